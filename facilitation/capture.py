@@ -1,0 +1,247 @@
+"""Capture: enablers, blockers, ideas and questions typed at a table.
+
+A table writes only its own entries, only while the phase takes them and input is
+not locked. An entry is edited or withdrawn by its table; withdrawn entries stay in
+the store (deletes are soft) and in the activity log.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, select, update
+
+from facilitation.access import Actor, require_table
+from facilitation.errors import FacilitationError, NotFound
+from facilitation.events import require_open_for_input, table_id
+from facilitation.store import Change, Store, now
+from facilitation.store import schema as s
+from facilitation.text import MAX_ENTRY, MAX_NAME, clean_text
+
+__all__ = [
+    "KIND_INPUTS",
+    "Entry",
+    "add_entry",
+    "counts_by_table",
+    "edit_entry",
+    "list_entries",
+    "withdraw_entry",
+]
+
+# Which phase inputs take which kinds of entry. Grouping may add a missing idea.
+KIND_INPUTS: dict[str, tuple[str, ...]] = {
+    "enabler": ("capture",),
+    "blocker": ("capture",),
+    "idea": ("ideas", "capture", "grouping"),
+    "question": ("questions", "capture", "ideas"),
+}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One entry as pages and exports show it."""
+
+    id: int
+    table: int
+    kind: str
+    text: str
+    evidence: str | None
+    priority_area: str | None
+    author_id: int | None
+    theme_id: int | None
+    created_at: str
+    updated_at: str | None
+
+
+def _check_kind(kind: str) -> str:
+    if kind not in s.ENTRY_KINDS:
+        raise FacilitationError(f"An entry is an {', '.join(s.ENTRY_KINDS)}; '{kind}' is none of these.")
+    return kind
+
+
+def _check_evidence(evidence: str | None) -> str | None:
+    if evidence in (None, ""):
+        return None
+    if evidence not in s.EVIDENCE_LEVELS:
+        raise FacilitationError(
+            f"The evidence level is one of: {', '.join(s.EVIDENCE_LEVELS)}; '{evidence}' is not."
+        )
+    return evidence
+
+
+def add_entry(
+    store: Store,
+    actor: Actor,
+    event_id: int,
+    table: int,
+    kind: str,
+    text: str,
+    *,
+    evidence: str | None = None,
+    priority_area: str | None = None,
+    author_id: int | None = None,
+    client_token: str | None = None,
+) -> int:
+    """Add an entry for ``table``; returns its id. A repeated ``client_token`` adds nothing.
+
+    Examples
+    --------
+    >>> from facilitation.testing import scratch_event
+    >>> store, ev = scratch_event(phase="enablers-blockers")
+    >>> from facilitation.access import table_actor
+    >>> eid = add_entry(store, table_actor(1), ev, 1, "enabler", "Shared care record", client_token="t1")
+    >>> eid == add_entry(store, table_actor(1), ev, 1, "enabler", "Shared care record", client_token="t1")
+    True
+    >>> add_entry(store, table_actor(1), ev, 2, "idea", "Not my table")
+    Traceback (most recent call last):
+    ...
+    facilitation.errors.NotAllowed: Table 1 cannot add an entry for table 2: each table writes only to its own.
+    """
+    require_table(actor, table, action="add an entry", also=("facilitator",))
+    kind = _check_kind(kind)
+    body = clean_text(text, field=kind, max_length=MAX_ENTRY)
+    evidence = _check_evidence(evidence)
+    area = clean_text(priority_area, field="priority area", max_length=MAX_NAME, required=False) or None
+
+    def fn(conn: Connection) -> Change:
+        ev = require_open_for_input(conn, event_id, KIND_INPUTS[kind], f"add an {kind}")
+        tid = table_id(conn, event_id, table)
+        at = now()
+        entry_id = conn.execute(
+            s.entries.insert()
+            .values(
+                event_id=event_id,
+                table_id=tid,
+                kind=kind,
+                text=body,
+                author_id=author_id,
+                evidence=evidence,
+                priority_area=area,
+                phase_index=ev.phase_index,
+                created_at=at,
+            )
+            .returning(s.entries.c.id)
+        ).scalar_one()
+        return Change("add entry", "entry", entry_id, {"table": table, "kind": kind, "text": body}, entry_id)
+
+    return int(store.write(fn, actor=actor, event_id=event_id, client_token=client_token).result)
+
+
+def _own_entry(conn: Connection, actor: Actor, event_id: int, entry_id: int, action: str) -> tuple[int, int]:
+    row = conn.execute(
+        select(s.entries.c.id, s.entries.c.table_id, s.event_tables.c.number)
+        .join(s.event_tables, s.event_tables.c.id == s.entries.c.table_id)
+        .where(
+            s.entries.c.id == int(entry_id),
+            s.entries.c.event_id == event_id,
+            s.entries.c.deleted_at.is_(None),
+        )
+    ).first()
+    if row is None:
+        raise NotFound(f"Entry {entry_id} is not there any more; reload the page to see the latest.")
+    require_table(actor, row.number, action=action, also=("facilitator",))
+    return int(row.id), int(row.number)
+
+
+def edit_entry(
+    store: Store,
+    actor: Actor,
+    event_id: int,
+    entry_id: int,
+    *,
+    text: str | None = None,
+    kind: str | None = None,
+    evidence: str | None = None,
+    priority_area: str | None = None,
+    client_token: str | None = None,
+) -> int:
+    """Change an entry's text, kind, evidence level or priority area (its table only)."""
+    values: dict[str, object] = {}
+    if text is not None:
+        values["text"] = clean_text(text, field="entry", max_length=MAX_ENTRY)
+    if kind is not None:
+        values["kind"] = _check_kind(kind)
+    if evidence is not None:
+        values["evidence"] = _check_evidence(evidence)
+    if priority_area is not None:
+        values["priority_area"] = clean_text(priority_area, max_length=MAX_NAME, required=False) or None
+
+    def fn(conn: Connection) -> Change:
+        eid, number = _own_entry(conn, actor, event_id, entry_id, "edit this entry")
+        if actor.role == "table":
+            ev = require_open_for_input(
+                conn, event_id, ("capture", "ideas", "questions", "grouping"), "edit entries"
+            )
+            del ev
+        conn.execute(update(s.entries).where(s.entries.c.id == eid).values(updated_at=now(), **values))
+        return Change("edit entry", "entry", eid, {"table": number, **values}, eid)
+
+    return int(store.write(fn, actor=actor, event_id=event_id, client_token=client_token).result)
+
+
+def withdraw_entry(
+    store: Store, actor: Actor, event_id: int, entry_id: int, *, client_token: str | None = None
+) -> int:
+    """Withdraw an entry: hidden from pages and votes, kept in the store and the log."""
+
+    def fn(conn: Connection) -> Change:
+        eid, number = _own_entry(conn, actor, event_id, entry_id, "withdraw this entry")
+        if actor.role == "table":
+            require_open_for_input(
+                conn, event_id, ("capture", "ideas", "questions", "grouping"), "withdraw entries"
+            )
+        conn.execute(update(s.entries).where(s.entries.c.id == eid).values(deleted_at=now()))
+        return Change("withdraw entry", "entry", eid, {"table": number}, eid)
+
+    return int(store.write(fn, actor=actor, event_id=event_id, client_token=client_token).result)
+
+
+def list_entries(
+    store: Store | Connection,
+    event_id: int,
+    *,
+    table: int | None = None,
+    kinds: tuple[str, ...] | None = None,
+) -> list[Entry]:
+    """The entries of an event (of one table, of some kinds), oldest first."""
+
+    def q(conn: Connection) -> list[Entry]:
+        query = (
+            select(s.entries, s.event_tables.c.number)
+            .join(s.event_tables, s.event_tables.c.id == s.entries.c.table_id)
+            .where(s.entries.c.event_id == event_id, s.entries.c.deleted_at.is_(None))
+            .order_by(s.entries.c.id)
+        )
+        if table is not None:
+            query = query.where(s.event_tables.c.number == int(table))
+        if kinds:
+            query = query.where(s.entries.c.kind.in_(kinds))
+        return [
+            Entry(
+                r["id"],
+                r["number"],
+                r["kind"],
+                r["text"],
+                r["evidence"],
+                r["priority_area"],
+                r["author_id"],
+                r["theme_id"],
+                r["created_at"],
+                r["updated_at"],
+            )
+            for r in conn.execute(query).mappings()
+        ]
+
+    return store.read(q) if isinstance(store, Store) else q(store)
+
+
+def counts_by_table(store: Store, event_id: int) -> dict[int, dict[str, int]]:
+    """Entries per table and kind: ``{table: {"enabler": 3, ...}}`` for every table."""
+    from facilitation.events import list_tables
+
+    counts: dict[int, dict[str, int]] = {
+        t.number: dict.fromkeys(s.ENTRY_KINDS, 0) for t in list_tables(store, event_id)
+    }
+    for e in list_entries(store, event_id):
+        counts.setdefault(e.table, dict.fromkeys(s.ENTRY_KINDS, 0))[e.kind] += 1
+    return counts

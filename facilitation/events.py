@@ -1,0 +1,569 @@
+"""Events: creation from a template, the phase, the timer, the input lock, and keys.
+
+Every page follows the event's current phase; only the facilitator moves it, and a
+step back never deletes anything.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select, update
+
+from facilitation.access import (
+    FACILITATOR,
+    Actor,
+    derive_key,
+    hash_key,
+    keys_match,
+    new_join_code,
+    require,
+    table_actor,
+)
+from facilitation.errors import FacilitationError, NotAllowed, NotFound
+from facilitation.store import Change, Store, now
+from facilitation.store import schema as s
+from facilitation.templates import Phase, VotingRules, load_template
+from facilitation.text import MAX_NAME, clean_text
+
+__all__ = [
+    "Event",
+    "EventKeys",
+    "TableInfo",
+    "authenticate",
+    "create_event",
+    "event_keys",
+    "extend_timer",
+    "find_event",
+    "get_event",
+    "list_events",
+    "list_tables",
+    "load_event",
+    "mark_table_done",
+    "move_phase",
+    "pause_timer",
+    "require_open_for_input",
+    "set_input_lock",
+    "set_phase",
+    "start_timer",
+    "table_for_join_code",
+]
+
+
+@dataclass(frozen=True)
+class TableInfo:
+    """A table at an event."""
+
+    id: int
+    number: int
+    name: str
+    done_phase: int | None
+
+
+@dataclass(frozen=True)
+class Event:
+    """An event as pages show it: framing, phase, timer, lock and voting state."""
+
+    id: int
+    series_id: int | None
+    title: str
+    template: str
+    starts_on: str | None
+    challenge: str
+    purpose: str
+    key_question: str
+    success_measures: tuple[str, ...]
+    context_briefing: str
+    priority_areas: tuple[str, ...]
+    phases: tuple[Phase, ...]
+    phase_index: int
+    timer_ends_at: float | None
+    timer_remaining: float | None
+    input_locked: bool
+    voting_rules: VotingRules
+    voting_round: int
+    runoff_themes: tuple[int, ...]
+    votes_revealed: bool
+    join_code: str
+    created_at: str
+
+    @property
+    def phase(self) -> Phase:
+        """The current phase."""
+        return self.phases[self.phase_index]
+
+    def seconds_left(self, at: float | None = None) -> float | None:
+        """Seconds left on the timer, or None when no timer is set."""
+        if self.timer_ends_at is not None:
+            return max(0.0, self.timer_ends_at - (at if at is not None else time.time()))
+        return self.timer_remaining
+
+    @property
+    def timer_running(self) -> bool:
+        """Whether the countdown is running (not paused, not unset)."""
+        return self.timer_ends_at is not None
+
+
+@dataclass(frozen=True)
+class EventKeys:
+    """The secrets of an event, shown to whoever created it. Keep them off the projector."""
+
+    event_id: int
+    join_code: str
+    facilitator: str
+    organiser: str
+    tables: dict[int, str]
+
+
+def load_event(conn: Connection, event_id: int, *, for_share: bool = False) -> Event:
+    """Read one event inside a transaction (``for_share`` locks it against phase moves)."""
+    q = select(s.events).where(s.events.c.id == int(event_id), s.events.c.deleted_at.is_(None))
+    if for_share:
+        q = q.with_for_update(read=True)
+    row = conn.execute(q).mappings().first()
+    if row is None:
+        raise NotFound(f"There is no event {event_id}. `facilitate list` shows the events.")
+    return _event_from_row(row)
+
+
+def _event_from_row(row: Any) -> Event:
+    rules = json.loads(row["voting_rules"])
+    return Event(
+        id=row["id"],
+        series_id=row["series_id"],
+        title=row["title"],
+        template=row["template"],
+        starts_on=row["starts_on"],
+        challenge=row["challenge"],
+        purpose=row["purpose"],
+        key_question=row["key_question"],
+        success_measures=tuple(json.loads(row["success_measures"])),
+        context_briefing=row["context_briefing"],
+        priority_areas=tuple(json.loads(row["priority_areas"])),
+        phases=tuple(Phase(**p) for p in json.loads(row["phases"])),
+        phase_index=row["phase_index"],
+        timer_ends_at=row["timer_ends_at"],
+        timer_remaining=row["timer_remaining"],
+        input_locked=bool(row["input_locked"]),
+        voting_rules=VotingRules(**rules),
+        voting_round=row["voting_round"],
+        runoff_themes=tuple(json.loads(row["runoff_themes"])),
+        votes_revealed=bool(row["votes_revealed"]),
+        join_code=row["join_code"],
+        created_at=row["created_at"],
+    )
+
+
+def get_event(store: Store, event_id: int) -> Event:
+    """The event with id ``event_id``; raises :class:`NotFound` when there is none."""
+    return store.read(lambda c: load_event(c, event_id))
+
+
+def find_event(store: Store, ref: str | int) -> Event:
+    """An event by id or by join code, as the command line accepts either."""
+    text = str(ref).strip()
+    if text.isdigit():
+        return get_event(store, int(text))
+
+    def q(conn: Connection) -> Event:
+        row = conn.execute(
+            select(s.events.c.id).where(s.events.c.join_code == text.upper(), s.events.c.deleted_at.is_(None))
+        ).first()
+        if row is None:
+            raise NotFound(f"No event has the id or join code '{text}'.")
+        return load_event(conn, row.id)
+
+    return store.read(q)
+
+
+def list_events(store: Store, series_id: int | None = None) -> list[Event]:
+    """Every event (of one series, when given), oldest first."""
+
+    def q(conn: Connection) -> list[Event]:
+        query = select(s.events).where(s.events.c.deleted_at.is_(None)).order_by(s.events.c.id)
+        if series_id is not None:
+            query = query.where(s.events.c.series_id == series_id)
+        return [_event_from_row(r) for r in conn.execute(query).mappings()]
+
+    return store.read(q)
+
+
+def list_tables(store: Store, event_id: int) -> list[TableInfo]:
+    """The tables of an event, by number."""
+    return store.read(lambda c: _tables(c, event_id))
+
+
+def _tables(conn: Connection, event_id: int) -> list[TableInfo]:
+    rows = conn.execute(
+        select(s.event_tables)
+        .where(s.event_tables.c.event_id == event_id, s.event_tables.c.deleted_at.is_(None))
+        .order_by(s.event_tables.c.number)
+    ).mappings()
+    return [TableInfo(r["id"], r["number"], r["name"], r["done_phase"]) for r in rows]
+
+
+def table_id(conn: Connection, event_id: int, number: int) -> int:
+    """The row id of table ``number`` at an event; raises :class:`NotFound`."""
+    row = conn.execute(
+        select(s.event_tables.c.id).where(
+            s.event_tables.c.event_id == event_id,
+            s.event_tables.c.number == int(number),
+            s.event_tables.c.deleted_at.is_(None),
+        )
+    ).first()
+    if row is None:
+        raise NotFound(f"This event has no table {number}.")
+    return int(row.id)
+
+
+def create_event(
+    store: Store,
+    actor: Actor,
+    *,
+    template: str,
+    title: str,
+    tables: int | None = None,
+    series_id: int | None = None,
+    starts_on: str | None = None,
+    challenge: str = "",
+    purpose: str = "",
+    key_question: str = "",
+    success_measures: list[str] | tuple[str, ...] = (),
+    context_briefing: str = "",
+    client_token: str | None = None,
+) -> EventKeys:
+    """Create an event from a template and return its keys (shown once, to its creator).
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> from facilitation.store import open_store
+    >>> from facilitation.access import ORGANISER
+    >>> store = open_store(os.path.join(tempfile.mkdtemp(), "e.db"))
+    >>> keys = create_event(store, ORGANISER, template="innovation-challenge-half-day",
+    ...                     title="Frailty in the community", tables=4)
+    >>> sorted(keys.tables)
+    [1, 2, 3, 4]
+    >>> get_event(store, keys.event_id).phase.name
+    'framing'
+    """
+    require(actor, "organiser", "facilitator", action="create an event")
+    tpl = load_template(template)
+    title = clean_text(title, field="title", max_length=MAX_NAME)
+    n_tables = tpl.tables if tables is None else int(tables)
+    if not 1 <= n_tables <= 60:
+        raise FacilitationError(f"An event has 1 to 60 tables, not {n_tables}.")
+    measures = [clean_text(m, field="success measure") for m in success_measures if str(m).strip()]
+    nonce = secrets.token_hex(16)
+    keys = {
+        "facilitator": derive_key(nonce, "facilitator"),
+        "organiser": derive_key(nonce, "organiser"),
+    }
+    table_keys = {n: derive_key(nonce, f"table:{n}") for n in range(1, n_tables + 1)}
+
+    def fn(conn: Connection) -> Change:
+        for _ in range(20):
+            code = new_join_code()
+            taken = conn.execute(select(s.events.c.id).where(s.events.c.join_code == code)).first()
+            if taken is None:
+                break
+        at = now()
+        event_id = conn.execute(
+            insert(s.events)
+            .values(
+                series_id=series_id,
+                title=title,
+                template=tpl.name,
+                starts_on=starts_on,
+                challenge=clean_text(
+                    challenge, field="challenge", max_length=4000, multiline=True, required=False
+                ),
+                purpose=clean_text(purpose, field="purpose", max_length=4000, multiline=True, required=False),
+                key_question=clean_text(key_question, field="key question", max_length=1000, required=False),
+                success_measures=json.dumps(measures, ensure_ascii=False),
+                context_briefing=clean_text(
+                    context_briefing,
+                    field="context briefing",
+                    max_length=8000,
+                    multiline=True,
+                    required=False,
+                ),
+                priority_areas=json.dumps(list(tpl.priority_areas), ensure_ascii=False),
+                phases=json.dumps([p.__dict__ for p in tpl.phases], ensure_ascii=False),
+                phase_index=0,
+                timer_remaining=float(tpl.phases[0].minutes * 60),
+                input_locked=False,
+                voting_rules=json.dumps(tpl.voting.as_dict()),
+                voting_round=1,
+                votes_revealed=False,
+                join_code=code,
+                key_nonce=nonce,
+                facilitator_key_hash=hash_key(keys["facilitator"]),
+                organiser_key_hash=hash_key(keys["organiser"]),
+                created_at=at,
+            )
+            .returning(s.events.c.id)
+        ).scalar_one()
+        for n, key in table_keys.items():
+            conn.execute(
+                insert(s.event_tables).values(
+                    event_id=event_id, number=n, name=f"Table {n}", key_hash=hash_key(key), created_at=at
+                )
+            )
+        return Change(
+            "create event",
+            "event",
+            event_id,
+            {"title": title, "template": tpl.name, "tables": n_tables},
+            result={"event_id": event_id, "join_code": code},
+            event_id=event_id,
+        )
+
+    res = store.write(fn, actor=actor, event_id=None, client_token=client_token).result
+    return EventKeys(res["event_id"], res["join_code"], keys["facilitator"], keys["organiser"], table_keys)
+
+
+def event_keys(store: Store, actor: Actor, event_id: int) -> EventKeys:
+    """The event's keys again, for links and join cards (organiser or facilitator only)."""
+    require(actor, "organiser", "facilitator", action="see the event's keys")
+
+    def q(conn: Connection) -> tuple[str, str, list[int]]:
+        row = conn.execute(
+            select(s.events.c.key_nonce, s.events.c.join_code).where(s.events.c.id == event_id)
+        ).first()
+        if row is None:
+            raise NotFound(f"There is no event {event_id}.")
+        return row.key_nonce, row.join_code, [t.number for t in _tables(conn, event_id)]
+
+    nonce, code, numbers = store.read(q)
+    return EventKeys(
+        event_id,
+        code,
+        derive_key(nonce, "facilitator"),
+        derive_key(nonce, "organiser"),
+        {n: derive_key(nonce, f"table:{n}") for n in numbers},
+    )
+
+
+def authenticate(store: Store, event_id: int, key: str | None, *, table: int | None = None) -> Actor:
+    """The actor a page's key stands for; raises :class:`NotAllowed` for a wrong key.
+
+    With ``table`` given the key must be that table's (or the facilitator's, who may
+    open any table page to help).
+    """
+
+    def q(conn: Connection) -> Actor:
+        ev = conn.execute(
+            select(s.events.c.facilitator_key_hash, s.events.c.organiser_key_hash).where(
+                s.events.c.id == event_id, s.events.c.deleted_at.is_(None)
+            )
+        ).first()
+        if ev is None:
+            raise NotFound(f"There is no event {event_id}. Check the link you were given.")
+        if keys_match(key, ev.facilitator_key_hash):
+            return FACILITATOR
+        if keys_match(key, ev.organiser_key_hash):
+            return Actor("organiser")
+        for row in conn.execute(
+            select(s.event_tables.c.number, s.event_tables.c.key_hash).where(
+                s.event_tables.c.event_id == event_id, s.event_tables.c.deleted_at.is_(None)
+            )
+        ):
+            if keys_match(key, row.key_hash):
+                if table is not None and int(table) != row.number:
+                    raise NotAllowed(
+                        f"This link is for table {row.number}, not table {table}. "
+                        "Use the link or join card of your own table."
+                    )
+                return table_actor(row.number)
+        raise NotAllowed(
+            "This link's key is not right for this event. Ask the facilitator for your table's link."
+        )
+
+    actor = store.read(q)
+    return actor
+
+
+def table_for_join_code(store: Store, join_code: str, table: int) -> tuple[int, Actor]:
+    """The event and table actor for a join code typed with a choice of table."""
+    code = clean_text(join_code, field="join code", max_length=12).upper().replace(" ", "")
+
+    def q(conn: Connection) -> tuple[int, Actor]:
+        row = conn.execute(
+            select(s.events.c.id).where(s.events.c.join_code == code, s.events.c.deleted_at.is_(None))
+        ).first()
+        if row is None:
+            raise NotFound(f"No event has the join code {code}. Check the code on the projector.")
+        table_id(conn, row.id, table)
+        return int(row.id), table_actor(table)
+
+    return store.read(q)
+
+
+# --- the flow ---------------------------------------------------------------------------
+
+
+def _facilitator_write(
+    store: Store,
+    actor: Actor,
+    event_id: int,
+    action: str,
+    fn: Any,
+    client_token: str | None = None,
+) -> Any:
+    require(actor, "facilitator", action=action)
+    return store.write(fn, actor=actor, event_id=event_id, client_token=client_token).result
+
+
+def set_phase(
+    store: Store, actor: Actor, event_id: int, target: int | str, *, client_token: str | None = None
+) -> str:
+    """Move the event to a phase by index or name; the timer restarts at its minutes.
+
+    A step back never deletes anything: entries, themes and dots stay where they are.
+    """
+
+    def fn(conn: Connection) -> Change:
+        ev = load_event(conn, event_id)
+        names = [p.name for p in ev.phases]
+        if isinstance(target, str) and not target.lstrip("-").isdigit():
+            if target not in names:
+                raise FacilitationError(f"This event has no phase '{target}'. Phases: {', '.join(names)}.")
+            index = names.index(target)
+        else:
+            index = int(target)
+        if not 0 <= index < len(ev.phases):
+            raise FacilitationError(
+                "That is past the last phase."
+                if index >= len(ev.phases)
+                else "This is already the first phase."
+            )
+        phase = ev.phases[index]
+        conn.execute(
+            update(s.events)
+            .where(s.events.c.id == event_id)
+            .values(
+                phase_index=index,
+                timer_ends_at=None,
+                timer_remaining=float(phase.minutes * 60),
+                input_locked=False,
+            )
+        )
+        return Change(
+            "set phase", "event", event_id, {"from": names[ev.phase_index], "to": phase.name}, phase.name
+        )
+
+    return _facilitator_write(store, actor, event_id, "move the phase", fn, client_token)
+
+
+def move_phase(
+    store: Store, actor: Actor, event_id: int, step: int, *, client_token: str | None = None
+) -> str:
+    """Move one phase forward (``step=1``) or back (``step=-1``); returns the new phase name."""
+    require(actor, "facilitator", action="move the phase")
+    ev = get_event(store, event_id)
+    return set_phase(store, actor, event_id, ev.phase_index + step, client_token=client_token)
+
+
+def start_timer(store: Store, actor: Actor, event_id: int, minutes: float | None = None) -> float:
+    """Start (or resume) the countdown; returns the epoch second it ends."""
+
+    def fn(conn: Connection) -> Change:
+        ev = load_event(conn, event_id)
+        seconds = minutes * 60 if minutes is not None else (ev.timer_remaining or ev.phase.minutes * 60)
+        ends = time.time() + float(seconds)
+        conn.execute(
+            update(s.events).where(s.events.c.id == event_id).values(timer_ends_at=ends, timer_remaining=None)
+        )
+        return Change("start timer", "event", event_id, {"seconds": round(seconds)}, ends)
+
+    return _facilitator_write(store, actor, event_id, "start the timer", fn)
+
+
+def pause_timer(store: Store, actor: Actor, event_id: int) -> float:
+    """Pause the countdown; returns the seconds left."""
+
+    def fn(conn: Connection) -> Change:
+        ev = load_event(conn, event_id)
+        left = ev.seconds_left() or 0.0
+        conn.execute(
+            update(s.events).where(s.events.c.id == event_id).values(timer_ends_at=None, timer_remaining=left)
+        )
+        return Change("pause timer", "event", event_id, {"seconds_left": round(left)}, left)
+
+    return _facilitator_write(store, actor, event_id, "pause the timer", fn)
+
+
+def extend_timer(store: Store, actor: Actor, event_id: int, minutes: float = 5) -> float | None:
+    """Add minutes to the countdown, running or paused."""
+    if not 0 < minutes <= 120:
+        raise FacilitationError("Extend the timer by 1 to 120 minutes.")
+
+    def fn(conn: Connection) -> Change:
+        ev = load_event(conn, event_id)
+        values: dict[str, Any]
+        if ev.timer_ends_at is not None:
+            values = {"timer_ends_at": max(ev.timer_ends_at, time.time()) + minutes * 60}
+        else:
+            values = {"timer_remaining": (ev.timer_remaining or 0) + minutes * 60}
+        conn.execute(update(s.events).where(s.events.c.id == event_id).values(**values))
+        return Change("extend timer", "event", event_id, {"minutes": minutes}, next(iter(values.values())))
+
+    return _facilitator_write(store, actor, event_id, "extend the timer", fn)
+
+
+def set_input_lock(store: Store, actor: Actor, event_id: int, locked: bool) -> bool:
+    """Lock or unlock every table's input."""
+
+    def fn(conn: Connection) -> Change:
+        load_event(conn, event_id)
+        conn.execute(update(s.events).where(s.events.c.id == event_id).values(input_locked=bool(locked)))
+        return Change("lock input" if locked else "unlock input", "event", event_id, {}, bool(locked))
+
+    return _facilitator_write(store, actor, event_id, "lock or unlock input", fn)
+
+
+def mark_table_done(store: Store, actor: Actor, event_id: int, table: int, done: bool = True) -> bool:
+    """A table says it has finished the current phase (shown on the console)."""
+    from facilitation.access import require_table
+
+    require_table(actor, table, action="mark the table done", also=("facilitator",))
+
+    def fn(conn: Connection) -> Change:
+        ev = load_event(conn, event_id)
+        tid = table_id(conn, event_id, table)
+        conn.execute(
+            update(s.event_tables)
+            .where(s.event_tables.c.id == tid)
+            .values(done_phase=ev.phase_index if done else None)
+        )
+        return Change("mark done" if done else "mark not done", "table", tid, {"phase": ev.phase.name}, done)
+
+    return store.write(fn, actor=actor, event_id=event_id).result
+
+
+def require_open_for_input(conn: Connection, event_id: int, inputs: tuple[str, ...], action: str) -> Event:
+    """Inside a table's write: the event exists, input is not locked, and the phase allows it.
+
+    On PostgreSQL the event row is read ``FOR SHARE``: a concurrent phase change waits
+    for this write to commit, so nothing lands in a phase that has ended.
+    """
+    ev = load_event(conn, event_id, for_share=True)
+    if ev.input_locked:
+        raise FacilitationError(
+            "Input is locked by the facilitator. Wait until it is unlocked; nothing was lost."
+        )
+    if ev.phase.input not in inputs:
+        raise FacilitationError(
+            f"You cannot {action} during '{ev.phase.title}'. The facilitator moves the event on when it is time."
+        )
+    return ev
+
+
+def count_events(store: Store) -> int:
+    """How many events the store holds (for `facilitate list` and the demo)."""
+    return store.read(lambda c: int(c.execute(select(func.count()).select_from(s.events)).scalar_one()))

@@ -1,0 +1,70 @@
+"""Numbered schema migrations, applied in order when a store is opened.
+
+Each migration is a function of a connection, registered under its number and
+name (``0001_initial``). A migration that has run is recorded in
+``schema_migrations`` and never runs again; new ones are appended, never edited.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Column, Connection, Integer, MetaData, String, Table, insert, select
+
+from facilitation.store import schema
+
+if TYPE_CHECKING:
+    from facilitation.store.base import Store
+
+__all__ = ["MIGRATIONS", "applied", "migrate"]
+
+_meta = MetaData()
+schema_migrations = Table(
+    "schema_migrations",
+    _meta,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("name", String(100), nullable=False),
+    Column("applied_at", String(32), nullable=False),
+)
+
+
+def _0001_initial(conn: Connection) -> None:
+    schema.metadata.create_all(conn)
+
+
+MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
+    (1, "0001_initial", _0001_initial),
+]
+
+
+def applied(conn: Connection) -> set[int]:
+    """The versions already applied to the database behind ``conn``."""
+    return {r.version for r in conn.execute(select(schema_migrations.c.version))}
+
+
+def migrate(store: Store) -> list[str]:
+    """Apply every migration the database lacks, each in its own write transaction.
+
+    Two processes opening a new database at once are safe: the write transaction
+    serialises them, and the second finds the work done.
+    """
+    done: list[str] = []
+    with store._write_conn() as conn:
+        _meta.create_all(conn)
+    for version, name, step in MIGRATIONS:
+        with store._write_conn() as conn:
+            if store.dialect == "postgresql":
+                # serialise concurrent openers on PostgreSQL as BEGIN IMMEDIATE does on SQLite
+                conn.exec_driver_sql("LOCK TABLE schema_migrations IN EXCLUSIVE MODE")
+            if version in applied(conn):
+                continue
+            step(conn)
+            conn.execute(
+                insert(schema_migrations).values(
+                    version=version, name=name, applied_at=datetime.now(UTC).isoformat()
+                )
+            )
+            done.append(name)
+    return done

@@ -1,0 +1,335 @@
+"""The tables of the event store (SQLAlchemy Core), the same on SQLite and PostgreSQL.
+
+Conventions: every row an actor can remove has ``deleted_at`` (deletes are soft);
+times are UTC ISO strings written by the store (``now()``), so both engines compare
+them the same way; lists and small records are JSON text columns.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+
+__all__ = [
+    "ACTION_STATUSES",
+    "ENTRY_KINDS",
+    "EVIDENCE_LEVELS",
+    "LINK_KINDS",
+    "actions",
+    "activity",
+    "attendance",
+    "dots",
+    "entries",
+    "event_tables",
+    "events",
+    "group_entries",
+    "group_members",
+    "groups",
+    "links",
+    "metadata",
+    "organisations",
+    "people",
+    "series",
+    "themes",
+]
+
+ENTRY_KINDS = ("enabler", "blocker", "idea", "question")
+EVIDENCE_LEVELS = ("local data", "research", "anecdote", "assumption")
+LINK_KINDS = ("sat together", "worked with", "will work with", "knew before")
+ACTION_STATUSES = ("not started", "in progress", "done", "blocked", "dropped")
+
+metadata = MetaData()
+
+
+def _id() -> Column:
+    return Column("id", Integer, primary_key=True, autoincrement=True)
+
+
+def _created() -> Column:
+    return Column("created_at", String(32), nullable=False)
+
+
+def _deleted() -> Column:
+    return Column("deleted_at", String(32), nullable=True)
+
+
+series = Table(
+    "series",
+    metadata,
+    _id(),
+    Column("name", String(200), nullable=False),
+    Column("description", Text, nullable=False, server_default=""),
+    _created(),
+    _deleted(),
+)
+
+events = Table(
+    "events",
+    metadata,
+    _id(),
+    Column("series_id", Integer, ForeignKey("series.id"), nullable=True),
+    Column("title", String(200), nullable=False),
+    Column("template", String(100), nullable=False),
+    Column("starts_on", String(10), nullable=True),  # ISO date of the event
+    # framing
+    Column("challenge", Text, nullable=False, server_default=""),
+    Column("purpose", Text, nullable=False, server_default=""),
+    Column("key_question", Text, nullable=False, server_default=""),
+    Column("success_measures", Text, nullable=False, server_default="[]"),  # JSON list
+    Column("context_briefing", Text, nullable=False, server_default=""),
+    Column("priority_areas", Text, nullable=False, server_default="[]"),  # JSON list
+    # flow: the template's phases are copied in, so editing a template never
+    # changes an event already running
+    Column("phases", Text, nullable=False),  # JSON list of {name, title, minutes, prompt, input}
+    Column("phase_index", Integer, nullable=False, server_default="0"),
+    Column("timer_ends_at", Float, nullable=True),  # epoch seconds while running
+    Column("timer_remaining", Float, nullable=True),  # seconds left while paused
+    Column("input_locked", Boolean, nullable=False, server_default=text("false")),
+    # voting
+    Column("voting_rules", Text, nullable=False),  # JSON record, see voting.VotingRules
+    Column("voting_round", Integer, nullable=False, server_default="1"),
+    Column("runoff_themes", Text, nullable=False, server_default="[]"),  # JSON list of ids
+    Column("votes_revealed", Boolean, nullable=False, server_default=text("false")),
+    # access
+    Column("join_code", String(12), nullable=False, unique=True),
+    Column("key_nonce", String(64), nullable=False),
+    Column("facilitator_key_hash", String(64), nullable=False),
+    Column("organiser_key_hash", String(64), nullable=False),
+    _created(),
+    _deleted(),
+)
+
+event_tables = Table(
+    "event_tables",
+    metadata,
+    _id(),
+    Column("event_id", Integer, ForeignKey("events.id"), nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("key_hash", String(64), nullable=False),
+    Column("done_phase", Integer, nullable=True),  # phase index the table marked done
+    _created(),
+    _deleted(),
+    UniqueConstraint("event_id", "number", name="uq_table_number"),
+)
+
+organisations = Table(
+    "organisations",
+    metadata,
+    _id(),
+    Column("name", String(200), nullable=False),
+    Column("sector", String(100), nullable=False, server_default=""),
+    _created(),
+    UniqueConstraint("name", name="uq_organisation_name"),
+)
+
+people = Table(
+    "people",
+    metadata,
+    _id(),
+    # A person keeps one identity across the events of a series (ties are new or
+    # renewed); people without a series belong to their one event's import.
+    Column("series_id", Integer, ForeignKey("series.id"), nullable=True),
+    Column("name", String(200), nullable=False),
+    Column("name_key", String(200), nullable=False),  # casefolded, for matching
+    Column("organisation_id", Integer, ForeignKey("organisations.id"), nullable=True),
+    Column("role", String(200), nullable=False, server_default=""),
+    Column("email", String(200), nullable=False, server_default=""),
+    # Voluntary demographic fields (JSON record); never shown for groups under 5.
+    Column("demographics", Text, nullable=False, server_default="{}"),
+    _created(),
+    _deleted(),
+)
+Index("ix_people_identity", people.c.series_id, people.c.name_key, people.c.organisation_id)
+
+attendance = Table(
+    "attendance",
+    metadata,
+    _id(),
+    Column("event_id", Integer, ForeignKey("events.id"), nullable=False),
+    Column("person_id", Integer, ForeignKey("people.id"), nullable=False),
+    Column("table_id", Integer, ForeignKey("event_tables.id"), nullable=True),
+    Column("invited", Boolean, nullable=False, server_default=text("true")),
+    Column("attended", Boolean, nullable=False, server_default=text("true")),
+    _created(),
+    _deleted(),
+    UniqueConstraint("event_id", "person_id", name="uq_attendance"),
+)
+
+entries = Table(
+    "entries",
+    metadata,
+    _id(),
+    Column("event_id", Integer, ForeignKey("events.id"), nullable=False),
+    Column("table_id", Integer, ForeignKey("event_tables.id"), nullable=False),
+    Column("kind", String(20), nullable=False),  # ENTRY_KINDS
+    Column("text", Text, nullable=False),
+    Column("author_id", Integer, ForeignKey("people.id"), nullable=True),  # None: anonymous
+    Column("evidence", String(20), nullable=True),  # EVIDENCE_LEVELS
+    Column("priority_area", String(200), nullable=True),
+    Column("theme_id", Integer, ForeignKey("themes.id"), nullable=True),  # table theme
+    Column("phase_index", Integer, nullable=False),
+    _created(),
+    Column("updated_at", String(32), nullable=True),
+    _deleted(),
+)
+Index("ix_entries_event", entries.c.event_id, entries.c.table_id)
+
+themes = Table(
+    "themes",
+    metadata,
+    _id(),
+    Column("event_id", Integer, ForeignKey("events.id"), nullable=False),
+    # A table theme has its table; an event-wide theme has none and merges table
+    # themes, whose merged_into points at it.
+    Column("table_id", Integer, ForeignKey("event_tables.id"), nullable=True),
+    Column("name", String(200), nullable=False),
+    Column("merged_into", Integer, ForeignKey("themes.id"), nullable=True),
+    _created(),
+    Column("updated_at", String(32), nullable=True),
+    _deleted(),
+)
+Index("ix_themes_event", themes.c.event_id)
+
+# Dots are slots: a dot holds slot ``slot`` of its voter's allowance and slot
+# ``theme_slot`` of the voter's allowance on that theme. Partial unique indexes over
+# the dots not removed make the database itself refuse a dot above either limit,
+# whatever the isolation level; a count-then-insert cannot give that.
+dots = Table(
+    "dots",
+    metadata,
+    _id(),
+    Column("event_id", Integer, ForeignKey("events.id"), nullable=False),
+    Column("round", Integer, nullable=False),
+    Column("voter", String(40), nullable=False),  # "table:3" or "person:17"
+    Column("voter_table_id", Integer, ForeignKey("event_tables.id"), nullable=True),
+    Column("theme_id", Integer, ForeignKey("themes.id"), nullable=False),
+    Column("slot", Integer, nullable=False),
+    Column("theme_slot", Integer, nullable=False),
+    _created(),
+    Column("removed_at", String(32), nullable=True),
+)
+_live_dot = dots.c.removed_at.is_(None)
+Index(
+    "uq_dot_slot",
+    dots.c.event_id,
+    dots.c.round,
+    dots.c.voter,
+    dots.c.slot,
+    unique=True,
+    sqlite_where=_live_dot,
+    postgresql_where=_live_dot,
+)
+Index(
+    "uq_dot_theme_slot",
+    dots.c.event_id,
+    dots.c.round,
+    dots.c.voter,
+    dots.c.theme_id,
+    dots.c.theme_slot,
+    unique=True,
+    sqlite_where=_live_dot,
+    postgresql_where=_live_dot,
+)
+
+links = Table(
+    "links",
+    metadata,
+    _id(),
+    Column("event_id", Integer, ForeignKey("events.id"), nullable=False),
+    Column("kind", String(20), nullable=False),  # LINK_KINDS
+    Column("person_a", Integer, ForeignKey("people.id"), nullable=False),
+    Column("person_b", Integer, ForeignKey("people.id"), nullable=False),
+    Column("note", Text, nullable=False, server_default=""),
+    Column("recorded_by", String(40), nullable=False),  # actor label
+    _created(),
+    _deleted(),
+)
+Index("ix_links_event", links.c.event_id)
+
+groups = Table(
+    "groups",
+    metadata,
+    _id(),
+    Column("event_id", Integer, ForeignKey("events.id"), nullable=False),
+    Column("theme_id", Integer, ForeignKey("themes.id"), nullable=True),
+    Column("lead_table_id", Integer, ForeignKey("event_tables.id"), nullable=True),
+    Column("name", String(200), nullable=False),
+    Column("purpose", Text, nullable=False, server_default=""),
+    Column("lead", String(200), nullable=False, server_default=""),
+    Column("sponsor", String(200), nullable=False, server_default=""),  # senior responsible owner
+    Column("key_question", Text, nullable=False, server_default=""),
+    Column("success_measures", Text, nullable=False, server_default="[]"),  # JSON list
+    Column("review_dates", Text, nullable=False, server_default="{}"),  # {"1y": date, ...}
+    Column("destination", String(40), nullable=False, server_default=""),  # exemplar hub | board
+    Column("tally", Integer, nullable=True),  # dots of its theme when promoted
+    _created(),
+    Column("updated_at", String(32), nullable=True),
+    _deleted(),
+)
+
+group_members = Table(
+    "group_members",
+    metadata,
+    _id(),
+    Column("group_id", Integer, ForeignKey("groups.id"), nullable=False),
+    Column("person_id", Integer, ForeignKey("people.id"), nullable=False),
+    Column("role", String(40), nullable=False, server_default="member"),
+    _created(),
+    _deleted(),
+)
+
+group_entries = Table(
+    "group_entries",
+    metadata,
+    _id(),
+    Column("group_id", Integer, ForeignKey("groups.id"), nullable=False),
+    Column("entry_id", Integer, ForeignKey("entries.id"), nullable=False),
+    Column("use", String(20), nullable=False),  # "use" an enabler, "remove" a blocker
+    _created(),
+    _deleted(),
+)
+
+actions = Table(
+    "actions",
+    metadata,
+    _id(),
+    Column("group_id", Integer, ForeignKey("groups.id"), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("owner", String(200), nullable=False, server_default=""),
+    Column("due_on", String(10), nullable=True),  # ISO date
+    Column("status", String(20), nullable=False, server_default="not started"),
+    _created(),
+    Column("updated_at", String(32), nullable=True),
+    _deleted(),
+)
+
+# Append-only: the audit trail and the change feed. ``revision`` grows with every
+# write; a repeated client token finds its first result here instead of writing twice.
+activity = Table(
+    "activity",
+    metadata,
+    Column("revision", Integer, primary_key=True, autoincrement=True),
+    Column("event_id", Integer, nullable=True),
+    Column("actor", String(40), nullable=False),
+    Column("verb", String(40), nullable=False),
+    Column("object_type", String(40), nullable=False, server_default=""),
+    Column("object_id", Integer, nullable=True),
+    Column("detail", Text, nullable=False, server_default="{}"),  # JSON
+    Column("client_token", String(80), nullable=True, unique=True),
+    Column("result", Text, nullable=True),  # JSON of what the write returned
+    Column("at", String(32), nullable=False),
+)
+Index("ix_activity_event", activity.c.event_id, activity.c.revision)

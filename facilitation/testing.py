@@ -1,0 +1,35 @@
+"""Small helpers for doctests, tests and notebooks' examples: a scratch event on disk."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+from facilitation.access import FACILITATOR, ORGANISER
+from facilitation.events import create_event, set_phase
+from facilitation.store import Store, open_store
+
+__all__ = ["scratch_event"]
+
+
+def scratch_event(
+    *,
+    db: str | None = None,
+    template: str = "innovation-challenge-half-day",
+    tables: int = 4,
+    phase: str | None = None,
+) -> tuple[Store, int]:
+    """A new event in a new SQLite file under the temp folder (or ``db``), at ``phase``.
+
+    Examples
+    --------
+    >>> store, event_id = scratch_event(phase="ideas")
+    >>> from facilitation.events import get_event
+    >>> get_event(store, event_id).phase.name
+    'ideas'
+    """
+    store = open_store(db or os.path.join(tempfile.mkdtemp(prefix="facilitation-"), "scratch.db"))
+    keys = create_event(store, ORGANISER, template=template, title="Scratch event", tables=tables)
+    if phase is not None:
+        set_phase(store, FACILITATOR, keys.event_id, phase)
+    return store, keys.event_id
