@@ -44,6 +44,19 @@ def applied(conn: Connection) -> set[int]:
     return {r.version for r in conn.execute(select(schema_migrations.c.version))}
 
 
+_MIGRATION_LOCK = 0x46AC1  # any fixed number: the advisory lock all openers queue on
+
+
+def _serialise(store: Store, conn: Connection) -> None:
+    """Make concurrent openers of a new database take turns.
+
+    SQLite's ``BEGIN IMMEDIATE`` already does; PostgreSQL takes a transaction-scoped
+    advisory lock, since two ``CREATE TABLE`` of one name would otherwise race.
+    """
+    if store.dialect == "postgresql":
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
+
+
 def migrate(store: Store) -> list[str]:
     """Apply every migration the database lacks, each in its own write transaction.
 
@@ -52,12 +65,11 @@ def migrate(store: Store) -> list[str]:
     """
     done: list[str] = []
     with store._write_conn() as conn:
+        _serialise(store, conn)
         _meta.create_all(conn)
     for version, name, step in MIGRATIONS:
         with store._write_conn() as conn:
-            if store.dialect == "postgresql":
-                # serialise concurrent openers on PostgreSQL as BEGIN IMMEDIATE does on SQLite
-                conn.exec_driver_sql("LOCK TABLE schema_migrations IN EXCLUSIVE MODE")
+            _serialise(store, conn)
             if version in applied(conn):
                 continue
             step(conn)
