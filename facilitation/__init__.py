@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from facilitation.access import FACILITATOR, ORGANISER, SYSTEM, Actor, table_actor
 from facilitation.errors import FacilitationError, NotAllowed, NotFound
+from facilitation.frames import frames
 from facilitation.store import Store, open_store
 
 __all__ = [

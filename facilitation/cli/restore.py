@@ -1,0 +1,45 @@
+"""``facilitate restore``: rebuild an event from its JSON backup, with new keys."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from facilitation.access import ORGANISER
+from facilitation.cli._common import store_of
+from facilitation.errors import FacilitationError
+from facilitation.events import event_keys, get_event
+from facilitation.exports.backup import restore
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "restore",
+        parents=[common],
+        help="rebuild an event from a JSON backup (facilitate export --format json)",
+        description="The restored event is a new event with a new join code and new keys, printed here.",
+    )
+    p.add_argument("file", metavar="FILE", help="the backup .json file")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise FacilitationError(f"There is no file {path}.") from exc
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise FacilitationError(f"{path.name} is not a JSON backup ({exc}).") from exc
+    store = store_of(args)
+    event_id = restore(store, ORGANISER, data)
+    keys = event_keys(store, ORGANISER, event_id)
+    print(f"restored: {get_event(store, event_id).title}")
+    print(f"event: {event_id}")
+    print(f"join code: {keys.join_code}")
+    print(f"facilitator key: {keys.facilitator}")
+    print(f"organiser key: {keys.organiser}")
+    for n, key in keys.tables.items():
+        print(f"table {n} key: {key}")
+    return 0
