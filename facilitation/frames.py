@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from sqlalchemy import Connection, select
 
 from facilitation.errors import FacilitationError
 from facilitation.events import load_event
 from facilitation.store import Store
 from facilitation.store import schema as s
+
+if TYPE_CHECKING:  # pandas loads on first use: `import facilitation` stays quick for pages and the CLI
+    import pandas as pd
 
 __all__ = ["COLUMNS", "KINDS", "MIN_GROUP", "demographic_fields", "frames", "inclusion"]
 
@@ -199,6 +201,8 @@ def _event_rows(conn: Connection, event_id: int) -> dict[str, list[dict[str, Any
 
 
 def _frame(kind: str, rows: list[dict[str, Any]]) -> pd.DataFrame:
+    import pandas as pd
+
     df = pd.DataFrame(rows, columns=list(COLUMNS[kind]))
     for col in df.columns:
         if col in _INT_COLUMNS:
@@ -306,6 +310,8 @@ def inclusion(
     >>> list(inclusion(store, ev).columns)
     ['group', 'people', 'invited', 'attended', 'contributed']
     """
+    import pandas as pd
+
     people = frames(store, event_id, kinds=["people"])["people"]
     if by in ("organisation", "sector"):
         values = people[by].fillna("").replace("", "not stated")

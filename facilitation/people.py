@@ -97,7 +97,7 @@ def ensure_organisation(conn: Connection, name: str, sector: str = "") -> int | 
     )
 
 
-def _find_or_create_person(
+def find_or_create_person(
     conn: Connection,
     series_id: int | None,
     name: str,
@@ -105,6 +105,11 @@ def _find_or_create_person(
     role: str,
     demographics: dict[str, Any],
 ) -> int:
+    """Inside a write: the id of the person ``name`` at ``org_id``, created when new.
+
+    Within a series, the same name (ignoring case and spacing) at the same
+    organisation is the same person, so ties across events are new or renewed.
+    """
     key = name_key(name)
     if series_id is not None:
         row = conn.execute(
@@ -202,7 +207,7 @@ def add_person(
     def fn(conn: Connection) -> Change:
         ev = load_event(conn, event_id)
         org_id = ensure_organisation(conn, organisation, sector)
-        pid = _find_or_create_person(conn, ev.series_id, clean_name, org_id, clean_role, demo)
+        pid = find_or_create_person(conn, ev.series_id, clean_name, org_id, clean_role, demo)
         attend(conn, event_id, pid, table)
         return Change("add person", "person", pid, {"name": clean_name, "table": table}, pid)
 
@@ -342,12 +347,3 @@ def list_people(store: Store | Connection, event_id: int, *, table: int | None =
     if isinstance(store, Store):
         return store.read(q)
     return q(store)
-
-
-def _check_table_number(table: Any) -> int | None:
-    if table in (None, ""):
-        return None
-    try:
-        return int(table)
-    except (TypeError, ValueError) as exc:
-        raise FacilitationError(f"A table is a number, not '{table}'.") from exc

@@ -18,27 +18,20 @@ MAX_ENTRY = 1_000
 MAX_LONG = 4_000
 
 # Bidi embeddings, overrides and isolates can make a projector show text in another
-# order than typed (Trojan Source); zero-width characters hide differences between
-# two names that look the same.
+# order than typed (Trojan Source); zero-width characters, deprecated format
+# characters, interlinear annotations and tag characters hide text or make two names
+# that look the same differ.
 _INVISIBLE = {
-    "\u200b",
-    "\u200c",
-    "\u200d",
-    "\u2060",
-    "\ufeff",  # zero width, word joiner, BOM
-    "\u202a",
-    "\u202b",
-    "\u202c",
-    "\u202d",
-    "\u202e",  # embeddings and overrides
-    "\u2066",
-    "\u2067",
-    "\u2068",
-    "\u2069",  # isolates
-    "\u200e",
-    "\u200f",
-    "\u061c",  # marks
-}
+    "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff",  # zero width, word joiner, BOM
+    "\u202a", "\u202b", "\u202c", "\u202d", "\u202e",  # embeddings and overrides
+    "\u2066", "\u2067", "\u2068", "\u2069",  # isolates
+    "\u200e", "\u200f", "\u061c",  # marks
+    *(chr(c) for c in range(0x206A, 0x2070)),  # deprecated format characters
+    "\ufff9", "\ufffa", "\ufffb",  # interlinear annotation
+    *(chr(c) for c in range(0xE0000, 0xE0080)),  # tag characters
+}  # fmt: skip
+# Line and paragraph separators break a line as a newline does.
+_LINE_BREAKS = ("\r\n", "\r", "\u2028", "\u2029", "\x85")
 # A ZWJ inside an emoji sequence (a family, a health worker) is part of the emoji.
 _ZWJ = "\u200d"
 
@@ -48,12 +41,9 @@ def _keep(ch: str, prev: str, nxt: str, multiline: bool) -> bool:
         return _is_emoji(prev) and _is_emoji(nxt)
     if ch in _INVISIBLE:
         return False
-    if ch == "\n":
+    if ch in "\n\t":
         return multiline
-    if ch == "\t":
-        return multiline
-    cat = unicodedata.category(ch)
-    return cat not in ("Cc", "Cs", "Co", "Cn") or ch == "\n"
+    return unicodedata.category(ch) not in ("Cc", "Cs", "Co", "Cn")
 
 
 def _is_emoji(ch: str) -> bool:
@@ -100,18 +90,18 @@ def clean_text(
     facilitation.errors.FacilitationError: The text is 5 characters long; the most is 3. Shorten it and try again.
     """
     text = "" if value is None else str(value)
-    text = unicodedata.normalize("NFC", text)
+    for brk in _LINE_BREAKS:
+        text = text.replace(brk, "\n")
     if not multiline:
-        text = text.replace("\r\n", " ").replace("\r", " ").replace("\n", " ").replace("\t", " ")
-    else:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    out = []
-    for i, ch in enumerate(text):
-        prev = text[i - 1] if i else ""
-        nxt = text[i + 1] if i + 1 < len(text) else ""
-        if _keep(ch, prev, nxt, multiline):
-            out.append(ch)
-    cleaned = "".join(out).strip()
+        text = text.replace("\n", " ").replace("\t", " ")
+    # Filter first, then compose: removing a character between a letter and its accent
+    # must not leave a pair that composes differently on the next clean (idempotence).
+    out = [
+        ch
+        for i, ch in enumerate(text)
+        if _keep(ch, text[i - 1] if i else "", text[i + 1] if i + 1 < len(text) else "", multiline)
+    ]
+    cleaned = unicodedata.normalize("NFC", "".join(out)).strip()
     if required and not cleaned:
         raise FacilitationError(f"The {field} is empty. Type something and try again.")
     if len(cleaned) > max_length:
