@@ -27,6 +27,7 @@ class SQLiteStore(Store):
     """A store in one SQLite file."""
 
     dialect = "sqlite"
+    _dv_conn: sqlite3.Connection | None = None
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path).expanduser().resolve()
@@ -67,7 +68,7 @@ class SQLiteStore(Store):
         It changes when another connection commits, so a page polls it four times a
         second for almost nothing and asks for the signature only when it moves.
         """
-        conn = getattr(self, "_dv_conn", None)
+        conn = self._dv_conn
         if conn is None:
             conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
             self._dv_conn = conn
@@ -100,7 +101,7 @@ class SQLiteStore(Store):
         return target
 
     def close(self) -> None:
-        conn = getattr(self, "_dv_conn", None)
+        conn = self._dv_conn
         if conn is not None:
             conn.close()
             self._dv_conn = None

@@ -1,0 +1,676 @@
+"""Themes: a table groups its own entries into named themes, and the facilitator merges
+table themes from across the room into event-wide themes. Dots go on themes
+(:mod:`facilitation.voting`).
+
+Membership of a table theme is ``entries.theme_id``; an event-wide theme is a theme
+with no table, and each table theme merged into it has ``merged_into`` set. Nothing
+is erased: a dissolved theme is soft-deleted and its entries simply ungrouped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+
+from facilitation.access import Actor, require, require_table
+from facilitation.errors import FacilitationError, NotAllowed, NotFound
+from facilitation.events import Event, load_event, require_open_for_input, table_id
+from facilitation.store import Change, Store, now
+from facilitation.store import schema as s
+from facilitation.text import MAX_NAME, clean_text
+
+__all__ = [
+    "GROUPING_INPUTS",
+    "Theme",
+    "add_to_theme",
+    "create_theme",
+    "dissolve_theme",
+    "list_themes",
+    "merge_themes",
+    "rename_theme",
+    "split_theme",
+    "ungroup",
+    "unmerge",
+    "votable_themes",
+]
+
+# The phase inputs during which a table may change its themes.
+GROUPING_INPUTS = ("grouping",)
+
+
+@dataclass(frozen=True)
+class Theme:
+    """A theme as pages show it.
+
+    ``table`` is the table number of a table theme and None for an event-wide theme;
+    ``entry_ids`` of an event-wide theme are those of all its member table themes.
+    """
+
+    id: int
+    table: int | None
+    name: str
+    merged_into: int | None
+    entry_ids: tuple[int, ...]
+    member_theme_ids: tuple[int, ...] = ()
+
+    @property
+    def event_wide(self) -> bool:
+        """Whether this is an event-wide theme (one that merges table themes)."""
+        return self.table is None
+
+
+# --- reading ---------------------------------------------------------------------------
+
+
+def _themes(conn: Connection, event_id: int) -> list[Theme]:
+    rows = conn.execute(
+        select(s.themes.c.id, s.themes.c.name, s.themes.c.merged_into, s.event_tables.c.number)
+        .select_from(s.themes.outerjoin(s.event_tables, s.event_tables.c.id == s.themes.c.table_id))
+        .where(s.themes.c.event_id == event_id, s.themes.c.deleted_at.is_(None))
+        .order_by(s.themes.c.id)
+    ).all()
+    members: dict[int, list[int]] = {}
+    for e in conn.execute(
+        select(s.entries.c.id, s.entries.c.theme_id)
+        .where(
+            s.entries.c.event_id == event_id,
+            s.entries.c.deleted_at.is_(None),
+            s.entries.c.theme_id.is_not(None),
+        )
+        .order_by(s.entries.c.id)
+    ):
+        members.setdefault(e.theme_id, []).append(e.id)
+    wide = {r.id for r in rows if r.number is None}
+    children: dict[int, list[int]] = {}
+    for r in rows:
+        if r.number is not None and r.merged_into in wide:
+            children.setdefault(r.merged_into, []).append(r.id)
+    out = []
+    for r in rows:
+        if r.number is None:
+            kids = tuple(children.get(r.id, ()))
+            entry_ids = tuple(sorted(i for k in kids for i in members.get(k, ())))
+            out.append(Theme(r.id, None, r.name, None, entry_ids, kids))
+        else:
+            parent = r.merged_into if r.merged_into in wide else None
+            out.append(Theme(r.id, r.number, r.name, parent, tuple(members.get(r.id, ()))))
+    return sorted(out, key=lambda t: (t.table is None, t.table or 0, t.id))
+
+
+def list_themes(store: Store | Connection, event_id: int, *, table: int | None = None) -> list[Theme]:
+    """The themes of an event: table themes by table, then event-wide themes.
+
+    With ``table``, only that table's own themes (merged or not).
+
+    Examples
+    --------
+    >>> from facilitation.testing import scratch_event
+    >>> from facilitation.access import table_actor
+    >>> from facilitation.capture import add_entry
+    >>> from facilitation.events import set_phase
+    >>> from facilitation.access import FACILITATOR
+    >>> store, ev = scratch_event(phase="ideas")
+    >>> e1 = add_entry(store, table_actor(1), ev, 1, "idea", "One shared care record")
+    >>> _ = set_phase(store, FACILITATOR, ev, "grouping")
+    >>> tid = create_theme(store, table_actor(1), ev, 1, "Information sharing", [e1])
+    >>> [(t.table, t.name, t.entry_ids == (e1,)) for t in list_themes(store, ev)]
+    [(1, 'Information sharing', True)]
+    """
+
+    def q(conn: Connection) -> list[Theme]:
+        found = _themes(conn, event_id)
+        if table is not None:
+            found = [t for t in found if t.table == int(table)]
+        return found
+
+    return store.read(q) if isinstance(store, Store) else q(store)
+
+
+def _votable(themes: list[Theme], ev: Event) -> list[Theme]:
+    top = [t for t in themes if t.merged_into is None and t.entry_ids]
+    if ev.runoff_themes:
+        runoff = set(ev.runoff_themes)
+        top = [t for t in top if t.id in runoff]
+    return top
+
+
+def votable_themes(store: Store | Connection, event_id: int) -> list[Theme]:
+    """The themes dots can go on now.
+
+    Event-wide themes and table themes not merged into one, each with at least one
+    entry; during a run-off, only the themes in the run-off.
+
+    Examples
+    --------
+    >>> from facilitation.testing import scratch_event
+    >>> store, ev = scratch_event(phase="voting")
+    >>> votable_themes(store, ev)
+    []
+    """
+
+    def q(conn: Connection) -> list[Theme]:
+        return _votable(_themes(conn, event_id), load_event(conn, event_id))
+
+    return store.read(q) if isinstance(store, Store) else q(store)
+
+
+# --- checks inside a write ---------------------------------------------------------------
+
+
+def _ids(values: Iterable[Any], what: str = "entry") -> tuple[int, ...]:
+    out: list[int] = []
+    for v in values:
+        try:
+            i = int(v)
+        except (TypeError, ValueError) as exc:
+            raise FacilitationError(f"An {what} is named by its number, not '{v}'.") from exc
+        if i not in out:
+            out.append(i)
+    return tuple(out)
+
+
+def _check_phase(conn: Connection, actor: Actor, event_id: int) -> Event:
+    # The facilitator may tidy a table's themes at any time; a table only while grouping.
+    if actor.role == "table":
+        return require_open_for_input(conn, event_id, GROUPING_INPUTS, "change themes")
+    return load_event(conn, event_id)
+
+
+def _lock(conn: Connection, theme_ids: Iterable[int]) -> None:
+    """Lock theme rows against a concurrent vote (PostgreSQL; SQLite writes are serial)."""
+    ids = sorted(set(theme_ids))
+    if ids:
+        conn.execute(select(s.themes.c.id).where(s.themes.c.id.in_(ids)).with_for_update()).all()
+
+
+def _theme(conn: Connection, event_id: int, theme_id: int) -> Theme:
+    for t in _themes(conn, event_id):
+        if t.id == int(theme_id):
+            return t
+    raise NotFound(f"Theme {theme_id} is not there any more (dissolved or merged); reload the page.")
+
+
+def _require_theme_owner(actor: Actor, theme: Theme, action: str) -> None:
+    if theme.table is None:
+        require(actor, "facilitator", action=f"{action} an event-wide theme")
+    else:
+        require_table(actor, theme.table, action=action, also=("facilitator",))
+
+
+def _check_entries(conn: Connection, event_id: int, ids: tuple[int, ...], table: int) -> None:
+    """Every entry exists, is live, and belongs to ``table``."""
+    if not ids:
+        return
+    rows = conn.execute(
+        select(s.entries.c.id, s.event_tables.c.number)
+        .join(s.event_tables, s.event_tables.c.id == s.entries.c.table_id)
+        .where(
+            s.entries.c.id.in_(ids),
+            s.entries.c.event_id == event_id,
+            s.entries.c.deleted_at.is_(None),
+        )
+    ).all()
+    missing = sorted(set(ids) - {r.id for r in rows})
+    if missing:
+        names = ", ".join(map(str, missing))
+        raise NotFound(f"Entry {names} is not there any more (withdrawn?); reload the page.")
+    for r in rows:
+        if r.number != table:
+            raise NotAllowed(
+                f"Entry {r.id} belongs to table {r.number}: a theme of table {table} "
+                f"holds only table {table}'s own entries."
+            )
+
+
+def _refuse_duplicate(
+    conn: Connection, event_id: int, table: int | None, name: str, *, ignore: Iterable[int] = ()
+) -> None:
+    # Two laptops of one table naming a theme at once queue on the table's row
+    # (PostgreSQL; SQLite writes are serial anyway), so the second sees the first.
+    owner = select(s.event_tables.c.id).where(s.event_tables.c.event_id == event_id)
+    if table is not None:
+        conn.execute(owner.where(s.event_tables.c.number == table).with_for_update()).all()
+    skip = set(ignore)
+    for t in _themes(conn, event_id):
+        if t.table == table and t.id not in skip and t.name.casefold() == name.casefold():
+            where = f"Table {table}" if table is not None else "The event"
+            raise FacilitationError(
+                f"{where} already has a theme called '{t.name}'. Add the entries to it, or choose another name."
+            )
+
+
+def _refuse_if_dotted(conn: Connection, ev: Event, themes: list[Theme], action: str) -> None:
+    """Refuse to change themes that already carry dots in this round."""
+    ids = {t.id for t in themes}
+    if not ids:
+        return
+    dotted = set(
+        conn.execute(
+            select(s.dots.c.theme_id)
+            .where(
+                s.dots.c.event_id == ev.id,
+                s.dots.c.round == ev.voting_round,
+                s.dots.c.removed_at.is_(None),
+                s.dots.c.theme_id.in_(sorted(ids)),
+            )
+            .distinct()
+        ).scalars()
+    )
+    if dotted:
+        names = ", ".join(f"'{t.name}'" for t in themes if t.id in dotted)
+        raise FacilitationError(
+            f"{names} already has dots in this voting round, so {action} now would change "
+            "votes people have cast. Take those dots off first, or open a new round."
+        )
+
+
+def _move_entries(conn: Connection, ids: tuple[int, ...], theme_id: int | None) -> None:
+    if ids:
+        conn.execute(
+            update(s.entries).where(s.entries.c.id.in_(ids)).values(theme_id=theme_id, updated_at=now())
+        )
+
+
+def _new_theme(conn: Connection, event_id: int, table_row: int | None, name: str) -> int:
+    return int(
+        conn.execute(
+            insert(s.themes)
+            .values(event_id=event_id, table_id=table_row, name=name, created_at=now())
+            .returning(s.themes.c.id)
+        ).scalar_one()
+    )
+
+
+def _write(store: Store, actor: Actor, event_id: int, fn: Any, client_token: str | None) -> Any:
+    return store.write(fn, actor=actor, event_id=event_id, client_token=client_token).result
+
+
+# --- a table's themes ----------------------------------------------------------------------
+
+
+def create_theme(
+    store: Store,
+    actor: Actor,
+    event_id: int,
+    table: int,
+    name: str,
+    entry_ids: Iterable[int] = (),
+    *,
+    client_token: str | None = None,
+) -> int:
+    """Make a theme of ``table`` and group the given entries into it; returns its id.
+
+    Entries already in another theme of the table move into the new one ("group as").
+
+    Examples
+    --------
+    >>> from facilitation.testing import scratch_event
+    >>> from facilitation.access import table_actor
+    >>> store, ev = scratch_event(phase="grouping")
+    >>> create_theme(store, table_actor(1), ev, 2, "Workforce")
+    Traceback (most recent call last):
+    ...
+    facilitation.errors.NotAllowed: Table 1 cannot make a theme for table 2: each table writes only to its own.
+    """
+    require_table(actor, table, action="make a theme", also=("facilitator",))
+    clean = clean_text(name, field="theme name", max_length=MAX_NAME)
+    ids = _ids(entry_ids)
+
+    def fn(conn: Connection) -> Change:
+        _check_phase(conn, actor, event_id)
+        tid = table_id(conn, event_id, table)
+        _refuse_duplicate(conn, event_id, int(table), clean)
+        _check_entries(conn, event_id, ids, int(table))
+        theme_id = _new_theme(conn, event_id, tid, clean)
+        _move_entries(conn, ids, theme_id)
+        detail = {"table": int(table), "name": clean, "entries": list(ids)}
+        return Change("create theme", "theme", theme_id, detail, theme_id)
+
+    return int(_write(store, actor, event_id, fn, client_token))
+
+
+def rename_theme(
+    store: Store, actor: Actor, event_id: int, theme_id: int, name: str, *, client_token: str | None = None
+) -> int:
+    """Rename a theme (its table, or the facilitator; event-wide: the facilitator only).
+
+    Examples
+    --------
+    >>> from facilitation.testing import scratch_event
+    >>> from facilitation.access import table_actor
+    >>> store, ev = scratch_event(phase="grouping")
+    >>> t = create_theme(store, table_actor(1), ev, 1, "Workforse")
+    >>> t == rename_theme(store, table_actor(1), ev, t, "Workforce")
+    True
+    >>> [x.name for x in list_themes(store, ev)]
+    ['Workforce']
+    """
+    clean = clean_text(name, field="theme name", max_length=MAX_NAME)
+
+    def fn(conn: Connection) -> Change:
+        theme = _theme(conn, event_id, theme_id)
+        _require_theme_owner(actor, theme, "rename")
+        if theme.table is not None:
+            _check_phase(conn, actor, event_id)
+        _refuse_duplicate(conn, event_id, theme.table, clean, ignore=[theme.id])
+        conn.execute(update(s.themes).where(s.themes.c.id == theme.id).values(name=clean, updated_at=now()))
+        return Change("rename theme", "theme", theme.id, {"from": theme.name, "to": clean}, theme.id)
+
+    return int(_write(store, actor, event_id, fn, client_token))
+
+
+def add_to_theme(
+    store: Store,
+    actor: Actor,
+    event_id: int,
+    theme_id: int,
+    entry_ids: Iterable[int],
+    *,
+    client_token: str | None = None,
+) -> int:
+    """Group more of the table's entries into one of its themes; returns the theme id.
+
+    Examples
+    --------
+    >>> from facilitation.testing import scratch_event
+    >>> from facilitation.access import table_actor
+    >>> from facilitation.capture import add_entry
+    >>> store, ev = scratch_event(phase="grouping")
+    >>> e = add_entry(store, table_actor(1), ev, 1, "idea", "Joint training days")
+    >>> t = create_theme(store, table_actor(1), ev, 1, "Workforce")
+    >>> add_to_theme(store, table_actor(1), ev, t, [e]) == t
+    True
+    """
+    ids = _ids(entry_ids)
+    if not ids:
+        raise FacilitationError("Select at least one entry to add to the theme.")
+
+    def fn(conn: Connection) -> Change:
+        theme = _theme(conn, event_id, theme_id)
+        if theme.table is None:
+            raise FacilitationError(
+                f"'{theme.name}' is event-wide: it gathers table themes, not entries. Group the "
+                "entries into a theme of their table, and merge that theme into it."
+            )
+        require_table(actor, theme.table, action="change this theme", also=("facilitator",))
+        _check_phase(conn, actor, event_id)
+        _check_entries(conn, event_id, ids, theme.table)
+        _move_entries(conn, ids, theme.id)
+        return Change("group entries", "theme", theme.id, {"entries": list(ids)}, theme.id)
+
+    return int(_write(store, actor, event_id, fn, client_token))
+
+
+def ungroup(
+    store: Store, actor: Actor, event_id: int, entry_ids: Iterable[int], *, client_token: str | None = None
+) -> int:
+    """Take entries out of their themes; returns how many were in a theme.
+
+    Examples
+    --------
+    >>> from facilitation.testing import scratch_event
+    >>> from facilitation.access import table_actor
+    >>> from facilitation.capture import add_entry
+    >>> store, ev = scratch_event(phase="grouping")
+    >>> e = add_entry(store, table_actor(1), ev, 1, "idea", "Joint training days")
+    >>> _ = create_theme(store, table_actor(1), ev, 1, "Workforce", [e])
+    >>> ungroup(store, table_actor(1), ev, [e])
+    1
+    """
+    ids = _ids(entry_ids)
+    if not ids:
+        raise FacilitationError("Select at least one entry to take out of its theme.")
+
+    def fn(conn: Connection) -> Change:
+        _check_phase(conn, actor, event_id)
+        rows = conn.execute(
+            select(s.entries.c.id, s.entries.c.theme_id, s.event_tables.c.number)
+            .join(s.event_tables, s.event_tables.c.id == s.entries.c.table_id)
+            .where(
+                s.entries.c.id.in_(ids), s.entries.c.event_id == event_id, s.entries.c.deleted_at.is_(None)
+            )
+        ).all()
+        missing = sorted(set(ids) - {r.id for r in rows})
+        if missing:
+            raise NotFound(f"Entry {', '.join(map(str, missing))} is not there any more; reload the page.")
+        for r in rows:
+            require_table(actor, r.number, action="ungroup entries", also=("facilitator",))
+        _move_entries(conn, ids, None)
+        n = sum(1 for r in rows if r.theme_id is not None)
+        return Change("ungroup entries", "entry", None, {"entries": list(ids)}, n)
+
+    return int(_write(store, actor, event_id, fn, client_token))
+
+
+def split_theme(
+    store: Store,
+    actor: Actor,
+    event_id: int,
+    theme_id: int,
+    entry_ids: Iterable[int],
+    new_name: str,
+    *,
+    client_token: str | None = None,
+) -> int:
+    """Move some of a table theme's entries into a new theme of the table; returns its id.
+
+    Examples
+    --------
+    >>> from facilitation.testing import scratch_event
+    >>> from facilitation.access import table_actor
+    >>> from facilitation.capture import add_entry
+    >>> store, ev = scratch_event(phase="grouping")
+    >>> a = add_entry(store, table_actor(1), ev, 1, "idea", "Joint training days")
+    >>> b = add_entry(store, table_actor(1), ev, 1, "idea", "Shared rota app")
+    >>> t = create_theme(store, table_actor(1), ev, 1, "Workforce", [a, b])
+    >>> new = split_theme(store, table_actor(1), ev, t, [b], "Digital tools")
+    >>> [(x.name, len(x.entry_ids)) for x in list_themes(store, ev)]
+    [('Workforce', 1), ('Digital tools', 1)]
+    """
+    clean = clean_text(new_name, field="theme name", max_length=MAX_NAME)
+    ids = _ids(entry_ids)
+    if not ids:
+        raise FacilitationError("Select the entries that go into the new theme.")
+
+    def fn(conn: Connection) -> Change:
+        theme = _theme(conn, event_id, theme_id)
+        if theme.table is None:
+            raise FacilitationError(
+                f"'{theme.name}' is event-wide; unmerge table themes from it instead of splitting it."
+            )
+        require_table(actor, theme.table, action="split this theme", also=("facilitator",))
+        _check_phase(conn, actor, event_id)
+        outside = sorted(set(ids) - set(theme.entry_ids))
+        if outside:
+            raise FacilitationError(
+                f"Entry {', '.join(map(str, outside))} is not in '{theme.name}'; split only its own entries."
+            )
+        if set(ids) == set(theme.entry_ids):
+            raise FacilitationError(
+                f"That takes every entry out of '{theme.name}'; rename it instead, or leave some behind."
+            )
+        _refuse_duplicate(conn, event_id, theme.table, clean)
+        new_id = _new_theme(conn, event_id, table_id(conn, event_id, theme.table), clean)
+        _move_entries(conn, ids, new_id)
+        detail = {"from": theme.id, "name": clean, "entries": list(ids)}
+        return Change("split theme", "theme", new_id, detail, new_id)
+
+    return int(_write(store, actor, event_id, fn, client_token))
+
+
+def dissolve_theme(
+    store: Store, actor: Actor, event_id: int, theme_id: int, *, client_token: str | None = None
+) -> int:
+    """Dissolve a theme (soft delete): its entries, or its table themes, are ungrouped.
+
+    Refused while the theme carries dots in the current voting round.
+
+    Examples
+    --------
+    >>> from facilitation.testing import scratch_event
+    >>> from facilitation.access import table_actor
+    >>> store, ev = scratch_event(phase="grouping")
+    >>> t = create_theme(store, table_actor(1), ev, 1, "Workforce")
+    >>> dissolve_theme(store, table_actor(1), ev, t) == t, list_themes(store, ev)
+    (True, [])
+    """
+
+    def fn(conn: Connection) -> Change:
+        _lock(conn, [int(theme_id)])
+        theme = _theme(conn, event_id, theme_id)
+        _require_theme_owner(actor, theme, "dissolve")
+        ev = _check_phase(conn, actor, event_id) if theme.table is not None else load_event(conn, event_id)
+        parent = [_theme(conn, event_id, theme.merged_into)] if theme.merged_into is not None else []
+        _refuse_if_dotted(conn, ev, [theme, *parent], "dissolving it")
+        if theme.table is None:
+            conn.execute(
+                update(s.themes)
+                .where(s.themes.c.merged_into == theme.id)
+                .values(merged_into=None, updated_at=now())
+            )
+        else:
+            _move_entries(conn, theme.entry_ids, None)
+        conn.execute(update(s.themes).where(s.themes.c.id == theme.id).values(deleted_at=now()))
+        detail = {
+            "name": theme.name,
+            "entries": list(theme.entry_ids),
+            "members": list(theme.member_theme_ids),
+        }
+        return Change("dissolve theme", "theme", theme.id, detail, theme.id)
+
+    return int(_write(store, actor, event_id, fn, client_token))
+
+
+# --- event-wide themes (the facilitator) ----------------------------------------------------
+
+
+def merge_themes(
+    store: Store,
+    actor: Actor,
+    event_id: int,
+    theme_ids: Iterable[int],
+    name: str | None,
+    *,
+    into: int | None = None,
+    client_token: str | None = None,
+) -> int:
+    """Merge themes into an event-wide theme (a new one, or ``into``); returns its id.
+
+    ``theme_ids`` may name table themes and event-wide themes; an event-wide theme
+    named there hands its table themes over and is dissolved. With ``into``, a
+    non-empty ``name`` also renames it. Facilitator only; refused while any theme
+    involved carries dots in the current voting round.
+
+    Examples
+    --------
+    >>> from facilitation.testing import scratch_event
+    >>> from facilitation.access import table_actor, FACILITATOR
+    >>> store, ev = scratch_event(phase="grouping")
+    >>> a = create_theme(store, table_actor(1), ev, 1, "Workforce")
+    >>> b = create_theme(store, table_actor(2), ev, 2, "Staffing")
+    >>> w = merge_themes(store, FACILITATOR, ev, [a, b], "Workforce and staffing")
+    >>> [t.member_theme_ids for t in list_themes(store, ev) if t.event_wide] == [(a, b)]
+    True
+    >>> merge_themes(store, table_actor(1), ev, [a, b], "Mine")
+    Traceback (most recent call last):
+    ...
+    facilitation.errors.NotAllowed: Only the facilitator's console can merge themes; table 1 cannot.
+    """
+    require(actor, "facilitator", action="merge themes")
+    ids = tuple(i for i in _ids(theme_ids, "theme") if into is None or i != int(into))
+    if not ids and into is None:
+        raise FacilitationError("Choose at least one theme to merge.")
+    clean = clean_text(name, field="theme name", max_length=MAX_NAME, required=into is None)
+
+    def fn(conn: Connection) -> Change:
+        ev = load_event(conn, event_id)
+        _lock(conn, [*ids, *([int(into)] if into is not None else [])])
+        everything = {t.id: t for t in _themes(conn, event_id)}
+        missing = [i for i in ids if i not in everything]
+        if missing or (into is not None and int(into) not in everything):
+            gone = missing[0] if missing else into
+            raise NotFound(f"Theme {gone} is not there any more (dissolved or merged); reload the page.")
+        target = everything[int(into)] if into is not None else None
+        if target is not None and not target.event_wide:
+            raise FacilitationError(f"'{target.name}' is a table theme; merge into an event-wide theme.")
+        sources = [everything[i] for i in ids]
+        tables = [t for t in sources if not t.event_wide]
+        retired = [t for t in sources if t.event_wide]
+        tables += [everything[m] for t in retired for m in t.member_theme_ids]
+        parents = [everything[t.merged_into] for t in tables if t.merged_into is not None]
+        involved = [*sources, *tables, *parents, *([target] if target else [])]
+        _refuse_if_dotted(conn, ev, involved, "merging it")
+        new_name = clean or (target.name if target else "")
+        _refuse_duplicate(
+            conn,
+            event_id,
+            None,
+            new_name,
+            ignore=[t.id for t in retired] + ([target.id] if target else []),
+        )
+        if target is None:
+            target_id = _new_theme(conn, event_id, None, new_name)
+        else:
+            target_id = target.id
+            if clean and clean != target.name:
+                conn.execute(
+                    update(s.themes).where(s.themes.c.id == target_id).values(name=clean, updated_at=now())
+                )
+        if tables:
+            conn.execute(
+                update(s.themes)
+                .where(s.themes.c.id.in_(sorted({t.id for t in tables})))
+                .values(merged_into=target_id, updated_at=now())
+            )
+        for t in retired:
+            conn.execute(update(s.themes).where(s.themes.c.id == t.id).values(deleted_at=now()))
+        detail = {"name": new_name, "themes": list(ids), "into": into}
+        return Change("merge themes", "theme", target_id, detail, target_id)
+
+    return int(_write(store, actor, event_id, fn, client_token))
+
+
+def unmerge(
+    store: Store, actor: Actor, event_id: int, theme_ids: Iterable[int], *, client_token: str | None = None
+) -> int:
+    """Take table themes out of their event-wide themes; returns how many were merged.
+
+    Examples
+    --------
+    >>> from facilitation.testing import scratch_event
+    >>> from facilitation.access import table_actor, FACILITATOR
+    >>> store, ev = scratch_event(phase="grouping")
+    >>> a = create_theme(store, table_actor(1), ev, 1, "Workforce")
+    >>> w = merge_themes(store, FACILITATOR, ev, [a], "Workforce")
+    >>> unmerge(store, FACILITATOR, ev, [a])
+    1
+    """
+    require(actor, "facilitator", action="unmerge themes")
+    ids = _ids(theme_ids, "theme")
+
+    def fn(conn: Connection) -> Change:
+        ev = load_event(conn, event_id)
+        _lock(conn, ids)
+        everything = {t.id: t for t in _themes(conn, event_id)}
+        for i in ids:
+            if i not in everything:
+                raise NotFound(f"Theme {i} is not there any more; reload the page.")
+            if everything[i].event_wide:
+                raise FacilitationError(
+                    f"'{everything[i].name}' is event-wide; dissolve it to unmerge all its table themes."
+                )
+        chosen = [everything[i] for i in ids if everything[i].merged_into is not None]
+        parents = [everything[t.merged_into] for t in chosen if t.merged_into is not None]
+        _refuse_if_dotted(conn, ev, [*chosen, *parents], "unmerging it")
+        if chosen:
+            conn.execute(
+                update(s.themes)
+                .where(s.themes.c.id.in_([t.id for t in chosen]))
+                .values(merged_into=None, updated_at=now())
+            )
+        return Change("unmerge themes", "theme", None, {"themes": list(ids)}, len(chosen))
+
+    return int(_write(store, actor, event_id, fn, client_token))

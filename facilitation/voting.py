@@ -1,0 +1,632 @@
+"""Dot voting on themes: limits that hold under concurrency, hidden results, honest ties.
+
+Dots are slots. A voter's dot holds one of ``dots_per_voter`` slots and one of
+``max_per_theme`` slots on its theme; two partial unique indexes over the dots not
+removed (``uq_dot_slot``, ``uq_dot_theme_slot``) make the database refuse a dot
+beyond either limit, whatever the isolation level. Two laptops of one voter that
+pick the same free slot at once collide on the index; the store reruns the loser's
+transaction, which then sees the winner's dot. A count-then-insert cannot give that
+under PostgreSQL's READ COMMITTED (see ``tests/test_concurrency.py``).
+
+A voter is ``"table:N"`` (the table votes as one) or ``"person:ID"`` (each person at a
+table has their own dots), as the event's voting rules say.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+
+from facilitation.access import Actor, require
+from facilitation.errors import FacilitationError, NotAllowed, NotFound
+from facilitation.events import Event, load_event, require_open_for_input, table_id
+from facilitation.grouping import Theme, _themes, _votable
+from facilitation.store import Change, Retry, Store, now
+from facilitation.store import schema as s
+from facilitation.templates import VotingRules, parse_voting
+
+__all__ = [
+    "VOTING_INPUTS",
+    "DotsLeft",
+    "TallyRow",
+    "add_dot",
+    "dots_left",
+    "open_runoff",
+    "remove_dot",
+    "reveal_votes",
+    "set_voting_rules",
+    "tally",
+    "voter_label",
+    "voters_with_dots_left",
+]
+
+VOTING_INPUTS = ("voting",)
+
+
+@dataclass(frozen=True)
+class DotsLeft:
+    """A voter's dots in the current round: what is spent where, and what is left."""
+
+    voter: str
+    round: int
+    total: int
+    spent: int
+    left: int
+    by_theme: dict[int, int] = field(default_factory=dict)
+    must_spend_all: bool = False
+
+
+@dataclass(frozen=True)
+class TallyRow:
+    """One theme's result. ``rank`` is a competition rank: tied themes share it."""
+
+    theme_id: int
+    name: str
+    dots: int
+    rank: int
+    tied: bool
+    cross_boundary: float | None  # share of dots from outside its authors; None without dots
+
+
+def voter_label(table: int | None = None, *, person_id: int | None = None) -> str:
+    """How the store names a voter.
+
+    Examples
+    --------
+    >>> voter_label(3), voter_label(person_id=17)
+    ('table:3', 'person:17')
+    """
+    if person_id is not None:
+        return f"person:{int(person_id)}"
+    if table is None:
+        raise FacilitationError("Say which table or person is voting.")
+    return f"table:{int(table)}"
+
+
+def _who(voter: str) -> str:
+    kind, _, ident = voter.partition(":")
+    return f"Table {ident}" if kind == "table" else f"Person {ident}"
+
+
+# --- inside a transaction -------------------------------------------------------------------
+
+
+def _lock_event(conn: Connection, event_id: int) -> Event:
+    """Read the event FOR UPDATE (PostgreSQL): waits for votes holding it FOR SHARE."""
+    conn.execute(select(s.events.c.id).where(s.events.c.id == int(event_id)).with_for_update()).all()
+    return load_event(conn, event_id)
+
+
+def _seat(conn: Connection, event_id: int, person_id: int) -> tuple[int, int]:
+    row = conn.execute(
+        select(s.event_tables.c.id, s.event_tables.c.number)
+        .select_from(s.attendance.join(s.event_tables, s.event_tables.c.id == s.attendance.c.table_id))
+        .where(
+            s.attendance.c.event_id == event_id,
+            s.attendance.c.person_id == int(person_id),
+            s.attendance.c.deleted_at.is_(None),
+        )
+    ).first()
+    if row is None:
+        raise NotFound(f"Person {person_id} is not seated at a table of this event, so has no dots here.")
+    return int(row.id), int(row.number)
+
+
+def _voter(
+    conn: Connection, actor: Actor, ev: Event, person_id: int | None, table: int | None
+) -> tuple[str, int]:
+    """The voter label and the voter's table row id; refuses a table voting for another."""
+    if ev.voting_rules.voter == "table":
+        if person_id is not None:
+            raise FacilitationError(
+                "At this event each table votes as one; there is no need to choose a person."
+            )
+        number = table if table is not None else actor.table
+        if number is None:
+            raise FacilitationError("Say which table is voting.")
+        if actor.role == "table" and actor.table != int(number):
+            raise NotAllowed(
+                f"Table {actor.table} cannot spend dots for table {number}: each table votes only for itself."
+            )
+        return voter_label(int(number)), table_id(conn, ev.id, int(number))
+    if person_id is None:
+        raise FacilitationError("At this event each person has their own dots: choose who is voting.")
+    tid, number = _seat(conn, ev.id, int(person_id))
+    if actor.role == "table" and actor.table != number:
+        raise NotAllowed(
+            f"Table {actor.table} cannot spend dots for someone seated at table {number}: "
+            "each table votes only for its own people."
+        )
+    if table is not None and int(table) != number:
+        raise FacilitationError(f"Person {person_id} sits at table {number}, not table {table}.")
+    return voter_label(person_id=int(person_id)), tid
+
+
+def _votable_theme(conn: Connection, ev: Event, theme_id: int) -> tuple[Theme, set[int]]:
+    """The theme, if dots can go on it now, and the table numbers of its authors."""
+    # FOR SHARE: a merge or dissolve of this theme waits for the vote, then sees its dot.
+    conn.execute(select(s.themes.c.id).where(s.themes.c.id == int(theme_id)).with_for_update(read=True)).all()
+    themes = _themes(conn, ev.id)
+    by_id = {t.id: t for t in themes}
+    theme = by_id.get(int(theme_id))
+    if theme is None:
+        raise NotFound("That theme is not there any more (dissolved or merged); reload the page.")
+    if theme.merged_into is not None:
+        parent = by_id[theme.merged_into].name
+        raise FacilitationError(f"'{theme.name}' is now part of '{parent}'; put the dot on '{parent}'.")
+    if theme not in _votable(themes, ev):
+        if ev.runoff_themes and theme.id not in ev.runoff_themes:
+            names = ", ".join(f"'{by_id[i].name}'" for i in ev.runoff_themes if i in by_id)
+            raise FacilitationError(f"This round is a run-off between {names}; '{theme.name}' is not in it.")
+        raise FacilitationError(f"'{theme.name}' has no entries, so it is not on the ballot.")
+    return theme, _author_tables(theme, by_id)
+
+
+def _author_tables(theme: Theme, by_id: dict[int, Theme]) -> set[int]:
+    if theme.table is not None:
+        return {theme.table}
+    return {by_id[m].table for m in theme.member_theme_ids if by_id[m].table is not None}  # type: ignore[misc]
+
+
+def _live_dots(conn: Connection, ev: Event, round_: int, voter: str | None = None) -> list[Any]:
+    q = select(
+        s.dots.c.id,
+        s.dots.c.voter,
+        s.dots.c.voter_table_id,
+        s.dots.c.theme_id,
+        s.dots.c.slot,
+        s.dots.c.theme_slot,
+    ).where(s.dots.c.event_id == ev.id, s.dots.c.round == round_, s.dots.c.removed_at.is_(None))
+    if voter is not None:
+        q = q.where(s.dots.c.voter == voter)
+    return list(conn.execute(q.order_by(s.dots.c.id)).all())
+
+
+def _dots_left(conn: Connection, ev: Event, voter: str) -> DotsLeft:
+    live = _live_dots(conn, ev, ev.voting_round, voter)
+    rules = ev.voting_rules
+    by_theme = dict(Counter(int(d.theme_id) for d in live))
+    return DotsLeft(
+        voter,
+        ev.voting_round,
+        rules.dots_per_voter,
+        len(live),
+        max(0, rules.dots_per_voter - len(live)),
+        by_theme,
+        rules.must_spend_all,
+    )
+
+
+# --- voting ---------------------------------------------------------------------------------
+
+
+def add_dot(
+    store: Store,
+    actor: Actor,
+    event_id: int,
+    theme_id: int,
+    *,
+    person_id: int | None = None,
+    table: int | None = None,
+    client_token: str | None = None,
+) -> DotsLeft:
+    """Put one of the voter's dots on a theme; returns the voter's dots as stored.
+
+    A table actor votes as its table, or for a person seated at it (``person_id``);
+    the facilitator, helping at a table, names ``table`` or ``person_id``.
+
+    Examples
+    --------
+    >>> from facilitation.testing import scratch_event
+    >>> from facilitation.access import table_actor, FACILITATOR
+    >>> from facilitation.capture import add_entry
+    >>> from facilitation.events import set_phase
+    >>> from facilitation.grouping import create_theme
+    >>> store, ev = scratch_event(phase="grouping")
+    >>> e = add_entry(store, table_actor(1), ev, 1, "idea", "Joint training days")
+    >>> t = create_theme(store, table_actor(1), ev, 1, "Workforce", [e])
+    >>> _ = set_phase(store, FACILITATOR, ev, "voting")
+    >>> add_dot(store, table_actor(2), ev, t).left
+    4
+    >>> add_dot(store, table_actor(2), ev, t, table=3)
+    Traceback (most recent call last):
+    ...
+    facilitation.errors.NotAllowed: Table 2 cannot spend dots for table 3: each table votes only for itself.
+    """
+    require(actor, "table", "facilitator", action="spend dots")
+
+    def fn(conn: Connection) -> Change:
+        ev = require_open_for_input(conn, event_id, VOTING_INPUTS, "spend dots")
+        rules = ev.voting_rules
+        voter, voter_table = _voter(conn, actor, ev, person_id, table)
+        theme, authors = _votable_theme(conn, ev, theme_id)
+        number = conn.execute(
+            select(s.event_tables.c.number).where(s.event_tables.c.id == voter_table)
+        ).scalar_one()
+        if not rules.own_themes and number in authors:
+            raise FacilitationError(
+                f"At this event a table does not vote for its own themes, and '{theme.name}' holds "
+                f"entries of table {number}. Spend the dot on another theme."
+            )
+        live = _live_dots(conn, ev, ev.voting_round, voter)
+        if len(live) >= rules.dots_per_voter:
+            raise FacilitationError(
+                f"{_who(voter)} has spent all {rules.dots_per_voter} dots. Take one off a theme to move it."
+            )
+        on_theme = {int(d.theme_slot) for d in live if d.theme_id == theme.id}
+        if len(on_theme) >= rules.max_per_theme:
+            raise FacilitationError(
+                f"'{theme.name}' already has {rules.max_per_theme} of {_who(voter).lower()}'s dots, "
+                "the most one voter may put on a theme."
+            )
+        # The lowest free slots: a concurrent dot taking the same one violates the
+        # unique index, and the store reruns this transaction.
+        slot = min(set(range(rules.dots_per_voter)) - {int(d.slot) for d in live})
+        theme_slot = min(set(range(rules.max_per_theme)) - on_theme)
+        dot_id = conn.execute(
+            insert(s.dots)
+            .values(
+                event_id=ev.id,
+                round=ev.voting_round,
+                voter=voter,
+                voter_table_id=voter_table,
+                theme_id=theme.id,
+                slot=slot,
+                theme_slot=theme_slot,
+                created_at=now(),
+            )
+            .returning(s.dots.c.id)
+        ).scalar_one()
+        detail = {"voter": voter, "theme": theme.id, "round": ev.voting_round}
+        return Change("add dot", "dot", dot_id, detail, {"voter": voter, "dot": dot_id})
+
+    res = store.write(fn, actor=actor, event_id=event_id, client_token=client_token).result
+    return dots_left(store, event_id, res["voter"])
+
+
+def remove_dot(
+    store: Store,
+    actor: Actor,
+    event_id: int,
+    theme_id: int,
+    *,
+    person_id: int | None = None,
+    table: int | None = None,
+    client_token: str | None = None,
+) -> DotsLeft:
+    """Take one of the voter's dots back off a theme; returns the voter's dots as stored.
+
+    Examples
+    --------
+    >>> from facilitation.testing import scratch_event
+    >>> from facilitation.access import table_actor
+    >>> store, ev = scratch_event(phase="voting")
+    >>> remove_dot(store, table_actor(1), ev, 99)
+    Traceback (most recent call last):
+    ...
+    facilitation.errors.FacilitationError: Table 1 has no dot on that theme to take back.
+    """
+    require(actor, "table", "facilitator", action="take dots back")
+
+    def fn(conn: Connection) -> Change:
+        ev = require_open_for_input(conn, event_id, VOTING_INPUTS, "take dots back")
+        voter, _ = _voter(conn, actor, ev, person_id, table)
+        row = conn.execute(
+            select(s.dots.c.id)
+            .where(
+                s.dots.c.event_id == ev.id,
+                s.dots.c.round == ev.voting_round,
+                s.dots.c.voter == voter,
+                s.dots.c.theme_id == int(theme_id),
+                s.dots.c.removed_at.is_(None),
+            )
+            .order_by(s.dots.c.theme_slot.desc(), s.dots.c.id.desc())
+            .limit(1)
+        ).first()
+        if row is None:
+            raise FacilitationError(f"{_who(voter)} has no dot on that theme to take back.")
+        done = conn.execute(
+            update(s.dots)
+            .where(s.dots.c.id == row.id, s.dots.c.removed_at.is_(None))
+            .values(removed_at=now())
+        )
+        if done.rowcount != 1:  # the voter's other laptop took it back meanwhile
+            raise Retry()
+        detail = {"voter": voter, "theme": int(theme_id), "round": ev.voting_round}
+        return Change("remove dot", "dot", int(row.id), detail, {"voter": voter, "dot": int(row.id)})
+
+    res = store.write(fn, actor=actor, event_id=event_id, client_token=client_token).result
+    return dots_left(store, event_id, res["voter"])
+
+
+def dots_left(store: Store | Connection, event_id: int, voter: str) -> DotsLeft:
+    """A voter's dots in the current round (``voter`` as :func:`voter_label` names it).
+
+    Examples
+    --------
+    >>> from facilitation.testing import scratch_event
+    >>> store, ev = scratch_event(phase="voting")
+    >>> dots_left(store, ev, "table:1").left
+    5
+    """
+
+    def q(conn: Connection) -> DotsLeft:
+        return _dots_left(conn, load_event(conn, event_id), voter)
+
+    return store.read(q) if isinstance(store, Store) else q(store)
+
+
+def _voters(conn: Connection, ev: Event) -> list[str]:
+    if ev.voting_rules.voter == "table":
+        numbers = conn.execute(
+            select(s.event_tables.c.number)
+            .where(s.event_tables.c.event_id == ev.id, s.event_tables.c.deleted_at.is_(None))
+            .order_by(s.event_tables.c.number)
+        ).scalars()
+        return [voter_label(n) for n in numbers]
+    people = conn.execute(
+        select(s.attendance.c.person_id)
+        .join(s.event_tables, s.event_tables.c.id == s.attendance.c.table_id)
+        .where(s.attendance.c.event_id == ev.id, s.attendance.c.deleted_at.is_(None))
+        .order_by(s.event_tables.c.number, s.attendance.c.person_id)
+    ).scalars()
+    return [voter_label(person_id=p) for p in people]
+
+
+def voters_with_dots_left(store: Store | Connection, event_id: int) -> dict[str, int]:
+    """Every voter of the current round who still has dots, with how many (for the console).
+
+    Examples
+    --------
+    >>> from facilitation.testing import scratch_event
+    >>> store, ev = scratch_event(tables=2, phase="voting")
+    >>> voters_with_dots_left(store, ev)
+    {'table:1': 5, 'table:2': 5}
+    """
+
+    def q(conn: Connection) -> dict[str, int]:
+        ev = load_event(conn, event_id)
+        spent = Counter(d.voter for d in _live_dots(conn, ev, ev.voting_round))
+        total = ev.voting_rules.dots_per_voter
+        return {v: total - spent[v] for v in _voters(conn, ev) if spent[v] < total}
+
+    return store.read(q) if isinstance(store, Store) else q(store)
+
+
+# --- the facilitator ------------------------------------------------------------------------
+
+
+def set_voting_rules(store: Store, actor: Actor, event_id: int, **changes: Any) -> VotingRules:
+    """Change the voting rules of the current round, before any dot is cast in it.
+
+    Examples
+    --------
+    >>> from facilitation.testing import scratch_event
+    >>> from facilitation.access import FACILITATOR
+    >>> store, ev = scratch_event()
+    >>> set_voting_rules(store, FACILITATOR, ev, dots_per_voter=3, max_per_theme=1).dots_per_voter
+    3
+    >>> set_voting_rules(store, FACILITATOR, ev, dots=3)
+    Traceback (most recent call last):
+    ...
+    facilitation.errors.FacilitationError: voting rules: voting.dots: is not a voting rule (known: dots_per_voter, max_per_theme, must_spend_all, own_themes, voter)
+    """
+    require(actor, "facilitator", action="change the voting rules")
+
+    def fn(conn: Connection) -> Change:
+        ev = _lock_event(conn, event_id)
+        if _live_dots(conn, ev, ev.voting_round):
+            raise FacilitationError(
+                "Dots have been cast in this round, so its rules can no longer change. "
+                "Open a run-off round to vote again under new rules."
+            )
+        rules = parse_voting({**ev.voting_rules.as_dict(), **changes}, "voting rules")
+        conn.execute(
+            update(s.events).where(s.events.c.id == ev.id).values(voting_rules=json.dumps(rules.as_dict()))
+        )
+        return Change("set voting rules", "event", ev.id, rules.as_dict(), rules.as_dict())
+
+    return VotingRules(**store.write(fn, actor=actor, event_id=event_id).result)
+
+
+def reveal_votes(
+    store: Store, actor: Actor, event_id: int, revealed: bool = True, *, force: bool = False
+) -> bool:
+    """Show (or hide again) the current round's result on every page. Facilitator only.
+
+    When the rules say every dot must be spent, revealing while voters still have dots
+    is refused unless ``force``; the message names who has dots left.
+
+    Examples
+    --------
+    >>> from facilitation.testing import scratch_event
+    >>> from facilitation.access import FACILITATOR, table_actor
+    >>> store, ev = scratch_event(phase="voting")
+    >>> reveal_votes(store, FACILITATOR, ev)
+    True
+    >>> reveal_votes(store, table_actor(1), ev)
+    Traceback (most recent call last):
+    ...
+    facilitation.errors.NotAllowed: Only the facilitator's console can reveal the votes; table 1 cannot.
+    """
+    require(actor, "facilitator", action="reveal the votes")
+
+    def fn(conn: Connection) -> Change:
+        ev = _lock_event(conn, event_id)
+        if revealed and ev.voting_rules.must_spend_all and not force:
+            waiting = voters_with_dots_left(conn, event_id)
+            if waiting:
+                names = ", ".join(_who(v) for v in list(waiting)[:6]) + (
+                    " and others" if len(waiting) > 6 else ""
+                )
+                raise FacilitationError(
+                    f"Every dot must be spent at this event, and {names} still "
+                    f"{'has' if len(waiting) == 1 else 'have'} dots. "
+                    "Wait for them, or reveal anyway."
+                )
+        conn.execute(update(s.events).where(s.events.c.id == ev.id).values(votes_revealed=bool(revealed)))
+        verb = "reveal votes" if revealed else "hide votes"
+        return Change(verb, "event", ev.id, {"round": ev.voting_round}, bool(revealed))
+
+    return bool(store.write(fn, actor=actor, event_id=event_id).result)
+
+
+def open_runoff(store: Store, actor: Actor, event_id: int, theme_ids: list[int] | tuple[int, ...]) -> int:
+    """Open a new voting round among some themes (the tied ones); returns its number.
+
+    Every voter gets their dots again; the result is hidden until revealed again.
+
+    Examples
+    --------
+    >>> from facilitation.testing import scratch_event
+    >>> from facilitation.access import FACILITATOR
+    >>> store, ev = scratch_event(phase="voting")
+    >>> open_runoff(store, FACILITATOR, ev, [1])
+    Traceback (most recent call last):
+    ...
+    facilitation.errors.FacilitationError: A run-off needs at least two themes.
+    """
+    require(actor, "facilitator", action="open a run-off")
+    ids = sorted({int(i) for i in theme_ids})
+    if len(ids) < 2:
+        raise FacilitationError("A run-off needs at least two themes.")
+
+    def fn(conn: Connection) -> Change:
+        ev = _lock_event(conn, event_id)
+        themes = _themes(conn, event_id)
+        ballot = {t.id for t in _votable(themes, ev)}
+        names = {t.id: t.name for t in themes}
+        off = [i for i in ids if i not in ballot]
+        if off:
+            what = f"'{names[off[0]]}'" if off[0] in names else f"Theme {off[0]}"
+            raise FacilitationError(f"{what} is not on this round's ballot, so it cannot be in the run-off.")
+        new_round = ev.voting_round + 1
+        conn.execute(
+            update(s.events)
+            .where(s.events.c.id == ev.id)
+            .values(voting_round=new_round, runoff_themes=json.dumps(ids), votes_revealed=False)
+        )
+        return Change("open run-off", "event", ev.id, {"round": new_round, "themes": ids}, new_round)
+
+    return int(store.write(fn, actor=actor, event_id=event_id).result)
+
+
+# --- the result -------------------------------------------------------------------------------
+
+
+def _organisations(conn: Connection, event_id: int) -> tuple[dict[int, int | None], dict[int, set[int]]]:
+    """Each attendee's organisation, and the organisations seated at each table row."""
+    person_org: dict[int, int | None] = {}
+    table_orgs: dict[int, set[int]] = {}
+    for r in conn.execute(
+        select(s.attendance.c.person_id, s.attendance.c.table_id, s.people.c.organisation_id)
+        .join(s.people, s.people.c.id == s.attendance.c.person_id)
+        .where(s.attendance.c.event_id == event_id, s.attendance.c.deleted_at.is_(None))
+    ):
+        person_org[r.person_id] = r.organisation_id
+        if r.table_id is not None and r.organisation_id is not None:
+            table_orgs.setdefault(r.table_id, set()).add(r.organisation_id)
+    return person_org, table_orgs
+
+
+def _author_orgs(
+    conn: Connection, event_id: int, entry_ids: tuple[int, ...], table_orgs: dict[int, set[int]]
+) -> set[int]:
+    """The organisations of a theme's authors; an anonymous entry counts its whole table."""
+    orgs: set[int] = set()
+    if not entry_ids:
+        return orgs
+    for r in conn.execute(
+        select(s.entries.c.table_id, s.people.c.organisation_id)
+        .select_from(s.entries.outerjoin(s.people, s.people.c.id == s.entries.c.author_id))
+        .where(s.entries.c.id.in_(entry_ids))
+    ):
+        if r.organisation_id is not None:
+            orgs.add(r.organisation_id)
+        else:
+            orgs |= table_orgs.get(r.table_id, set())
+    return orgs
+
+
+def tally(store: Store, actor: Actor, event_id: int, *, round: int | None = None) -> list[TallyRow]:
+    """The result of a round, in rank order; tied themes share a rank and say so.
+
+    Hidden from table pages until the facilitator reveals it. Among tied themes the
+    order is by name, for a stable display only: the rank is the same.
+    ``cross_boundary`` is the share of a theme's dots from tables (person voters:
+    organisations) other than its authors'; a voter with no organisation recorded
+    never counts as crossing. A past ``round`` lists the themes that received dots.
+
+    Examples
+    --------
+    >>> from facilitation.testing import scratch_event
+    >>> from facilitation.access import table_actor, FACILITATOR
+    >>> store, ev = scratch_event(phase="voting")
+    >>> tally(store, table_actor(1), ev)
+    Traceback (most recent call last):
+    ...
+    facilitation.errors.NotAllowed: The votes are hidden until the facilitator reveals them.
+    >>> tally(store, FACILITATOR, ev)
+    []
+    """
+    require(actor, "facilitator", "organiser", "table", action="see the votes")
+
+    def q(conn: Connection) -> list[TallyRow]:
+        ev = load_event(conn, event_id)
+        r = ev.voting_round if round is None else int(round)
+        if not 1 <= r <= ev.voting_round:
+            raise FacilitationError(f"This event has voting rounds 1 to {ev.voting_round}, not {r}.")
+        if actor.role == "table" and r == ev.voting_round and not ev.votes_revealed:
+            raise NotAllowed("The votes are hidden until the facilitator reveals them.")
+        themes = _themes(conn, event_id)
+        by_id = {t.id: t for t in themes}
+        dots = _live_dots(conn, ev, r)
+        top = {t.id: (t.merged_into or t.id) for t in themes}
+        shown = {t.id for t in _votable(themes, ev)} if r == ev.voting_round else set()
+        counts: Counter[int] = Counter()
+        crossing: Counter[int] = Counter()
+        numbers: dict[int, int] = dict(
+            conn.execute(  # type: ignore[arg-type]
+                select(s.event_tables.c.id, s.event_tables.c.number).where(s.event_tables.c.event_id == ev.id)
+            ).all()
+        )
+        person_org, table_orgs = _organisations(conn, event_id)
+        author_orgs: dict[int, set[int]] = {}
+        for d in dots:
+            tid = top.get(int(d.theme_id))
+            if tid is None:  # a theme dissolved despite its dots: never silently dropped
+                continue
+            shown.add(tid)
+            counts[tid] += 1
+            theme = by_id[tid]
+            kind, _, ident = d.voter.partition(":")
+            if kind == "person":
+                if tid not in author_orgs:
+                    author_orgs[tid] = _author_orgs(conn, event_id, theme.entry_ids, table_orgs)
+                org = person_org.get(int(ident))
+                crossing[tid] += org is not None and org not in author_orgs[tid]
+            else:
+                crossing[tid] += numbers.get(d.voter_table_id) not in _author_tables(theme, by_id)
+        rows = sorted(shown, key=lambda i: (-counts[i], by_id[i].name.casefold(), i))
+        per_count = Counter(counts[i] for i in rows)
+        return [
+            TallyRow(
+                i,
+                by_id[i].name,
+                counts[i],
+                1 + sum(1 for j in rows if counts[j] > counts[i]),
+                per_count[counts[i]] > 1,
+                _share(crossing[i], counts[i]),
+            )
+            for i in rows
+        ]
+
+    return store.read(q)
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(part / whole, 3) if whole else None
