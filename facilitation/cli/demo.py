@@ -1,0 +1,73 @@
+"""``facilitate demo``: build the demo event (and optionally serve it)."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+
+from facilitation.cli._common import store_of
+from facilitation.errors import FacilitationError
+
+# Imported when the command runs: the demo pulls in every rules module (networkx too),
+# and `facilitate --help` should stay quick.
+DEMO_SEED = 2026
+DEMO_END_PHASE = "action-plans"
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "demo",
+        parents=[common],
+        help="create the demo event (a frailty and falls innovation challenge)",
+        description=(
+            "Create a believable innovation challenge: 6 tables, 36 people from 8 organisations, "
+            "enablers, blockers, ideas, themes, dots, links and two task-and-finish groups, "
+            f"left at the '{DEMO_END_PHASE}' phase. Prints its id, join code and keys."
+        ),
+    )
+    p.add_argument(
+        "--seed", type=int, default=DEMO_SEED, help=f"same seed, same content (default {DEMO_SEED})"
+    )
+    p.add_argument("--serve", action="store_true", help="then serve the event's pages with Voila")
+    p.add_argument(
+        "--host", default="127.0.0.1", help="address to serve on with --serve (0.0.0.0: the venue network)"
+    )
+    p.add_argument("--port", type=int, default=8866, help="port to serve on with --serve (default 8866)")
+    p.set_defaults(run=run)
+
+
+def _serve_function():  # type: ignore[no-untyped-def]
+    try:
+        serving = importlib.import_module("facilitation.serving")
+    except ModuleNotFoundError as exc:
+        if exc.name != "facilitation.serving":
+            raise
+        raise FacilitationError(
+            "This install cannot serve pages yet (facilitation.serving is missing); "
+            "the demo event was created: run `facilitate serve` once it is available."
+        ) from exc
+    serve = getattr(serving, "serve", None)
+    if serve is None:
+        raise FacilitationError(
+            "facilitation.serving has no serve(); the demo event was created but not served."
+        )
+    return serve
+
+
+def run(args: argparse.Namespace) -> int:
+    from facilitation.demo import build_demo
+
+    store = store_of(args)
+    keys = build_demo(store, seed=args.seed)
+    print(f"event: {keys.event_id}")
+    print(f"join code: {keys.join_code}")
+    print(f"facilitator key: {keys.facilitator}")
+    print(f"organiser key: {keys.organiser}")
+    for n, key in keys.tables.items():
+        print(f"table {n} key: {key}")
+    if args.serve:
+        serve = _serve_function()
+        store.close()
+        # args.db as given: None lets serving resolve $FACILITATION_DB or the default file, as we did
+        return int(serve(args.db, keys.event_id, host=args.host, port=args.port) or 0)
+    return 0
