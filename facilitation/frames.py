@@ -105,7 +105,7 @@ def _event_rows(conn: Connection, event_id: int) -> dict[str, list[dict[str, Any
         root = _root(e["theme_id"], parent)
         if e["theme_id"] is not None:
             for t in {e["theme_id"], root}:
-                per_theme[t] = per_theme.get(t, 0) + 1  # type: ignore[index]
+                per_theme[t] = per_theme.get(t, 0) + 1
         if e["author_id"] is not None:
             per_author[e["author_id"]] = per_author.get(e["author_id"], 0) + 1
         entries.append(
@@ -243,11 +243,12 @@ def frames(
         if event_id is not None:
             ids = [int(event_id)]
         else:
+            assert series_id is not None  # checked above: exactly one of the two is given
             ids = [
                 r.id
                 for r in conn.execute(
                     select(s.events.c.id, s.events.c.starts_on)
-                    .where(s.events.c.series_id == int(series_id), _live(s.events))  # type: ignore[arg-type]
+                    .where(s.events.c.series_id == int(series_id), _live(s.events))
                     .order_by(s.events.c.starts_on, s.events.c.id)
                 )
             ]

@@ -1,6 +1,6 @@
-"""Themes: a table groups its own entries into named themes, and the facilitator merges
-table themes from across the room into event-wide themes. Dots go on themes
-(:mod:`facilitation.voting`).
+"""Grouping: a table groups its own entries into named themes, and the facilitator merges
+table themes from across the room into event-wide themes. Reading themes is
+:mod:`facilitation.themes` (re-exported here); dots go on themes (:mod:`facilitation.voting`).
 
 Membership of a table theme is ``entries.theme_id``; an event-wide theme is a theme
 with no table, and each table theme merged into it has ``merged_into`` set. Nothing
@@ -10,7 +10,6 @@ is erased: a dissolved theme is soft-deleted and its entries simply ungrouped.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
@@ -21,7 +20,10 @@ from facilitation.events import Event, load_event, require_open_for_input, table
 from facilitation.store import Change, Store, now
 from facilitation.store import schema as s
 from facilitation.text import MAX_NAME, clean_text
+from facilitation.themes import Theme, list_themes, read_themes, votable_themes
 
+# Theme, list_themes and votable_themes live in facilitation.themes; named here too,
+# so that imports from this module keep working.
 __all__ = [
     "GROUPING_INPUTS",
     "Theme",
@@ -39,122 +41,6 @@ __all__ = [
 
 # The phase inputs during which a table may change its themes.
 GROUPING_INPUTS = ("grouping",)
-
-
-@dataclass(frozen=True)
-class Theme:
-    """A theme as pages show it.
-
-    ``table`` is the table number of a table theme and None for an event-wide theme;
-    ``entry_ids`` of an event-wide theme are those of all its member table themes.
-    """
-
-    id: int
-    table: int | None
-    name: str
-    merged_into: int | None
-    entry_ids: tuple[int, ...]
-    member_theme_ids: tuple[int, ...] = ()
-
-    @property
-    def event_wide(self) -> bool:
-        """Whether this is an event-wide theme (one that merges table themes)."""
-        return self.table is None
-
-
-# --- reading ---------------------------------------------------------------------------
-
-
-def _themes(conn: Connection, event_id: int) -> list[Theme]:
-    rows = conn.execute(
-        select(s.themes.c.id, s.themes.c.name, s.themes.c.merged_into, s.event_tables.c.number)
-        .select_from(s.themes.outerjoin(s.event_tables, s.event_tables.c.id == s.themes.c.table_id))
-        .where(s.themes.c.event_id == event_id, s.themes.c.deleted_at.is_(None))
-        .order_by(s.themes.c.id)
-    ).all()
-    members: dict[int, list[int]] = {}
-    for e in conn.execute(
-        select(s.entries.c.id, s.entries.c.theme_id)
-        .where(
-            s.entries.c.event_id == event_id,
-            s.entries.c.deleted_at.is_(None),
-            s.entries.c.theme_id.is_not(None),
-        )
-        .order_by(s.entries.c.id)
-    ):
-        members.setdefault(e.theme_id, []).append(e.id)
-    wide = {r.id for r in rows if r.number is None}
-    children: dict[int, list[int]] = {}
-    for r in rows:
-        if r.number is not None and r.merged_into in wide:
-            children.setdefault(r.merged_into, []).append(r.id)
-    out = []
-    for r in rows:
-        if r.number is None:
-            kids = tuple(children.get(r.id, ()))
-            entry_ids = tuple(sorted(i for k in kids for i in members.get(k, ())))
-            out.append(Theme(r.id, None, r.name, None, entry_ids, kids))
-        else:
-            parent = r.merged_into if r.merged_into in wide else None
-            out.append(Theme(r.id, r.number, r.name, parent, tuple(members.get(r.id, ()))))
-    return sorted(out, key=lambda t: (t.table is None, t.table or 0, t.id))
-
-
-def list_themes(store: Store | Connection, event_id: int, *, table: int | None = None) -> list[Theme]:
-    """The themes of an event: table themes by table, then event-wide themes.
-
-    With ``table``, only that table's own themes (merged or not).
-
-    Examples
-    --------
-    >>> from facilitation.testing import scratch_event
-    >>> from facilitation.access import table_actor
-    >>> from facilitation.capture import add_entry
-    >>> from facilitation.events import set_phase
-    >>> from facilitation.access import FACILITATOR
-    >>> store, ev = scratch_event(phase="ideas")
-    >>> e1 = add_entry(store, table_actor(1), ev, 1, "idea", "One shared care record")
-    >>> _ = set_phase(store, FACILITATOR, ev, "grouping")
-    >>> tid = create_theme(store, table_actor(1), ev, 1, "Information sharing", [e1])
-    >>> [(t.table, t.name, t.entry_ids == (e1,)) for t in list_themes(store, ev)]
-    [(1, 'Information sharing', True)]
-    """
-
-    def q(conn: Connection) -> list[Theme]:
-        found = _themes(conn, event_id)
-        if table is not None:
-            found = [t for t in found if t.table == int(table)]
-        return found
-
-    return store.read(q) if isinstance(store, Store) else q(store)
-
-
-def _votable(themes: list[Theme], ev: Event) -> list[Theme]:
-    top = [t for t in themes if t.merged_into is None and t.entry_ids]
-    if ev.runoff_themes:
-        runoff = set(ev.runoff_themes)
-        top = [t for t in top if t.id in runoff]
-    return top
-
-
-def votable_themes(store: Store | Connection, event_id: int) -> list[Theme]:
-    """The themes dots can go on now.
-
-    Event-wide themes and table themes not merged into one, each with at least one
-    entry; during a run-off, only the themes in the run-off.
-
-    Examples
-    --------
-    >>> from facilitation.testing import scratch_event
-    >>> store, ev = scratch_event(phase="voting")
-    >>> votable_themes(store, ev)
-    []
-    """
-
-    def q(conn: Connection) -> list[Theme]:
-        return _votable(_themes(conn, event_id), load_event(conn, event_id))
-
-    return store.read(q) if isinstance(store, Store) else q(store)
 
 
 # --- checks inside a write ---------------------------------------------------------------
@@ -187,7 +73,7 @@ def _lock(conn: Connection, theme_ids: Iterable[int]) -> None:
 
 
 def _theme(conn: Connection, event_id: int, theme_id: int) -> Theme:
-    for t in _themes(conn, event_id):
+    for t in read_themes(conn, event_id):
         if t.id == int(theme_id):
             return t
     raise NotFound(f"Theme {theme_id} is not there any more (dissolved or merged); reload the page.")
@@ -234,7 +120,7 @@ def _refuse_duplicate(
     if table is not None:
         conn.execute(owner.where(s.event_tables.c.number == table).with_for_update()).all()
     skip = set(ignore)
-    for t in _themes(conn, event_id):
+    for t in read_themes(conn, event_id):
         if t.table == table and t.id not in skip and t.name.casefold() == name.casefold():
             where = f"Table {table}" if table is not None else "The event"
             raise FacilitationError(
@@ -588,7 +474,7 @@ def merge_themes(
     def fn(conn: Connection) -> Change:
         ev = load_event(conn, event_id)
         _lock(conn, [*ids, *([int(into)] if into is not None else [])])
-        everything = {t.id: t for t in _themes(conn, event_id)}
+        everything = {t.id: t for t in read_themes(conn, event_id)}
         missing = [i for i in ids if i not in everything]
         if missing or (into is not None and int(into) not in everything):
             gone = missing[0] if missing else into
@@ -654,7 +540,7 @@ def unmerge(
     def fn(conn: Connection) -> Change:
         ev = load_event(conn, event_id)
         _lock(conn, ids)
-        everything = {t.id: t for t in _themes(conn, event_id)}
+        everything = {t.id: t for t in read_themes(conn, event_id)}
         for i in ids:
             if i not in everything:
                 raise NotFound(f"Theme {i} is not there any more; reload the page.")

@@ -10,8 +10,9 @@ would split or merge identities behind the organiser's back.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, Row, Select, func, insert, select, update
 
 from facilitation.access import Actor, require
 from facilitation.errors import FacilitationError, NotFound
@@ -75,7 +76,7 @@ def create_series(
     return int(store.write(fn, actor=actor, event_id=None, client_token=client_token).result)
 
 
-def _series_query():  # type: ignore[no-untyped-def]
+def _series_query() -> Select[Any]:
     n_events = (
         select(func.count())
         .where(s.events.c.series_id == s.series.c.id, s.events.c.deleted_at.is_(None))
@@ -84,8 +85,8 @@ def _series_query():  # type: ignore[no-untyped-def]
     return select(s.series, n_events.label("n_events")).where(s.series.c.deleted_at.is_(None))
 
 
-def _from_row(r: object) -> Series:
-    m = r._mapping  # type: ignore[attr-defined]
+def _from_row(r: Row[Any]) -> Series:
+    m = r._mapping
     return Series(m["id"], m["name"], m["description"], int(m["n_events"]), m["created_at"])
 
 

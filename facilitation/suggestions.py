@@ -23,9 +23,9 @@ from sqlalchemy import Connection, select
 from facilitation.access import Actor, require
 from facilitation.errors import FacilitationError, NotFound
 from facilitation.events import load_event
-from facilitation.grouping import Theme, _themes
 from facilitation.store import Change, Store
 from facilitation.store import schema as s
+from facilitation.themes import Theme, read_themes
 
 __all__ = ["DEFAULT_THRESHOLD", "STOP_WORDS", "Suggestion", "dismiss_suggestion", "suggest_merges", "tokens"]
 
@@ -113,11 +113,13 @@ def _dismissed(conn: Connection, event_id: int) -> set[frozenset[int]]:
 
 def _documents(conn: Connection, event_id: int, themes: list[Theme]) -> dict[int, list[str]]:
     texts: dict[int, str] = dict(
-        conn.execute(  # type: ignore[arg-type]
+        conn.execute(
             select(s.entries.c.id, s.entries.c.text).where(
                 s.entries.c.event_id == event_id, s.entries.c.deleted_at.is_(None)
             )
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     by_id = {t.id: t for t in themes}
     docs = {}
@@ -158,7 +160,7 @@ def suggest_merges(
 
     def q(conn: Connection) -> list[Suggestion]:
         load_event(conn, event_id)
-        themes = _themes(conn, event_id)
+        themes = read_themes(conn, event_id)
         ballot = [t for t in themes if t.merged_into is None and (t.entry_ids or t.event_wide)]
         vectors = _vectors(_documents(conn, event_id, themes))
         banned = _dismissed(conn, event_id)
@@ -184,10 +186,10 @@ def _clusters(
     clusters: list[list[int]] = [[t.id] for t in ballot]
 
     def link(x: list[int], y: list[int]) -> float | None:
-        scores = [sim.get(frozenset((a, b))) for a in x for b in y]
-        if any(v is None for v in scores):
+        scores = [v for a in x for b in y if (v := sim.get(frozenset((a, b)))) is not None]
+        if len(scores) < len(x) * len(y):  # a pair not allowed together
             return None
-        return sum(scores) / len(scores)  # type: ignore[arg-type]
+        return sum(scores) / len(scores)
 
     while True:
         best: tuple[float, int] | None = None
@@ -250,7 +252,7 @@ def dismiss_suggestion(
 
     def fn(conn: Connection) -> Change:
         load_event(conn, event_id)
-        known = {t.id for t in _themes(conn, event_id)}
+        known = {t.id for t in read_themes(conn, event_id)}
         missing = [i for i in ids if i not in known]
         if missing:
             raise NotFound(f"Theme {missing[0]} is not there any more; reload the page.")

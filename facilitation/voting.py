@@ -9,7 +9,8 @@ transaction, which then sees the winner's dot. A count-then-insert cannot give t
 under PostgreSQL's READ COMMITTED (see ``tests/test_concurrency.py``).
 
 A voter is ``"table:N"`` (the table votes as one) or ``"person:ID"`` (each person at a
-table has their own dots), as the event's voting rules say.
+table has their own dots), as the event's voting rules say. Counting the dots is
+:mod:`facilitation.tally` (re-exported here).
 """
 
 from __future__ import annotations
@@ -24,11 +25,14 @@ from sqlalchemy import Connection, insert, select, update
 from facilitation.access import Actor, require
 from facilitation.errors import FacilitationError, NotAllowed, NotFound
 from facilitation.events import Event, load_event, require_open_for_input, table_id
-from facilitation.grouping import Theme, _themes, _votable
 from facilitation.store import Change, Retry, Store, now
 from facilitation.store import schema as s
+from facilitation.tally import TallyRow, live_dots, tally
 from facilitation.templates import VotingRules, parse_voting
+from facilitation.themes import Theme, author_tables, read_themes, votable_among
 
+# TallyRow and tally live in facilitation.tally; named here too, so that imports from
+# this module keep working.
 __all__ = [
     "VOTING_INPUTS",
     "DotsLeft",
@@ -58,18 +62,6 @@ class DotsLeft:
     left: int
     by_theme: dict[int, int] = field(default_factory=dict)
     must_spend_all: bool = False
-
-
-@dataclass(frozen=True)
-class TallyRow:
-    """One theme's result. ``rank`` is a competition rank: tied themes share it."""
-
-    theme_id: int
-    name: str
-    dots: int
-    rank: int
-    tied: bool
-    cross_boundary: float | None  # share of dots from outside its authors; None without dots
 
 
 def voter_label(table: int | None = None, *, person_id: int | None = None) -> str:
@@ -150,7 +142,7 @@ def _votable_theme(conn: Connection, ev: Event, theme_id: int) -> tuple[Theme, s
     """The theme, if dots can go on it now, and the table numbers of its authors."""
     # FOR SHARE: a merge or dissolve of this theme waits for the vote, then sees its dot.
     conn.execute(select(s.themes.c.id).where(s.themes.c.id == int(theme_id)).with_for_update(read=True)).all()
-    themes = _themes(conn, ev.id)
+    themes = read_themes(conn, ev.id)
     by_id = {t.id: t for t in themes}
     theme = by_id.get(int(theme_id))
     if theme is None:
@@ -158,36 +150,16 @@ def _votable_theme(conn: Connection, ev: Event, theme_id: int) -> tuple[Theme, s
     if theme.merged_into is not None:
         parent = by_id[theme.merged_into].name
         raise FacilitationError(f"'{theme.name}' is now part of '{parent}'; put the dot on '{parent}'.")
-    if theme not in _votable(themes, ev):
+    if theme not in votable_among(themes, ev):
         if ev.runoff_themes and theme.id not in ev.runoff_themes:
             names = ", ".join(f"'{by_id[i].name}'" for i in ev.runoff_themes if i in by_id)
             raise FacilitationError(f"This round is a run-off between {names}; '{theme.name}' is not in it.")
         raise FacilitationError(f"'{theme.name}' has no entries, so it is not on the ballot.")
-    return theme, _author_tables(theme, by_id)
-
-
-def _author_tables(theme: Theme, by_id: dict[int, Theme]) -> set[int]:
-    if theme.table is not None:
-        return {theme.table}
-    return {by_id[m].table for m in theme.member_theme_ids if by_id[m].table is not None}  # type: ignore[misc]
-
-
-def _live_dots(conn: Connection, ev: Event, round_: int, voter: str | None = None) -> list[Any]:
-    q = select(
-        s.dots.c.id,
-        s.dots.c.voter,
-        s.dots.c.voter_table_id,
-        s.dots.c.theme_id,
-        s.dots.c.slot,
-        s.dots.c.theme_slot,
-    ).where(s.dots.c.event_id == ev.id, s.dots.c.round == round_, s.dots.c.removed_at.is_(None))
-    if voter is not None:
-        q = q.where(s.dots.c.voter == voter)
-    return list(conn.execute(q.order_by(s.dots.c.id)).all())
+    return theme, author_tables(theme, by_id)
 
 
 def _dots_left(conn: Connection, ev: Event, voter: str) -> DotsLeft:
-    live = _live_dots(conn, ev, ev.voting_round, voter)
+    live = live_dots(conn, ev, ev.voting_round, voter)
     rules = ev.voting_rules
     by_theme = dict(Counter(int(d.theme_id) for d in live))
     return DotsLeft(
@@ -252,7 +224,7 @@ def add_dot(
                 f"At this event a table does not vote for its own themes, and '{theme.name}' holds "
                 f"entries of table {number}. Spend the dot on another theme."
             )
-        live = _live_dots(conn, ev, ev.voting_round, voter)
+        live = live_dots(conn, ev, ev.voting_round, voter)
         if len(live) >= rules.dots_per_voter:
             raise FacilitationError(
                 f"{_who(voter)} has spent all {rules.dots_per_voter} dots. Take one off a theme to move it."
@@ -390,7 +362,7 @@ def voters_with_dots_left(store: Store | Connection, event_id: int) -> dict[str,
 
     def q(conn: Connection) -> dict[str, int]:
         ev = load_event(conn, event_id)
-        spent = Counter(d.voter for d in _live_dots(conn, ev, ev.voting_round))
+        spent = Counter(d.voter for d in live_dots(conn, ev, ev.voting_round))
         total = ev.voting_rules.dots_per_voter
         return {v: total - spent[v] for v in _voters(conn, ev) if spent[v] < total}
 
@@ -419,7 +391,7 @@ def set_voting_rules(store: Store, actor: Actor, event_id: int, **changes: Any) 
 
     def fn(conn: Connection) -> Change:
         ev = _lock_event(conn, event_id)
-        if _live_dots(conn, ev, ev.voting_round):
+        if live_dots(conn, ev, ev.voting_round):
             raise FacilitationError(
                 "Dots have been cast in this round, so its rules can no longer change. "
                 "Open a run-off round to vote again under new rules."
@@ -497,8 +469,8 @@ def open_runoff(store: Store, actor: Actor, event_id: int, theme_ids: list[int] 
 
     def fn(conn: Connection) -> Change:
         ev = _lock_event(conn, event_id)
-        themes = _themes(conn, event_id)
-        ballot = {t.id for t in _votable(themes, ev)}
+        themes = read_themes(conn, event_id)
+        ballot = {t.id for t in votable_among(themes, ev)}
         names = {t.id: t.name for t in themes}
         off = [i for i in ids if i not in ballot]
         if off:
@@ -513,120 +485,3 @@ def open_runoff(store: Store, actor: Actor, event_id: int, theme_ids: list[int] 
         return Change("open run-off", "event", ev.id, {"round": new_round, "themes": ids}, new_round)
 
     return int(store.write(fn, actor=actor, event_id=event_id).result)
-
-
-# --- the result -------------------------------------------------------------------------------
-
-
-def _organisations(conn: Connection, event_id: int) -> tuple[dict[int, int | None], dict[int, set[int]]]:
-    """Each attendee's organisation, and the organisations seated at each table row."""
-    person_org: dict[int, int | None] = {}
-    table_orgs: dict[int, set[int]] = {}
-    for r in conn.execute(
-        select(s.attendance.c.person_id, s.attendance.c.table_id, s.people.c.organisation_id)
-        .join(s.people, s.people.c.id == s.attendance.c.person_id)
-        .where(s.attendance.c.event_id == event_id, s.attendance.c.deleted_at.is_(None))
-    ):
-        person_org[r.person_id] = r.organisation_id
-        if r.table_id is not None and r.organisation_id is not None:
-            table_orgs.setdefault(r.table_id, set()).add(r.organisation_id)
-    return person_org, table_orgs
-
-
-def _author_orgs(
-    conn: Connection, event_id: int, entry_ids: tuple[int, ...], table_orgs: dict[int, set[int]]
-) -> set[int]:
-    """The organisations of a theme's authors; an anonymous entry counts its whole table."""
-    orgs: set[int] = set()
-    if not entry_ids:
-        return orgs
-    for r in conn.execute(
-        select(s.entries.c.table_id, s.people.c.organisation_id)
-        .select_from(s.entries.outerjoin(s.people, s.people.c.id == s.entries.c.author_id))
-        .where(s.entries.c.id.in_(entry_ids))
-    ):
-        if r.organisation_id is not None:
-            orgs.add(r.organisation_id)
-        else:
-            orgs |= table_orgs.get(r.table_id, set())
-    return orgs
-
-
-def tally(store: Store, actor: Actor, event_id: int, *, round: int | None = None) -> list[TallyRow]:
-    """The result of a round, in rank order; tied themes share a rank and say so.
-
-    Hidden from table pages until the facilitator reveals it. Among tied themes the
-    order is by name, for a stable display only: the rank is the same.
-    ``cross_boundary`` is the share of a theme's dots from tables (person voters:
-    organisations) other than its authors'; a voter with no organisation recorded
-    never counts as crossing. A past ``round`` lists the themes that received dots.
-
-    Examples
-    --------
-    >>> from facilitation.testing import scratch_event
-    >>> from facilitation.access import table_actor, FACILITATOR
-    >>> store, ev = scratch_event(phase="voting")
-    >>> tally(store, table_actor(1), ev)
-    Traceback (most recent call last):
-    ...
-    facilitation.errors.NotAllowed: The votes are hidden until the facilitator reveals them.
-    >>> tally(store, FACILITATOR, ev)
-    []
-    """
-    require(actor, "facilitator", "organiser", "table", action="see the votes")
-
-    def q(conn: Connection) -> list[TallyRow]:
-        ev = load_event(conn, event_id)
-        r = ev.voting_round if round is None else int(round)
-        if not 1 <= r <= ev.voting_round:
-            raise FacilitationError(f"This event has voting rounds 1 to {ev.voting_round}, not {r}.")
-        if actor.role == "table" and r == ev.voting_round and not ev.votes_revealed:
-            raise NotAllowed("The votes are hidden until the facilitator reveals them.")
-        themes = _themes(conn, event_id)
-        by_id = {t.id: t for t in themes}
-        dots = _live_dots(conn, ev, r)
-        top = {t.id: (t.merged_into or t.id) for t in themes}
-        shown = {t.id for t in _votable(themes, ev)} if r == ev.voting_round else set()
-        counts: Counter[int] = Counter()
-        crossing: Counter[int] = Counter()
-        numbers: dict[int, int] = dict(
-            conn.execute(  # type: ignore[arg-type]
-                select(s.event_tables.c.id, s.event_tables.c.number).where(s.event_tables.c.event_id == ev.id)
-            ).all()
-        )
-        person_org, table_orgs = _organisations(conn, event_id)
-        author_orgs: dict[int, set[int]] = {}
-        for d in dots:
-            tid = top.get(int(d.theme_id))
-            if tid is None:  # a theme dissolved despite its dots: never silently dropped
-                continue
-            shown.add(tid)
-            counts[tid] += 1
-            theme = by_id[tid]
-            kind, _, ident = d.voter.partition(":")
-            if kind == "person":
-                if tid not in author_orgs:
-                    author_orgs[tid] = _author_orgs(conn, event_id, theme.entry_ids, table_orgs)
-                org = person_org.get(int(ident))
-                crossing[tid] += org is not None and org not in author_orgs[tid]
-            else:
-                crossing[tid] += numbers.get(d.voter_table_id) not in _author_tables(theme, by_id)
-        rows = sorted(shown, key=lambda i: (-counts[i], by_id[i].name.casefold(), i))
-        per_count = Counter(counts[i] for i in rows)
-        return [
-            TallyRow(
-                i,
-                by_id[i].name,
-                counts[i],
-                1 + sum(1 for j in rows if counts[j] > counts[i]),
-                per_count[counts[i]] > 1,
-                _share(crossing[i], counts[i]),
-            )
-            for i in rows
-        ]
-
-    return store.read(q)
-
-
-def _share(part: int, whole: int) -> float | None:
-    return round(part / whole, 3) if whole else None

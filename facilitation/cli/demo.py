@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import importlib
+from collections.abc import Callable
+from typing import Any
 
 from facilitation.cli._common import store_of
 from facilitation.errors import FacilitationError
@@ -36,7 +38,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.set_defaults(run=run)
 
 
-def _serve_function():  # type: ignore[no-untyped-def]
+def _serve_function() -> Callable[..., Any]:
     try:
         serving = importlib.import_module("facilitation.serving")
     except ModuleNotFoundError as exc:

@@ -8,7 +8,7 @@ duplicating them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, SupportsInt
 
 import networkx as nx
 
@@ -28,7 +28,7 @@ def node_id(person_id: object) -> str:
     return f"person-{person_id}"
 
 
-def edge_id(a: object, b: object) -> str:
+def edge_id(a: SupportsInt | str, b: SupportsInt | str) -> str:
     """The stable id of a tie: its two people, lower id first.
 
     Examples
@@ -36,7 +36,7 @@ def edge_id(a: object, b: object) -> str:
     >>> edge_id(9, 3)
     'tie-3-9'
     """
-    x, y = sorted((int(a), int(b)))  # type: ignore[call-overload]
+    x, y = sorted((int(a), int(b)))
     return f"tie-{x}-{y}"
 
 

@@ -1,0 +1,177 @@
+"""The result of a voting round: dots per theme, competition ranks, honest ties, and the
+share of each theme's dots that crossed a boundary (tables, or organisations).
+
+Casting dots is :mod:`facilitation.voting`, which re-exports :func:`tally` and :class:`TallyRow`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from facilitation.access import Actor, require
+from facilitation.errors import FacilitationError, NotAllowed
+from facilitation.events import Event, load_event
+from facilitation.store import Store
+from facilitation.store import schema as s
+from facilitation.themes import author_tables, read_themes, votable_among
+
+__all__ = ["TallyRow", "live_dots", "tally"]
+
+
+@dataclass(frozen=True)
+class TallyRow:
+    """One theme's result. ``rank`` is a competition rank: tied themes share it."""
+
+    theme_id: int
+    name: str
+    dots: int
+    rank: int
+    tied: bool
+    cross_boundary: float | None  # share of dots from outside its authors; None without dots
+
+
+def live_dots(conn: Connection, ev: Event, round_: int, voter: str | None = None) -> list[Any]:
+    """The dots of ``round_`` not taken back, oldest first; only ``voter``'s if given.
+
+    Each row has ``id``, ``voter``, ``voter_table_id``, ``theme_id``, ``slot`` and
+    ``theme_slot``; read inside the caller's transaction.
+
+    Examples
+    --------
+    >>> from facilitation.testing import scratch_event
+    >>> from facilitation.events import load_event
+    >>> store, ev = scratch_event(phase="voting")
+    >>> store.read(lambda conn: live_dots(conn, load_event(conn, ev), 1))
+    []
+    """
+    q = select(
+        s.dots.c.id,
+        s.dots.c.voter,
+        s.dots.c.voter_table_id,
+        s.dots.c.theme_id,
+        s.dots.c.slot,
+        s.dots.c.theme_slot,
+    ).where(s.dots.c.event_id == ev.id, s.dots.c.round == round_, s.dots.c.removed_at.is_(None))
+    if voter is not None:
+        q = q.where(s.dots.c.voter == voter)
+    return list(conn.execute(q.order_by(s.dots.c.id)).all())
+
+
+def _organisations(conn: Connection, event_id: int) -> tuple[dict[int, int | None], dict[int, set[int]]]:
+    """Each attendee's organisation, and the organisations seated at each table row."""
+    person_org: dict[int, int | None] = {}
+    table_orgs: dict[int, set[int]] = {}
+    for r in conn.execute(
+        select(s.attendance.c.person_id, s.attendance.c.table_id, s.people.c.organisation_id)
+        .join(s.people, s.people.c.id == s.attendance.c.person_id)
+        .where(s.attendance.c.event_id == event_id, s.attendance.c.deleted_at.is_(None))
+    ):
+        person_org[r.person_id] = r.organisation_id
+        if r.table_id is not None and r.organisation_id is not None:
+            table_orgs.setdefault(r.table_id, set()).add(r.organisation_id)
+    return person_org, table_orgs
+
+
+def _author_orgs(
+    conn: Connection, event_id: int, entry_ids: tuple[int, ...], table_orgs: dict[int, set[int]]
+) -> set[int]:
+    """The organisations of a theme's authors; an anonymous entry counts its whole table."""
+    orgs: set[int] = set()
+    if not entry_ids:
+        return orgs
+    for r in conn.execute(
+        select(s.entries.c.table_id, s.people.c.organisation_id)
+        .select_from(s.entries.outerjoin(s.people, s.people.c.id == s.entries.c.author_id))
+        .where(s.entries.c.id.in_(entry_ids))
+    ):
+        if r.organisation_id is not None:
+            orgs.add(r.organisation_id)
+        else:
+            orgs |= table_orgs.get(r.table_id, set())
+    return orgs
+
+
+def tally(store: Store, actor: Actor, event_id: int, *, round: int | None = None) -> list[TallyRow]:
+    """The result of a round, in rank order; tied themes share a rank and say so.
+
+    Hidden from table pages until the facilitator reveals it. Among tied themes the
+    order is by name, for a stable display only: the rank is the same.
+    ``cross_boundary`` is the share of a theme's dots from tables (person voters:
+    organisations) other than its authors'; a voter with no organisation recorded
+    never counts as crossing. A past ``round`` lists the themes that received dots.
+
+    Examples
+    --------
+    >>> from facilitation.testing import scratch_event
+    >>> from facilitation.access import table_actor, FACILITATOR
+    >>> store, ev = scratch_event(phase="voting")
+    >>> tally(store, table_actor(1), ev)
+    Traceback (most recent call last):
+    ...
+    facilitation.errors.NotAllowed: The votes are hidden until the facilitator reveals them.
+    >>> tally(store, FACILITATOR, ev)
+    []
+    """
+    require(actor, "facilitator", "organiser", "table", action="see the votes")
+
+    def q(conn: Connection) -> list[TallyRow]:
+        ev = load_event(conn, event_id)
+        r = ev.voting_round if round is None else int(round)
+        if not 1 <= r <= ev.voting_round:
+            raise FacilitationError(f"This event has voting rounds 1 to {ev.voting_round}, not {r}.")
+        if actor.role == "table" and r == ev.voting_round and not ev.votes_revealed:
+            raise NotAllowed("The votes are hidden until the facilitator reveals them.")
+        themes = read_themes(conn, event_id)
+        by_id = {t.id: t for t in themes}
+        dots = live_dots(conn, ev, r)
+        top = {t.id: (t.merged_into or t.id) for t in themes}
+        shown = {t.id for t in votable_among(themes, ev)} if r == ev.voting_round else set()
+        counts: Counter[int] = Counter()
+        crossing: Counter[int] = Counter()
+        numbers: dict[int, int] = dict(
+            conn.execute(
+                select(s.event_tables.c.id, s.event_tables.c.number).where(s.event_tables.c.event_id == ev.id)
+            )
+            .tuples()
+            .all()
+        )
+        person_org, table_orgs = _organisations(conn, event_id)
+        author_orgs: dict[int, set[int]] = {}
+        for d in dots:
+            tid = top.get(int(d.theme_id))
+            if tid is None:  # a theme dissolved despite its dots: never silently dropped
+                continue
+            shown.add(tid)
+            counts[tid] += 1
+            theme = by_id[tid]
+            kind, _, ident = d.voter.partition(":")
+            if kind == "person":
+                if tid not in author_orgs:
+                    author_orgs[tid] = _author_orgs(conn, event_id, theme.entry_ids, table_orgs)
+                org = person_org.get(int(ident))
+                crossing[tid] += org is not None and org not in author_orgs[tid]
+            else:
+                crossing[tid] += numbers.get(d.voter_table_id) not in author_tables(theme, by_id)
+        rows = sorted(shown, key=lambda i: (-counts[i], by_id[i].name.casefold(), i))
+        per_count = Counter(counts[i] for i in rows)
+        return [
+            TallyRow(
+                i,
+                by_id[i].name,
+                counts[i],
+                1 + sum(1 for j in rows if counts[j] > counts[i]),
+                per_count[counts[i]] > 1,
+                _share(crossing[i], counts[i]),
+            )
+            for i in rows
+        ]
+
+    return store.read(q)
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(part / whole, 3) if whole else None
