@@ -1,0 +1,44 @@
+"""``facilitate serve``: the live event's pages in Voila, with every link and a QR code."""
+
+from __future__ import annotations
+
+import argparse
+
+from facilitation.cli._common import event_of, store_of
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "serve",
+        parents=[common],
+        help="serve the projector, console, table and join pages (Voila, standalone)",
+        description=(
+            "Start Voila on its own (never JupyterLab: no browser can run code on the server) and "
+            "print one link per page: projector, facilitator, each table, organiser; then a QR code "
+            "of the join page. Keep the facilitator's and tables' links off the projector."
+        ),
+    )
+    p.add_argument("event", metavar="EVENT", help="event id or join code")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on; 0.0.0.0 for the venue network")
+    p.add_argument("--port", type=int, default=8866, help="port to listen on (default 8866)")
+    p.add_argument(
+        "--pool",
+        type=int,
+        default=None,
+        help="preheated table-page kernels (default: one per table, at most 12; 0 turns preheating off)",
+    )
+    p.add_argument("--open", action="store_true", help="open the projector page in this machine's browser")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from facilitation.serving import serve
+
+    store = store_of(args)
+    try:
+        event_id = event_of(store, args).id
+    finally:
+        store.close()
+    return serve(
+        args.db, event_id, host=args.host, port=args.port, open_browser=args.open, pool_size=args.pool
+    )

@@ -1,0 +1,340 @@
+"""``facilitate serve``: Voila on its own, with the project's template and settings.
+
+Voila runs standalone (never JupyterLab, never as a server extension), so a browser
+can send widget messages but never run code. Settings measured on a 2-core machine
+(see ``shared/VOILA.md``): a preheated kernel pool for ``table.ipynb`` only, the ipc
+transport (TCP ports race when a pool fills), culling of idle kernels, xsrf checks
+off so a closing tab can shut its kernel down, and responses gzipped by a small
+subclass of the Voila app (Voila does not compress; 40 laptops share venue Wi-Fi).
+
+Run as ``python -m facilitation.serving VOILA-ARGS`` this module is that subclass.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from facilitation.access import ORGANISER
+from facilitation.errors import FacilitationError
+from facilitation.events import event_keys, get_event, list_tables
+from facilitation.store import open_store
+
+__all__ = [
+    "PageLinks",
+    "notebooks_dir",
+    "page_links",
+    "serve",
+    "start_voila",
+    "voila_command",
+    "voila_config",
+]
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+TEMPLATE = "facilitation"
+CULL_IDLE_SECONDS = 300
+CULL_INTERVAL_SECONDS = 60
+MAX_POOL = 12  # preheated table kernels: ~110 MiB each; refills follow as pages open
+REFILL_DELAY_SECONDS = 20
+
+
+def notebooks_dir() -> Path:
+    """The folder of page notebooks (``notebooks/`` beside the package, or ``FACILITATION_NOTEBOOKS``)."""
+    env = os.environ.get("FACILITATION_NOTEBOOKS")
+    candidates = [Path(env)] if env else []
+    candidates += [PACKAGE_DIR.parent / "notebooks", PACKAGE_DIR / "notebooks"]
+    for path in candidates:
+        if (path / "table.ipynb").is_file():
+            return path
+    raise FacilitationError(
+        "The page notebooks (notebooks/table.ipynb ...) were not found. "
+        "Run from a clone of the project or set FACILITATION_NOTEBOOKS."
+    )
+
+
+@dataclass(frozen=True)
+class PageLinks:
+    """Every page's link for one event; the keys are in them, so keep them off the projector."""
+
+    projector: str
+    facilitator: str
+    tables: dict[str, str]
+    organiser: str
+    join: str
+
+    def lines(self) -> list[str]:
+        """One line per page, as ``facilitate serve`` prints them."""
+        out = [f"projector: {self.projector}", f"facilitator: {self.facilitator}"]
+        out += [f"table {name}: {url}" for name, url in self.tables.items()]
+        out += [f"organiser: {self.organiser}", f"join: {self.join}"]
+        return out
+
+
+def page_links(db: str | None, event_id: int, base_url: str) -> PageLinks:
+    """The links of every page of an event served at ``base_url``."""
+    from facilitation.ui.page import page_url
+
+    store = open_store(db)
+    try:
+        keys = event_keys(store, ORGANISER, event_id)
+        tables = list_tables(store, event_id)
+    finally:
+        store.close()
+    return PageLinks(
+        projector=page_url("projector", base_url, event=event_id),
+        facilitator=page_url("facilitator", base_url, event=event_id, key=keys.facilitator),
+        tables={
+            t.name.removeprefix("Table ").strip() or str(t.number): page_url(
+                "table", base_url, event=event_id, key=keys.tables[t.number]
+            )
+            for t in tables
+            if t.number in keys.tables
+        },
+        organiser=page_url("organiser", base_url, event=event_id, key=keys.organiser),
+        join=page_url("join", base_url, event=event_id),
+    )
+
+
+def voila_config(pool_size: int) -> dict[str, Any]:
+    """The Voila configuration (``voila.json``) of a serve run."""
+    return {
+        "VoilaConfiguration": {
+            "template": TEMPLATE,
+            "preheat_kernel": pool_size > 0,
+            "default_pool_size": 0,
+            "show_tracebacks": False,
+        },
+        "Voila": {
+            "open_browser": False,
+            "port_retries": 0,
+            "tornado_settings": {"disable_check_xsrf": True},
+        },
+        "VoilaKernelManager": {
+            "kernel_pools_config": {"table.ipynb": {"pool_size": pool_size}, "default": {"pool_size": 0}},
+            # Refill after the rush: refills started at once with the pages they replace
+            # took the CPU those pages needed (benchmarks/page_load.py, 30 at once).
+            "fill_delay": REFILL_DELAY_SECONDS,
+        },
+        "MappingKernelManager": {
+            "cull_idle_timeout": CULL_IDLE_SECONDS,
+            "cull_interval": CULL_INTERVAL_SECONDS,
+            "cull_connected": False,
+        },
+        "KernelManager": {"transport": "ipc"},
+    }
+
+
+def voila_command(config_dir: Path, host: str, port: int, *, gzip: bool = True) -> list[str]:
+    """The command line of the Voila process."""
+    runner = ["-m", "facilitation.serving"] if gzip else ["-m", "voila"]
+    return [
+        sys.executable,
+        *runner,
+        str(notebooks_dir()),
+        f"--Voila.config_file_paths={config_dir}",
+        f"--Voila.ip={host}",
+        f"--Voila.port={port}",
+        "--no-browser",
+    ]
+
+
+def _public_host(host: str) -> str:
+    if host in ("0.0.0.0", "::", ""):
+        import socket
+
+        try:
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+                s.connect(("192.0.2.1", 9))  # no packet is sent; this picks the LAN address
+                return s.getsockname()[0]
+        except OSError:
+            return socket.gethostname()
+    return host
+
+
+def start_voila(
+    db: str | None,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8866,
+    pool_size: int = 0,
+    gzip: bool = True,
+    log_path: str | Path | None = None,
+) -> tuple[subprocess.Popen[bytes], str]:
+    """Start the Voila process (without waiting for it) and return it with its base URL."""
+    _check_port_free(host, port)
+    config_dir = Path(tempfile.mkdtemp(prefix="facilitation-voila-"))
+    (config_dir / "voila.json").write_text(json.dumps(voila_config(pool_size), indent=2))
+    base_url = f"http://{_public_host(host)}:{port}"
+    env = dict(os.environ)
+    if db:
+        env["FACILITATION_DB"] = str(Path(db).resolve()) if "://" not in db else db
+    env["FACILITATION_PUBLIC_URL"] = base_url
+    env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(PACKAGE_DIR), env.get("JUPYTER_PATH", "")) if p)
+    env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    out: Any = open(log_path, "ab") if log_path else None  # noqa: SIM115 - handed to the child
+    proc = subprocess.Popen(
+        voila_command(config_dir, host, port, gzip=gzip),
+        env=env,
+        stdout=out or subprocess.DEVNULL,
+        stderr=subprocess.STDOUT if out else None,
+        start_new_session=True,  # its kernels go with it when the group is stopped
+    )
+    return proc, base_url
+
+
+def _check_port_free(host: str, port: int) -> None:
+    import socket
+
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("0.0.0.0" if host in ("", "::") else host, port))
+        except OSError as exc:
+            raise FacilitationError(
+                f"Port {port} is already in use (another `facilitate serve`?). Stop it or give another --port."
+            ) from exc
+
+
+def _children(pid: int) -> list[int]:
+    """Process ids whose parent is ``pid`` (Voila's kernels run in sessions of their own)."""
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out
+
+
+def wait_until_up(proc: subprocess.Popen[bytes], url: str, timeout: float = 60.0) -> None:
+    """Wait until Voila answers at ``url``; raise if it exits or never answers."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise FacilitationError(
+                f"Voila stopped at start-up (exit {proc.returncode}). Is the port already in use? Try --port."
+            )
+        try:
+            with urllib.request.urlopen(url, timeout=2) as resp:
+                if resp.status < 500:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.25)
+    raise FacilitationError(f"Voila did not answer at {url} within {timeout:.0f} s.")
+
+
+def stop_voila(proc: subprocess.Popen[bytes], timeout: float = 10.0) -> None:
+    """Stop Voila and its kernels (its process group): SIGTERM, then SIGKILL."""
+    if proc.poll() is not None:
+        return
+    kernels = _children(proc.pid)
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)  # Voila shuts its kernels down on SIGTERM
+        proc.wait(timeout=timeout)
+        return
+    except (ProcessLookupError, PermissionError):
+        return
+    except subprocess.TimeoutExpired:
+        pass
+    for pid in [proc.pid, *kernels]:  # a Voila stuck in a send ignores SIGTERM (VOILA.md)
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            continue
+    proc.wait(timeout=timeout)
+
+
+def serve(
+    db: str | None,
+    event_id: int,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8866,
+    open_browser: bool = False,
+    pool_size: int | None = None,
+) -> int:
+    """Serve an event's pages until interrupted; prints every page's link and a QR code.
+
+    Parameters
+    ----------
+    db : str or None
+        SQLite file or ``postgresql+psycopg://`` URL (None: ``FACILITATION_DB`` or the default).
+    event_id : int
+        The event to serve.
+    host, port : str, int
+        Where Voila listens; ``0.0.0.0`` lets the tables' laptops reach it.
+    open_browser : bool
+        Open the projector page in this machine's browser.
+    pool_size : int, optional
+        Preheated ``table.ipynb`` kernels (default: one per table, at most 12).
+
+    Returns
+    -------
+    int
+        The exit code (0 after Ctrl+C).
+    """
+    store = open_store(db)
+    try:
+        get_event(store, event_id)
+        n_tables = len(list_tables(store, event_id))
+    finally:
+        store.close()
+    pool = min(n_tables, MAX_POOL) if pool_size is None else max(0, int(pool_size))
+    proc, base_url = start_voila(db, host=host, port=port, pool_size=pool)
+    print(f"facilitate: Voila is process {proc.pid}; stop with Ctrl+C", file=sys.stderr, flush=True)
+
+    def _stop(_sig: int, _frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, _stop)  # a service manager's stop also stops the kernels
+    try:
+        wait_until_up(proc, f"http://127.0.0.1:{port}/" if host in ("0.0.0.0", "::") else f"{base_url}/")
+        links = page_links(db, event_id, base_url)
+        for line in links.lines():
+            print(line, flush=True)
+        print(f"Tables join at {links.join} with the code on the projector:", flush=True)
+        import segno
+
+        segno.make(links.join, error="m").terminal(compact=True)
+        sys.stdout.flush()
+        if open_browser:
+            import webbrowser
+
+            webbrowser.open(links.projector)
+        return proc.wait() or 0
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        stop_voila(proc)
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _run_gzip_voila(argv: list[str] | None = None) -> None:
+    """Run Voila with gzip on every compressible response (HTML, JS, CSS, JSON)."""
+    import tornado.web
+    from voila.app import Voila
+
+    class GzipVoila(Voila):  # type: ignore[misc]
+        def listen(self) -> None:
+            if tornado.web.GZipContentEncoding not in self.app.transforms:
+                self.app.transforms.append(tornado.web.GZipContentEncoding)
+            super().listen()
+
+    GzipVoila.launch_instance(argv)
+
+
+if __name__ == "__main__":
+    _run_gzip_voila()

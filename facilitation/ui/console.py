@@ -1,0 +1,287 @@
+"""The facilitator's console: move the phase, run the timer, lock input, reveal votes,
+and see which tables are active, done, or have dots left.
+
+Each button calls a rule with the page's actor; the rules refuse anyone but the
+facilitator, so the console's key is what grants these actions, not the page.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import ipywidgets as w
+
+from facilitation.capture import counts_by_table
+from facilitation.errors import FacilitationError
+from facilitation.events import (
+    Event,
+    TableInfo,
+    extend_timer,
+    get_event,
+    list_tables,
+    move_phase,
+    pause_timer,
+    set_input_lock,
+    set_phase,
+    start_timer,
+)
+from facilitation.live import served_by_voila
+from facilitation.ui.page import PageContext, error_view, open_page, page_frame
+from facilitation.ui.projector import optional
+from facilitation.ui.widgets import Countdown, esc, html_widget, set_html
+
+__all__ = ["ConsoleView", "console_page", "render_status"]
+
+
+def render_status(
+    event: Event,
+    tables: list[TableInfo],
+    counts: dict[int, dict[str, int]],
+    dots_left: dict[int, int] | None = None,
+) -> str:
+    """A table of tables: entries, done with this phase or not, dots left (escaped)."""
+    head = '<tr><th>Table</th><th class="num">Entries</th><th>This phase</th>'
+    head += '<th class="num">Dots left</th></tr>' if dots_left is not None else "</tr>"
+    rows = []
+    for t in tables:
+        n = sum(counts.get(t.number, {}).values())
+        if t.done_phase == event.phase_index:
+            badge = '<span class="fac-badge fac-badge-done">done</span>'
+        elif n:
+            badge = '<span class="fac-badge fac-badge-active">active</span>'
+        else:
+            badge = '<span class="fac-badge fac-badge-quiet">nothing yet</span>'
+        dots = f'<td class="num">{dots_left.get(t.number, 0)}</td>' if dots_left is not None else ""
+        rows.append(f'<tr><td>{esc(t.name)}</td><td class="num">{n}</td><td>{badge}</td>{dots}</tr>')
+    return f'<table class="fac-status-table"><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table>'
+
+
+class ConsoleView:
+    """The console's widgets and handlers; every handler calls a rule as ``ctx.actor``."""
+
+    def __init__(self, ctx: PageContext) -> None:
+        self.ctx = ctx
+        self.header = html_widget("", "fac-console-header")
+        self.timer = Countdown()
+        self.timer.add_class("fac-timer")
+        self.prev_button = self._button("\u2190 Previous phase", self.previous_phase, "fac-prev-phase")
+        self.next_button = self._button("Next phase \u2192", self.next_phase, "fac-next-phase", "primary")
+        self.phase_choice = w.Dropdown(description="Go to", options=[])
+        self.go_button = self._button("Go", self.go_to_phase, "fac-go-phase")
+        self.start_button = self._button("Start timer", self.start, "fac-timer-start", "success")
+        self.pause_button = self._button("Pause timer", self.pause, "fac-timer-pause", "warning")
+        self.extend1_button = self._button("+1 min", self.extend_one, "fac-timer-extend1")
+        self.extend5_button = self._button("+5 min", self.extend_five, "fac-timer-extend5")
+        self.lock_button = self._button("Lock input", self.toggle_lock, "fac-lock")
+        self.reveal_button = self._button("Reveal votes", self.reveal_votes, "fac-reveal-votes", "danger")
+        self.message = html_widget("", "fac-console-message")
+        self.status = html_widget("", "fac-console-status")
+        from facilitation.ui.board import ConsoleBoard
+
+        self.board = ConsoleBoard(ctx, self.say)
+        self.extra = self.board.widget
+        self.widget = w.VBox(
+            [
+                w.HBox(
+                    [self.header, self.timer], layout=w.Layout(justify_content="space-between", width="100%")
+                ),
+                w.HBox([self.prev_button, self.next_button, self.phase_choice, self.go_button]),
+                w.HBox(
+                    [
+                        self.start_button,
+                        self.pause_button,
+                        self.extend1_button,
+                        self.extend5_button,
+                        self.lock_button,
+                    ]
+                ),
+                w.HBox([self.reveal_button]),
+                self.message,
+                self.status,
+                self.extra,
+            ]
+        )
+        self.widget.add_class("fac-console")
+        self._event: Event | None = None
+        ctx.watcher.on_change(self.refresh)
+        self.refresh()
+
+    @staticmethod
+    def _button(label: str, handler: Callable[[Any], Any], cls: str, style: str = "") -> w.Button:
+        button = w.Button(description=label, button_style=style, layout=w.Layout(width="auto"))
+        button.add_class(cls)
+        button.on_click(handler)
+        return button
+
+    # -- drawing --------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Redraw from the store."""
+        store, event_id = self.ctx.store, self.ctx.event_id
+        event = get_event(store, event_id)
+        self._event = event
+        flags = (" \u00b7 input locked" if event.input_locked else "") + (
+            " \u00b7 votes revealed" if event.votes_revealed else ""
+        )
+        set_html(
+            self.header,
+            f"<h1>{esc(event.title)}</h1>"
+            f'<div class="fac-phase-line">Phase {event.phase_index + 1} of {len(event.phases)}: '
+            f"<strong>{esc(event.phase.title)}</strong> \u00b7 join code <strong>{esc(event.join_code)}</strong>"
+            f"{flags}</div>",
+        )
+        self.timer.show(event.timer_ends_at, event.timer_remaining)
+        options = [(f"{i + 1}. {p.title}", i) for i, p in enumerate(event.phases)]
+        if list(self.phase_choice.options) != options:
+            self.phase_choice.options = options
+        if self.phase_choice.value != event.phase_index:
+            self.phase_choice.value = event.phase_index
+        self.prev_button.disabled = event.phase_index == 0
+        self.next_button.disabled = event.phase_index >= len(event.phases) - 1
+        self.start_button.disabled = event.timer_running
+        self.pause_button.disabled = not event.timer_running
+        lock_label = "Unlock input" if event.input_locked else "Lock input"
+        if self.lock_button.description != lock_label:
+            self.lock_button.description = lock_label
+        self.reveal_button.disabled = event.votes_revealed
+        tables = list_tables(store, event_id)
+        set_html(
+            self.status,
+            render_status(event, tables, counts_by_table(store, event_id), self._dots_left(event)),
+        )
+        self.extra.layout.display = "" if event.phase.input in ("grouping", "voting", "plans") else "none"
+        self.board.refresh()
+
+    def say(self, text: str, error: bool = False) -> None:
+        """Show the outcome of the last action."""
+        if error:
+            set_html(
+                self.message, f'<div class="fac-message fac-message-error" role="alert">{esc(text)}</div>'
+            )
+        else:
+            set_html(
+                self.message,
+                f'<div class="fac-message" role="status">{esc(text)} at {time.strftime("%H:%M:%S")}</div>',
+            )
+
+    def _dots_left(self, event: Event) -> dict[int, int] | None:
+        voting = optional("voting")
+        if voting is None or event.phase.input != "voting" or not hasattr(voting, "voters_with_dots_left"):
+            return None
+        try:
+            left = voting.voters_with_dots_left(self.ctx.store, self.ctx.event_id)
+        except FacilitationError:
+            return None
+        return _dots_by_table(left)
+
+    # -- handlers --------------------------------------------------------------------
+    def _act(self, what: str, fn: Callable[[], Any]) -> bool:
+        try:
+            fn()
+        except FacilitationError as exc:
+            set_html(
+                self.message, f'<div class="fac-message fac-message-error" role="alert">{esc(exc)}</div>'
+            )
+            return False
+        set_html(
+            self.message,
+            f'<div class="fac-message" role="status">{esc(what)} at {time.strftime("%H:%M:%S")}</div>',
+        )
+        self.ctx.watcher.check()
+        return True
+
+    def next_phase(self, _button: Any = None) -> bool:
+        """Move the event one phase on."""
+        return self._act(
+            "Moved on", lambda: move_phase(self.ctx.store, self.ctx.actor, self.ctx.event_id, +1)
+        )
+
+    def previous_phase(self, _button: Any = None) -> bool:
+        """Step one phase back (nothing is deleted)."""
+        return self._act(
+            "Stepped back", lambda: move_phase(self.ctx.store, self.ctx.actor, self.ctx.event_id, -1)
+        )
+
+    def go_to_phase(self, _button: Any = None) -> bool:
+        """Jump to the phase chosen in the list."""
+        target = self.phase_choice.value
+        return self._act(
+            "Moved", lambda: set_phase(self.ctx.store, self.ctx.actor, self.ctx.event_id, int(target or 0))
+        )
+
+    def start(self, _button: Any = None) -> bool:
+        """Start or resume the countdown."""
+        return self._act(
+            "Timer started", lambda: start_timer(self.ctx.store, self.ctx.actor, self.ctx.event_id)
+        )
+
+    def pause(self, _button: Any = None) -> bool:
+        """Pause the countdown."""
+        return self._act(
+            "Timer paused", lambda: pause_timer(self.ctx.store, self.ctx.actor, self.ctx.event_id)
+        )
+
+    def extend_one(self, _button: Any = None) -> bool:
+        """Add one minute."""
+        return self._act(
+            "Added 1 minute", lambda: extend_timer(self.ctx.store, self.ctx.actor, self.ctx.event_id, 1)
+        )
+
+    def extend_five(self, _button: Any = None) -> bool:
+        """Add five minutes."""
+        return self._act(
+            "Added 5 minutes", lambda: extend_timer(self.ctx.store, self.ctx.actor, self.ctx.event_id, 5)
+        )
+
+    def toggle_lock(self, _button: Any = None) -> bool:
+        """Lock every table's input, or unlock it."""
+        locked = not (self._event.input_locked if self._event else False)
+        return self._act(
+            "Input locked" if locked else "Input unlocked",
+            lambda: set_input_lock(self.ctx.store, self.ctx.actor, self.ctx.event_id, locked),
+        )
+
+    def reveal_votes(self, _button: Any = None) -> bool:
+        """Show the vote results on the projector."""
+        voting = optional("voting")
+        if voting is None or not hasattr(voting, "reveal_votes"):
+            set_html(
+                self.message, '<div class="fac-message fac-message-error">Voting is not available yet.</div>'
+            )
+            return False
+        return self._act(
+            "Votes revealed", lambda: voting.reveal_votes(self.ctx.store, self.ctx.actor, self.ctx.event_id)
+        )
+
+
+def _dots_by_table(left: Any) -> dict[int, int]:
+    """Normalise what the voting module reports into ``{table number: dots left}``."""
+    out: dict[int, int] = {}
+    items = left.items() if isinstance(left, dict) else left
+    for item in items:
+        voter, n = (
+            item if isinstance(item, tuple) else (getattr(item, "voter", ""), getattr(item, "dots_left", 0))
+        )
+        text = str(voter)
+        if text.startswith("table:") and text[6:].isdigit():
+            out[int(text[6:])] = int(n)
+        elif isinstance(voter, int):
+            out[voter] = int(n)
+    return out
+
+
+def console_page(ctx: PageContext | None = None) -> w.Widget:
+    """The whole facilitator console for the key in the link (what ``facilitator.ipynb`` displays)."""
+    try:
+        ctx = ctx or open_page()
+        if ctx.actor.role != "facilitator":
+            raise FacilitationError(
+                "This is the facilitator's console; this link's key is not the facilitator's."
+            )
+        view = ConsoleView(ctx)
+    except FacilitationError as exc:
+        if not served_by_voila():
+            raise  # nbval and notebooks opened by hand show the reason as an error
+        return error_view(exc, "fac-console-shell")
+    return page_frame(view.widget, ctx, "fac-console-shell")

@@ -1,0 +1,439 @@
+"""The organiser's page: before the event and after it, at a desk.
+
+Create the next event from a template; import the attendee list with a preview and
+each bad row named; seat people so organisations mix (a seeded plan, then moves by
+hand); print join cards; see who took part against the invitation list (never a
+group under five); export every format; follow the whole series. Handlers are named
+methods that call the package; every typed string is escaped before it reaches an
+HTML widget.
+"""
+
+from __future__ import annotations
+
+import base64
+import mimetypes
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as w
+
+from facilitation.errors import FacilitationError
+from facilitation.events import create_event, event_keys, get_event, list_events, list_tables
+from facilitation.exports import export, formats
+from facilitation.frames import demographic_fields, frames, inclusion
+from facilitation.live import served_by_voila
+from facilitation.people import list_people
+from facilitation.plans import open_actions_from_earlier_events
+from facilitation.store import Store
+from facilitation.templates import list_templates
+from facilitation.ui.page import PageContext, error_view, open_page, page_frame, page_url
+from facilitation.ui.widgets import esc, html_widget, qr_data_uri, set_html
+
+__all__ = ["OrganiserView", "download_link", "join_cards_html", "organiser_page", "table_html"]
+
+
+def table_html(header: list[str], rows: list[list[Any]], cls: str = "fac-org-table") -> str:
+    """An HTML table with every cell escaped.
+
+    Examples
+    --------
+    >>> table_html(["name"], [["<b>Ama</b>"]])
+    '<table class="fac-org-table"><thead><tr><th>name</th></tr></thead><tbody><tr><td>&lt;b&gt;Ama&lt;/b&gt;</td></tr></tbody></table>'
+    """
+    head = "".join(f"<th>{esc(h)}</th>" for h in header)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{esc('' if c is None else c)}</td>" for c in row) + "</tr>" for row in rows
+    )
+    return f'<table class="{esc(cls)}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def download_link(path: Path) -> str:
+    """A link that downloads a file from the page itself (a data URI: no server route).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "a <b>.md"
+    >>> _ = f.write_text("x")
+    >>> download_link(f)
+    '<a class="fac-download" download="a &lt;b&gt;.md" href="data:text/markdown;base64,eA==">Download a &lt;b&gt;.md</a>'
+    """
+    mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    data = base64.b64encode(path.read_bytes()).decode("ascii")
+    return f'<a class="fac-download" download="{esc(path.name)}" href="data:{mime};base64,{data}">Download {esc(path.name)}</a>'
+
+
+def join_cards_html(store: Store, actor: Any, event_id: int, base: str | None = None) -> str:
+    """One printable page of join cards: per table its QR code, link and the join code."""
+    ev = get_event(store, event_id)
+    keys = event_keys(store, actor, event_id)
+    cards = []
+    for t in list_tables(store, event_id):
+        link = page_url("table", base, event=event_id, table=t.number, key=keys.tables[t.number])
+        cards.append(
+            f'<div class="card"><h2>{esc(t.name)}</h2><img alt="QR code for {esc(t.name)}" src="{qr_data_uri(link, scale=5)}">'
+            f'<p class="link">{esc(link)}</p><p>Or open the join page and type the code <b>{esc(ev.join_code)}</b></p>'
+            f'<p class="event">{esc(ev.title)}</p></div>'
+        )
+    style = (
+        "body{font-family:Arial,sans-serif;margin:0}.cards{display:grid;grid-template-columns:1fr 1fr;gap:8mm;"
+        "padding:8mm}.card{border:1px dashed #888;padding:6mm;text-align:center;break-inside:avoid}"
+        ".card img{width:45mm;height:45mm}.link{font-size:8pt;word-break:break-all}.event{color:#555}"
+        "@page{size:A4;margin:8mm}"
+    )
+    return (
+        f'<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"><title>Join cards: {esc(ev.title)}</title>'
+        f'<style>{style}</style></head><body><div class="cards">{"".join(cards)}</div></body></html>'
+    )
+
+
+# The page's own few rules: readable tables, a plan laid out table by table.
+_STYLE = """<style>
+.fac-organiser table.fac-org-table { border-collapse: collapse; margin: .5rem 0; }
+.fac-organiser table.fac-org-table th, .fac-organiser table.fac-org-table td {
+  border-bottom: 1px solid #ddd; padding: .2rem .6rem; text-align: left; }
+.fac-organiser table.fac-org-table th { background: #f3f3f8; }
+.fac-organiser .fac-error { color: #a50026; font-weight: bold; }
+.fac-org-plan-view { display: block; }
+.fac-org-plan-table { display: inline-block; vertical-align: top; width: 19rem; margin: 0 1rem 1rem 0; }
+.fac-org-plan-table ul { margin: .2rem 0; padding-left: 1.1rem; }
+.fac-organiser a.fac-download { color: #332288; text-decoration: underline; }
+</style>"""
+
+
+class OrganiserView:
+    """The organiser's widgets, handlers and per-view state (the seating plan being edited)."""
+
+    def __init__(self, ctx: PageContext, *, out_dir: Path | None = None, base: str | None = None) -> None:
+        self.ctx = ctx
+        self.base = base
+        self.out_dir = out_dir or Path(tempfile.mkdtemp(prefix="facilitation-exports-"))
+        self.plan: dict[int, int] = {}
+        self.upload: tuple[bytes, str] | None = None
+        self.ready: dict[str, list[Path]] = {}  # format -> files offered for download
+        self.header = html_widget("", "fac-org-header")
+        self.message = html_widget("", "fac-org-message")
+        # new event
+        self.template = w.Dropdown(description="Template", options=list_templates())
+        self.title = w.Text(description="Title", placeholder="the next event's title")
+        self.tables = w.BoundedIntText(description="Tables", value=6, min=1, max=60)
+        self.starts_on = w.Text(description="Date", placeholder="YYYY-MM-DD")
+        self.same_series = w.Checkbox(description="in this event's series", value=True)
+        self.create_button = self._button("Create event", self.create_next_event, "fac-org-create", "primary")
+        self.created = html_widget("", "fac-org-created")
+        # people
+        self.file = w.FileUpload(accept=".csv,.xlsx", multiple=False, description="Attendee list")
+        self.file.add_class("fac-org-upload")
+        self.file.observe(self.on_upload, names="value")
+        self.preview = html_widget("", "fac-org-preview")
+        self.skip_bad = w.Checkbox(description="skip the bad rows", value=False)
+        self.import_button = self._button("Import people", self.import_file, "fac-org-import", "primary")
+        self.people = html_widget("", "fac-org-people")
+        # seating
+        self.seed = w.IntText(description="Seed", value=1)
+        self.plan_button = self._button("Plan seating", self.plan_seats, "fac-org-plan")
+        self.move_person = w.Dropdown(description="Move", options=[])
+        self.move_table = w.Dropdown(description="to table", options=[])
+        self.move_button = self._button("Move", self.move, "fac-org-move")
+        self.apply_button = self._button(
+            "Seat people by this plan", self.apply_seats, "fac-org-apply", "success"
+        )
+        self.plan_view = html_widget("", "fac-org-plan-view")
+        # join cards
+        self.cards_button = self._button("Make join cards", self.make_cards, "fac-org-cards")
+        self.cards = html_widget("", "fac-org-cards-view")
+        # inclusion
+        self.inclusion_by = w.Dropdown(description="By", options=["organisation", "sector"])
+        self.inclusion_by.observe(self.show_inclusion, names="value")
+        self.inclusion = html_widget("", "fac-org-inclusion")
+        # exports
+        self.export_buttons = {name: self._button(f"Export {name}", self.export_clicked, f"fac-export-{name}")
+                               for name in formats()}  # fmt: skip
+        for name, f in formats().items():
+            self.export_buttons[name].tooltip = f.description
+        self.downloads = html_widget("", "fac-org-downloads")
+        # series
+        self.series = html_widget("", "fac-org-series")
+        tabs = [
+            ("People", w.VBox([self.file, self.preview, self.skip_bad, self.import_button, self.people])),
+            ("Seating", w.VBox([w.HBox([self.seed, self.plan_button]),
+                                w.HBox([self.move_person, self.move_table, self.move_button]),
+                                self.apply_button, self.plan_view])),
+            ("Join cards", w.VBox([self.cards_button, self.cards])),
+            ("Inclusion", w.VBox([self.inclusion_by, self.inclusion])),
+            ("Exports", w.VBox([w.HBox(list(self.export_buttons.values()), layout=w.Layout(flex_flow="row wrap")),
+                                self.downloads])),
+            ("Series", w.VBox([self.series])),
+            ("New event", w.VBox([self.template, self.title, self.tables, self.starts_on, self.same_series,
+                                  self.create_button, self.created])),
+        ]  # fmt: skip
+        self.tabs = w.Tab(children=[box for _, box in tabs])
+        for i, (name, _) in enumerate(tabs):
+            self.tabs.set_title(i, name)
+        self.widget = w.VBox(
+            [w.HTML(_STYLE, layout=w.Layout(display="none")), self.header, self.message, self.tabs]
+        )
+        self.widget.add_class("fac-organiser")
+        self.refresh()
+
+    @staticmethod
+    def _button(label: str, handler: Callable[[Any], Any], cls: str, style: str = "") -> w.Button:
+        button = w.Button(description=label, button_style=style, layout=w.Layout(width="auto"))
+        button.add_class(cls)
+        button.on_click(handler)
+        return button
+
+    def say(self, text: str, *, error: bool = False) -> None:
+        """A one-line message above the tabs (escaped)."""
+        cls = "fac-error" if error else "fac-ok"
+        set_html(self.message, f'<p class="{cls}" role="status">{esc(text)}</p>' if text else "")
+
+    def _guard(self, fn: Callable[[], str | None]) -> None:
+        try:
+            said = fn()
+        except FacilitationError as exc:
+            self.say(str(exc), error=True)
+            return
+        if said:
+            self.say(said)
+
+    # -- drawing -------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Redraw the header, the people, the seating choices, inclusion and the series."""
+        store, event_id = self.ctx.store, self.ctx.event_id
+        ev = get_event(store, event_id)
+        people = list_people(store, event_id)
+        set_html(
+            self.header,
+            f"<h1>{esc(ev.title)}</h1><p>Organiser \u00b7 {esc(ev.starts_on or 'no date')} \u00b7 "
+            f"{len(people)} people \u00b7 phase: {esc(ev.phase.title)} \u00b7 join code {esc(ev.join_code)}</p>",
+        )
+        set_html(
+            self.people,
+            table_html(["name", "organisation", "sector", "role", "table"],
+                       [[p.name, p.organisation, p.sector, p.role, p.table] for p in people]),
+        )  # fmt: skip
+        self.move_person.options = [
+            (f"{p.name} ({p.organisation or 'no organisation'})", p.id) for p in people
+        ]
+        self.move_table.options = [(t.name, t.number) for t in list_tables(store, event_id)]
+        self.inclusion_by.options = ["organisation", "sector", *demographic_fields(store, event_id)]
+        self.show_inclusion()
+        self.show_series()
+
+    def show_inclusion(self, change: Any = None) -> None:
+        """Invited, attended and contributed by the chosen field; groups under five merged."""
+        table = inclusion(self.ctx.store, self.ctx.event_id, self.inclusion_by.value or "organisation")
+        if table.empty:
+            set_html(
+                self.inclusion,
+                "<p>Fewer than five people: nothing is shown, so nobody can be picked out.</p>",
+            )
+            return
+        rows = [
+            ["hidden (under 5)" if v is None or v != v else v for v in row]
+            for row in table.astype(object).values.tolist()
+        ]
+        set_html(
+            self.inclusion,
+            table_html(list(table.columns), rows)
+            + "<p>Groups of fewer than five people are merged into \u201cother\u201d and never shown on their own.</p>",
+        )
+
+    def show_series(self) -> None:
+        """The events of this event's series: participation, entries, ties, groups; and open actions."""
+        store, ev = self.ctx.store, get_event(self.ctx.store, self.ctx.event_id)
+        if ev.series_id is None:
+            set_html(self.series, "<p>This event is not part of a series.</p>")
+            return
+        f = frames(store, series_id=ev.series_id, kinds=["people", "entries", "ties", "groups", "actions"])
+        seen: set[int] = set()
+        rows = []
+        for e in list_events(store, ev.series_id):
+            people = set(f["people"].loc[f["people"]["event"] == e.id, "id"].astype(int))
+            seen |= people
+            count = {k: int((f[k]["event"] == e.id).sum()) for k in ("entries", "ties", "groups", "actions")}
+            rows.append([e.starts_on or "", e.title, len(people), len(seen), count["entries"], count["ties"],
+                         count["groups"], count["actions"]])  # fmt: skip
+        header = ["date", "event", "people", "people so far", "entries", "ties", "groups", "actions"]
+        open_rows = [[o.event_title, o.group, o.action.text, o.action.owner, o.action.due_on or "", o.action.status]
+                     for o in open_actions_from_earlier_events(store, ev.id)]  # fmt: skip
+        text = table_html(header, rows)
+        if open_rows:
+            text += "<h3>Open actions from earlier events</h3>" + table_html(
+                ["event", "group", "action", "owner", "due", "status"], open_rows
+            )
+        set_html(self.series, text)
+
+    # -- new event -------------------------------------------------------------------------
+    def create_next_event(self, _: Any = None) -> None:
+        """Create an event from the chosen template; show its organiser and facilitator links once."""
+
+        def go() -> str:
+            ev = get_event(self.ctx.store, self.ctx.event_id)
+            keys = create_event(
+                self.ctx.store, self.ctx.actor, template=self.template.value, title=self.title.value,
+                tables=self.tables.value, series_id=ev.series_id if self.same_series.value else None,
+                starts_on=self.starts_on.value.strip() or None,
+            )  # fmt: skip
+            organiser = page_url("organiser", self.base, event=keys.event_id, key=keys.organiser)
+            facilitator = page_url("facilitator", self.base, event=keys.event_id, key=keys.facilitator)
+            set_html(
+                self.created,
+                f"<p>Event {keys.event_id} created, join code <b>{esc(keys.join_code)}</b>. Keep these links private:</p>"
+                f'<p>Organiser: <code class="fac-org-new-organiser">{esc(organiser)}</code></p>'
+                f"<p>Facilitator: <code>{esc(facilitator)}</code></p>",
+            )
+            return f"Created event {keys.event_id}."
+
+        self._guard(go)
+
+    # -- people ------------------------------------------------------------------------------
+    def on_upload(self, change: Any) -> None:
+        """A file was chosen: read it and show the preview."""
+        for item in change["new"] or ():
+            self.load_file(bytes(item["content"]), str(item["name"]))
+
+    def load_file(self, data: bytes, filename: str) -> None:
+        """Preview an attendee list: who will be imported, and each bad row by its line."""
+        from facilitation.importing import preview_people
+
+        def go() -> str:
+            preview = preview_people(
+                data, filename, tables=len(list_tables(self.ctx.store, self.ctx.event_id))
+            )
+            self.upload = (data, filename)
+            errors = "".join(f"<li>{esc(e)}</li>" for e in preview.errors)
+            dups = "".join(f"<li>{esc(d)}</li>" for d in preview.duplicates)
+            set_html(
+                self.preview,
+                f"<p>{esc(preview.summary().splitlines()[0])}</p>"
+                + (f'<h3>Bad rows</h3><ul class="fac-org-errors">{errors}</ul>' if errors else "")
+                + (f"<h3>Listed twice</h3><ul>{dups}</ul>" if dups else "")
+                + table_html(["line", "name", "organisation", "sector", "role", "table"],
+                             [[r.line, r.name, r.organisation, r.sector, r.role, r.table] for r in preview.rows[:200]]),
+            )  # fmt: skip
+            return (
+                "Check the preview, then import."
+                if preview.ok
+                else "Some rows cannot be imported: see below."
+            )
+
+        self._guard(go)
+
+    def import_file(self, _: Any = None) -> None:
+        """Import the previewed file: every good row or nothing."""
+        from facilitation.importing import import_people
+
+        def go() -> str:
+            if self.upload is None:
+                raise FacilitationError("Choose an attendee list (CSV or XLSX) first.")
+            data, filename = self.upload
+            report = import_people(self.ctx.store, self.ctx.actor, self.ctx.event_id, data, filename,
+                                   skip_bad_rows=self.skip_bad.value)  # fmt: skip
+            self.refresh()
+            return str(report)
+
+        self._guard(go)
+
+    # -- seating -----------------------------------------------------------------------------
+    def plan_seats(self, _: Any = None) -> None:
+        """A seating plan with the seed: organisations and sectors spread across tables."""
+        from facilitation.seating import plan_seating
+
+        def go() -> str:
+            people = list_people(self.ctx.store, self.ctx.event_id)
+            tables = [t.number for t in list_tables(self.ctx.store, self.ctx.event_id)]
+            self.plan = dict(plan_seating(people, tables, seed=int(self.seed.value)))
+            self.show_plan()
+            return "A plan: move anyone by hand, then seat people by it."
+
+        self._guard(go)
+
+    def move(self, _: Any = None) -> None:
+        """Move one person in the plan (nothing is saved until the plan is applied)."""
+        if not self.plan:
+            self.say("Plan the seating first.", error=True)
+            return
+        if self.move_person.value is None or self.move_table.value is None:
+            self.say("Choose a person and a table to move them to.", error=True)
+            return
+        self.plan[int(self.move_person.value)] = int(self.move_table.value)
+        self.show_plan()
+        self.say("")
+
+    def show_plan(self) -> None:
+        """The plan by table, with how well it mixes."""
+        from facilitation.seating import mixing_score
+
+        people = {p.id: p for p in list_people(self.ctx.store, self.ctx.event_id)}
+        score = mixing_score(list(people.values()), self.plan)
+        blocks = []
+        for t in list_tables(self.ctx.store, self.ctx.event_id):
+            names = [people[pid] for pid, n in sorted(self.plan.items()) if n == t.number and pid in people]
+            items = "".join(f"<li>{esc(p.name)} <small>{esc(p.organisation)}</small></li>" for p in names)
+            blocks.append(
+                f'<div class="fac-org-plan-table"><h4>{esc(t.name)} ({len(names)})</h4><ul>{items}</ul></div>'
+            )
+        set_html(self.plan_view, f"<p>{esc(score)}</p>" + "".join(blocks))
+
+    def apply_seats(self, _: Any = None) -> None:
+        """Seat everyone by the plan, in one write."""
+        from facilitation.seating import apply_seating
+
+        def go() -> str:
+            if not self.plan:
+                raise FacilitationError("Plan the seating first.")
+            moved = apply_seating(self.ctx.store, self.ctx.actor, self.ctx.event_id, self.plan)
+            self.refresh()
+            return f"Seated: {moved} people moved."
+
+        self._guard(go)
+
+    # -- join cards, exports ---------------------------------------------------------------------
+    def make_cards(self, _: Any = None) -> None:
+        """Join cards to print: one per table, with its QR code and link."""
+
+        def go() -> str:
+            page = join_cards_html(self.ctx.store, self.ctx.actor, self.ctx.event_id, self.base)
+            path = self.out_dir / f"join cards event {self.ctx.event_id}.html"
+            path.write_text(page, encoding="utf-8")
+            set_html(self.cards, download_link(path) + " \u2014 open it and print (one card per table).")
+            return "Join cards ready."
+
+        self._guard(go)
+
+    def export_clicked(self, button: w.Button) -> None:
+        """Export the format of the button pressed and offer its files for download."""
+        fmt = next(name for name, b in self.export_buttons.items() if b is button)
+        self.export_format(fmt)
+
+    def export_format(self, fmt: str) -> list[Path]:
+        """Export one format into this view's folder; add download links for its files."""
+        paths: list[Path] = []
+
+        def go() -> str:
+            paths.extend(export(self.ctx.store, self.ctx.actor, self.ctx.event_id, fmt, self.out_dir))
+            self.ready[fmt] = list(paths)
+            links = "".join(f"<li>{download_link(p)}</li>" for files in self.ready.values() for p in files)
+            set_html(self.downloads, f'<ul class="fac-org-download-list">{links}</ul>')
+            return f"{fmt}: {len(paths)} file{'s' if len(paths) != 1 else ''} ready."
+
+        self._guard(go)
+        return paths
+
+
+def organiser_page(ctx: PageContext | None = None) -> w.Widget:
+    """The organiser's page for the key in the link (what ``organiser.ipynb`` displays)."""
+    try:
+        ctx = ctx or open_page()
+        if ctx.actor.role not in ("organiser", "facilitator"):
+            raise FacilitationError("This is the organiser's page; this link's key is not the organiser's.")
+        view = OrganiserView(ctx)
+    except FacilitationError as exc:
+        if not served_by_voila():
+            raise
+        return error_view(exc, "fac-organiser-shell")
+    return page_frame(view.widget, ctx, "fac-organiser-shell")

@@ -1,0 +1,265 @@
+"""The projector page: read-only, safe to show a room, readable from the back row.
+
+Always: the event title, the phase and its prompt, the countdown, the join code with
+its QR code, and entries per table. Below, what the phase is about: the framing,
+enablers and blockers in two columns, the idea wall by table, themes, vote results
+once revealed, the collaboration map, the task-and-finish groups. No key is needed
+and none is shown.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections import defaultdict
+from collections.abc import Callable
+from types import ModuleType
+from typing import Any
+
+import ipywidgets as w
+
+from facilitation.capture import Entry, counts_by_table, list_entries
+from facilitation.errors import FacilitationError
+from facilitation.events import Event, TableInfo, get_event, list_tables
+from facilitation.live import served_by_voila
+from facilitation.ui.page import PageContext, error_view, join_url, open_page, page_frame
+from facilitation.ui.table import entry_card
+from facilitation.ui.widgets import Countdown, esc, html_widget, qr_data_uri, set_html
+
+__all__ = [
+    "ProjectorView",
+    "projector_page",
+    "render_columns",
+    "render_framing",
+    "render_idea_wall",
+]
+
+COLUMN_LIMIT = 14  # newest entries per column that fit 1080 px at projector size
+WALL_LIMIT = 6  # newest ideas per table on the idea wall
+
+
+def optional(name: str) -> ModuleType | None:
+    """A capability module built alongside this one, or None while it does not exist."""
+    try:
+        return importlib.import_module(f"facilitation.{name}")
+    except ImportError:
+        return None
+
+
+def render_framing(event: Event) -> str:
+    """The challenge, purpose, key question and success measures (escaped)."""
+    parts = []
+    for label, value in (
+        ("The challenge", event.challenge),
+        ("Our shared purpose", event.purpose),
+        ("Key question", event.key_question),
+    ):
+        if value:
+            parts.append(f"<dt>{label}</dt><dd>{esc(value)}</dd>")
+    if event.success_measures:
+        items = "".join(f"<li>{esc(m)}</li>" for m in event.success_measures)
+        parts.append(f"<dt>Success measures</dt><dd><ul>{items}</ul></dd>")
+    if not parts:
+        return f'<p class="fac-prompt">{esc(event.phase.prompt)}</p>'
+    return f'<dl class="fac-framing">{"".join(parts)}</dl>'
+
+
+def _newest(entries: list[Entry], limit: int) -> str:
+    shown = "".join(entry_card(e) for e in reversed(entries[-limit:]))
+    more = len(entries) - limit
+    return shown + (f'<div class="fac-more">and {more} more</div>' if more > 0 else "")
+
+
+def render_columns(entries: list[Entry], limit: int = COLUMN_LIMIT) -> str:
+    """Enablers and blockers side by side, newest first (escaped).
+
+    Examples
+    --------
+    >>> from facilitation.capture import Entry
+    >>> e = Entry(1, 1, "enabler", "<b>trust</b>", None, None, None, None, "", None)
+    >>> html = render_columns([e])
+    >>> "&lt;b&gt;trust&lt;/b&gt;" in html and "<b>trust" not in html
+    True
+    """
+    cols = []
+    for kind, title in (("enabler", "Enablers"), ("blocker", "Blockers")):
+        mine = [e for e in entries if e.kind == kind]
+        cols.append(
+            f'<section class="fac-col-{kind}"><h2>{title} ({len(mine)})</h2>'
+            f"{_newest(mine, limit) or '<p class=fac-more>None yet.</p>'}</section>"
+        )
+    return f'<div class="fac-columns">{"".join(cols)}</div>'
+
+
+def render_idea_wall(entries: list[Entry], tables: list[TableInfo], limit: int = WALL_LIMIT) -> str:
+    """Ideas (and questions) grouped by table, newest first (escaped)."""
+    by_table: dict[int, list[Entry]] = defaultdict(list)
+    for e in entries:
+        by_table[e.table].append(e)
+    cells = []
+    for t in tables:
+        mine = by_table.get(t.number, [])
+        cells.append(
+            f'<section class="fac-wall-table"><h3>{esc(t.name)} ({len(mine)})</h3>'
+            f"{_newest(mine, limit)}</section>"
+        )
+    return f'<div class="fac-wall">{"".join(cells)}</div>'
+
+
+def render_counts(event: Event, tables: list[TableInfo], counts: dict[int, dict[str, int]]) -> str:
+    """Entries per table, marked when a table says it is done with the phase."""
+    out = []
+    for t in tables:
+        n = sum(counts.get(t.number, {}).values())
+        done = t.done_phase == event.phase_index
+        cls = "fac-chip fac-chip-done" if done else "fac-chip"
+        mark = " \u2714 done" if done else ""
+        out.append(
+            f'<span class="{cls}"><span class="fac-chip-label">{esc(t.name)}</span> <b>{n}</b>{mark}</span>'
+        )
+    return "".join(out)
+
+
+class ProjectorView:
+    """The projector's widgets; :meth:`refresh` redraws them from the store.
+
+    Parameters
+    ----------
+    ctx : PageContext
+        The page's store and event (the projector acts as nobody).
+    base_url : str, optional
+        The address printed on the QR code; ``facilitate serve`` sets it.
+    """
+
+    def __init__(self, ctx: PageContext, base_url: str | None = None) -> None:
+        self.ctx = ctx
+        self.base_url = base_url
+        self.title = html_widget("", "fac-event-title")
+        self.phase = html_widget("", "fac-phase-title")
+        self.timer = Countdown()
+        self.timer.add_class("fac-timer")
+        self.join = html_widget("", "fac-join-code")
+        self.counts = html_widget("", "fac-counts")
+        self.wall = html_widget("", "fac-projector-wall")
+        self.extra = w.Box([])  # a live widget for the phase (the collaboration map)
+        self.extra_key: Any = None
+        head = w.HBox([w.VBox([self.title, self.phase]), self.timer, self.join])
+        head.add_class("fac-projector-head")
+        self.widget = w.VBox([head, self.counts, self.wall, self.extra])
+        self.widget.add_class("fac-projector")
+        ctx.watcher.on_change(self.refresh)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Redraw from the store; unchanged parts send nothing to the browser."""
+        store, event_id = self.ctx.store, self.ctx.event_id
+        event = get_event(store, event_id)
+        tables = list_tables(store, event_id)
+        set_html(self.title, f"<div>{esc(event.title)}</div>")
+        set_html(
+            self.phase,
+            f"<h1>{esc(event.phase.title)}</h1>"
+            f'<div class="fac-prompt">{esc(event.phase.prompt)}</div>'
+            + (
+                '<div class="fac-message fac-message-error">Input is locked</div>'
+                if event.input_locked
+                else ""
+            ),
+        )
+        self.timer.show(event.timer_ends_at, event.timer_remaining)
+        url = join_url(event_id, self.base_url)
+        set_html(
+            self.join,
+            f'<div class="fac-join"><img src="{qr_data_uri(url)}" alt="QR code of the join page">'
+            f'<div><div class="fac-join-hint">Join code</div><div class="fac-code">{esc(event.join_code)}</div>'
+            f'<div class="fac-join-hint">{esc(url.split("?")[0].split("//")[-1].split("/")[0])}</div></div></div>',
+        )
+        set_html(self.counts, render_counts(event, tables, counts_by_table(store, event_id)))
+        set_html(self.wall, self.phase_body(event, tables))
+        self._phase_widget(event)
+
+    def phase_body(self, event: Event, tables: list[TableInfo]) -> str:
+        """The markup for what the current phase is about."""
+        store, event_id = self.ctx.store, self.ctx.event_id
+        kind = event.phase.input
+        drawer: Callable[[], str] | None = {
+            "capture": lambda: render_columns(list_entries(store, event_id, kinds=("enabler", "blocker"))),
+            "ideas": lambda: render_idea_wall(
+                list_entries(store, event_id, kinds=("idea", "question")), tables
+            ),
+            "questions": lambda: render_idea_wall(list_entries(store, event_id, kinds=("question",)), tables),
+            "grouping": lambda: self._themes(event, tables),
+            "voting": lambda: self._votes(event),
+            "plans": lambda: self._groups(event),
+            "links": lambda: "",
+        }.get(kind)
+        if drawer is not None:
+            return drawer()
+        return render_framing(event)
+
+    def _themes(self, event: Event, tables: list[TableInfo]) -> str:
+        board = optional("ui.board")
+        if board is not None and hasattr(board, "render_projector_themes"):
+            return board.render_projector_themes(self.ctx.store, event, tables)
+        return render_idea_wall(list_entries(self.ctx.store, self.ctx.event_id), tables)
+
+    def _votes(self, event: Event) -> str:
+        view = optional("ui.voting_view")
+        if view is not None and hasattr(view, "render_projector_votes"):
+            return view.render_projector_votes(self.ctx.store, event)
+        return '<p class="fac-hidden-note">Votes stay hidden until the facilitator reveals them.</p>'
+
+    def _groups(self, event: Event) -> str:
+        plans = optional("plans")
+        if plans is None:
+            return render_framing(event)
+        groups = plans.list_groups(self.ctx.store, self.ctx.event_id)
+        if not groups:
+            return '<p class="fac-hidden-note">The top themes become task-and-finish groups.</p>'
+        cards = []
+        for g in groups:
+            lines = [f"<h3>{esc(g.name)}</h3>"]
+            if getattr(g, "purpose", ""):
+                lines.append(f"<div>{esc(g.purpose)}</div>")
+            who = ", ".join(x for x in (getattr(g, "lead", ""), getattr(g, "sponsor", "")) if x)
+            if who:
+                lines.append(f'<div class="fac-evidence">Lead and sponsor: {esc(who)}</div>')
+            actions = getattr(g, "actions", ()) or ()
+            if actions:
+                lines.append(f'<div class="fac-evidence">{len(actions)} first actions</div>')
+            cards.append(f'<section class="fac-card">{"".join(lines)}</section>')
+        return f'<div class="fac-wall">{"".join(cards)}</div>'
+
+    def _phase_widget(self, event: Event) -> None:
+        """The collaboration map, a live widget of its own, during the links phase."""
+        key = event.phase.input
+        if key != self.extra_key:
+            self.extra_key = key
+            for old in self.extra.children:
+                old.close()
+            children: list[w.Widget] = []
+            if key == "links":
+                module = optional("ui.network_map")
+                maker = getattr(module, "map_widget", None) if module is not None else None
+                try:
+                    children = [maker(self.ctx.store, self.ctx.event_id, watch=False)] if maker else []
+                except Exception:  # a map that cannot draw must not take the projector down
+                    children = [
+                        html_widget('<p class="fac-hidden-note">The collaboration map is not available.</p>')
+                    ]
+            self.extra.children = children
+        elif key == "links":
+            for child in self.extra.children:
+                if hasattr(child, "refresh"):
+                    child.refresh()  # the map redraws only when its network changed
+
+
+def projector_page(ctx: PageContext | None = None) -> w.Widget:
+    """The whole projector page for the event in the link (what ``projector.ipynb`` displays)."""
+    try:
+        ctx = ctx or open_page(need_key=False)
+        view = ProjectorView(ctx)
+    except FacilitationError as exc:
+        if not served_by_voila():
+            raise  # nbval and notebooks opened by hand show the reason as an error
+        return error_view(exc, "fac-projector-shell")
+    return page_frame(view.widget, ctx, "fac-projector-shell")

@@ -1,0 +1,482 @@
+"""The table page: who is at the table, and the input for the current phase.
+
+The page acts as its table only (``ctx.actor`` comes from the key in the link); every
+handler calls a rule with that actor, and the rule checks it again, so a forged widget
+message cannot write for another table or move the event.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+import ipywidgets as w
+
+from facilitation.capture import Entry, add_entry, edit_entry, list_entries, withdraw_entry
+from facilitation.errors import FacilitationError
+from facilitation.events import Event, get_event, list_tables, mark_table_done
+from facilitation.live import served_by_voila
+from facilitation.people import Person, add_person, list_people, remove_from_event, update_person
+from facilitation.store.schema import EVIDENCE_LEVELS
+from facilitation.ui.page import PageContext, error_view, open_page, page_frame
+from facilitation.ui.widgets import Countdown, EntryInput, SavedState, block, esc, html_widget, set_html
+
+__all__ = ["TableState", "TableView", "entry_card", "table_page"]
+
+# Which kinds a table types during each phase input; the first is the default.
+PHASE_KINDS: dict[str, tuple[str, ...]] = {
+    "capture": ("enabler", "blocker"),
+    "ideas": ("idea", "question"),
+    "questions": ("question",),
+    "grouping": ("idea",),
+}
+EDITABLE_INPUTS = ("capture", "ideas", "questions", "grouping")
+WIDE = {"description_width": "initial"}
+KIND_LABELS = {"enabler": "Enabler", "blocker": "Blocker", "idea": "Idea", "question": "Question"}
+
+
+def _token() -> str:
+    return f"ui-{uuid.uuid4().hex}"
+
+
+@dataclass
+class TableState:
+    """What this one page holds between refreshes: the draft, its token, what is shown."""
+
+    editing_entry: int | None = None
+    editing_person: int | None = None
+    draft_token: str = field(default_factory=_token)
+    person_token: str = field(default_factory=_token)
+    shown_entries: tuple[Entry, ...] = ()
+    shown_people: tuple[Person, ...] = ()
+    phase_key: tuple[Any, ...] = ()
+    panel_input: str = ""
+
+
+def entry_card(entry: Entry) -> str:
+    """One entry as escaped HTML: the kind as a word and a colour, the text, the evidence.
+
+    Examples
+    --------
+    >>> from facilitation.capture import Entry
+    >>> e = Entry(1, 2, "blocker", "<script>x</script>", "anecdote", None, None, None, "", None)
+    >>> "<script>" in entry_card(e), "&lt;script&gt;" in entry_card(e)
+    (False, True)
+    """
+    evidence = f'<span class="fac-evidence">({esc(entry.evidence)})</span>' if entry.evidence else ""
+    return (
+        f'<div class="fac-card fac-kind-{esc(entry.kind)}-card">'
+        f'<span class="fac-kind fac-kind-{esc(entry.kind)}">{esc(KIND_LABELS.get(entry.kind, entry.kind))}</span>'
+        f'<span class="fac-entry-body">{esc(entry.text)}</span>{evidence}</div>'
+    )
+
+
+class TableView:
+    """The widgets of one table's page and the handlers behind them.
+
+    Parameters
+    ----------
+    ctx : PageContext
+        The page's store, event and actor (a table, or the facilitator helping).
+    table : int
+        The table number this page writes for.
+    """
+
+    def __init__(self, ctx: PageContext, table: int) -> None:
+        self.ctx = ctx
+        self.table = int(table)
+        self.state = TableState()
+        self.table_name = next(
+            (t.name for t in list_tables(ctx.store, ctx.event_id) if t.number == self.table),
+            f"Table {self.table}",
+        )
+
+        self.header = html_widget("", "fac-table-header")
+        self.timer = Countdown()
+        self.timer.add_class("fac-timer")
+        self.lock_note = html_widget("", "fac-lock-note")
+
+        # who is at the table
+        self.people_list = w.VBox([])
+        self.people_list.add_class("fac-people-list")
+        self.person_name = w.Text(
+            placeholder="Name", description="Name", layout=w.Layout(width="280px"), style=WIDE
+        )
+        self.person_org = w.Text(
+            placeholder="Organisation", description="Organisation", layout=w.Layout(width="360px"), style=WIDE
+        )
+        self.person_button = w.Button(description="Add person", button_style="")
+        self.person_button.on_click(self.save_person)
+        self.person_cancel = w.Button(description="Cancel", layout=w.Layout(display="none"))
+        self.person_cancel.on_click(self.cancel_person_edit)
+        people_box = w.VBox(
+            [
+                html_widget('<div class="fac-section-title">Who is at this table</div>'),
+                self.people_list,
+                w.HBox([self.person_name, self.person_org, self.person_button, self.person_cancel]),
+            ]
+        )
+
+        # the input of the current phase
+        self.kind = w.ToggleButtons(
+            options=[("Enabler", "enabler"), ("Blocker", "blocker")], description="Kind", style=WIDE
+        )
+        self.kind.add_class("fac-entry-kind")
+        self.evidence = w.Dropdown(
+            options=[("evidence: not given", "")] + [(e, e) for e in EVIDENCE_LEVELS],
+            value="",
+            description="Evidence",
+            style=WIDE,
+        )
+        self.evidence.add_class("fac-entry-evidence")
+        self.entry_text = EntryInput(
+            placeholder="Type, then press Enter", label="Entry", layout=w.Layout(width="100%")
+        )
+        self.entry_text.add_class("fac-entry-text")
+        self.entry_text.on_submit(self.submit)
+        self.submit_button = w.Button(description="Add", button_style="primary")
+        self.submit_button.add_class("fac-entry-submit")
+        self.submit_button.on_click(self.submit)
+        self.cancel_button = w.Button(description="Cancel edit", layout=w.Layout(display="none"))
+        self.cancel_button.on_click(self.cancel_edit)
+        self.saved = SavedState()
+        self.entry_box = w.VBox(
+            [
+                w.HBox([self.kind, self.evidence]),
+                w.HBox(
+                    [self.entry_text, self.submit_button, self.cancel_button], layout=w.Layout(width="100%")
+                ),
+                self.saved,
+            ]
+        )
+        self.entry_box.add_class("fac-entry-box")
+        self.entry_list = w.VBox([])
+        self.entry_list.add_class("fac-entry-list")
+        self.done_button = w.Button(
+            description="Our table is done", button_style="success", layout=w.Layout(width="auto")
+        )
+        self.done_button.add_class("fac-table-done")
+        self.done_button.on_click(self.toggle_done)
+        self.extra = w.VBox([])  # the grouping board or the voting panel
+        self.panel: Any = None
+
+        self.widget = w.VBox(
+            [
+                w.HBox(
+                    [self.header, self.timer], layout=w.Layout(justify_content="space-between", width="100%")
+                ),
+                self.lock_note,
+                self.entry_box,
+                self.extra,
+                html_widget('<div class="fac-section-title">Our entries</div>'),
+                self.entry_list,
+                self.done_button,
+                people_box,
+            ]
+        )
+        self.widget.add_class("fac-table-page")
+        ctx.watcher.on_change(self.refresh)
+        self.refresh()
+
+    # -- drawing ---------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Redraw from the store; widgets whose content did not change send nothing."""
+        event = get_event(self.ctx.store, self.ctx.event_id)
+        self._draw_phase(event)
+        self.timer.show(event.timer_ends_at, event.timer_remaining)
+        self._draw_panel(event)
+        entries = tuple(reversed(list_entries(self.ctx.store, self.ctx.event_id, table=self.table)))
+        if entries != self.state.shown_entries:
+            self.state.shown_entries = entries
+            self.entry_list.children = [self._entry_row(e) for e in entries] or [
+                html_widget(
+                    '<p class="fac-more">Nothing yet. What you add shows here and on the projector.</p>'
+                )
+            ]
+        self._draw_entry_buttons(event)
+        people = tuple(list_people(self.ctx.store, self.ctx.event_id, table=self.table))
+        if people != self.state.shown_people:
+            self.state.shown_people = people
+            self.people_list.children = [self._person_row(p) for p in people] or [
+                html_widget('<p class="fac-more">Nobody listed yet: add the people at your table.</p>')
+            ]
+        done = next(
+            (t.done_phase for t in list_tables(self.ctx.store, self.ctx.event_id) if t.number == self.table),
+            None,
+        )
+        label = "We are not done yet" if done == event.phase_index else "Our table is done"
+        if self.done_button.description != label:
+            self.done_button.description = label
+
+    def _draw_phase(self, event: Event) -> None:
+        phase = event.phase
+        key = (event.phase_index, event.input_locked)
+        set_html(
+            self.header,
+            f"<h1>{esc(self.table_name)} \u00b7 {esc(event.title)}</h1>"
+            f'<div class="fac-phase-line"><strong>{esc(phase.title)}</strong> '
+            f"(phase {event.phase_index + 1} of {len(event.phases)})</div>"
+            f'<div class="fac-prompt-small">{esc(phase.prompt)}</div>',
+        )
+        set_html(
+            self.lock_note,
+            '<div class="fac-message fac-message-error" role="status">Input is locked by the facilitator; '
+            "what you typed is kept.</div>"
+            if event.input_locked
+            else "",
+        )
+        if key == self.state.phase_key:
+            return
+        self.state.phase_key = key
+        kinds = PHASE_KINDS.get(phase.input, ())
+        show = bool(kinds)
+        self.entry_box.layout.display = "" if show else "none"
+        if show:
+            options = [(KIND_LABELS[k], k) for k in kinds]
+            if list(self.kind.options) != options:
+                self.kind.options = options
+                self.kind.value = kinds[0]
+            self.evidence.layout.display = "" if phase.input == "capture" else "none"
+        self.entry_text.disabled = event.input_locked
+        self.submit_button.disabled = event.input_locked
+
+    def _draw_panel(self, event: Event) -> None:
+        """The grouping board or the voting panel, during their phases."""
+        kind = event.phase.input
+        if kind != self.state.panel_input:
+            self.state.panel_input = kind
+            self.panel = None
+            if kind == "grouping":
+                from facilitation.ui.board import TableBoard
+
+                self.panel = TableBoard(self.ctx, self.table, self.saved)
+            elif kind == "voting":
+                from facilitation.ui.voting_view import VotingPanel
+
+                self.panel = VotingPanel(self.ctx, self.table, self.saved)
+            self.extra.children = [self.panel.widget] if self.panel is not None else []
+        if self.panel is not None:
+            self.panel.refresh()
+
+    def _editable(self, event: Event) -> bool:
+        return event.phase.input in EDITABLE_INPUTS and not event.input_locked
+
+    def _draw_entry_buttons(self, event: Event) -> None:
+        editable = self._editable(event)
+        for row in self.entry_list.children:
+            for child in getattr(row, "children", ()):
+                if isinstance(child, w.Button) and child.disabled == editable:
+                    child.disabled = not editable
+
+    def _entry_row(self, entry: Entry) -> w.HBox:
+        card = html_widget(entry_card(entry), "fac-entry")
+        edit = w.Button(description="Edit", tooltip=f"Edit this {entry.kind}", layout=w.Layout(width="auto"))
+        edit.add_class("fac-entry-edit")
+        edit.on_click(partial(self._click_edit, entry.id))
+        withdraw = w.Button(
+            description="Withdraw", tooltip=f"Withdraw this {entry.kind}", layout=w.Layout(width="auto")
+        )
+        withdraw.add_class("fac-entry-withdraw")
+        withdraw.on_click(partial(self._click_withdraw, entry.id))
+        row = w.HBox([card, edit, withdraw], layout=w.Layout(width="100%"))
+        row.add_class("fac-entry-row")
+        return row
+
+    def _person_row(self, person: Person) -> w.HBox:
+        text = block(
+            f"{person.name}" + (f" \u2014 {person.organisation}" if person.organisation else ""), "fac-person"
+        )
+        edit = w.Button(description="Edit", tooltip=f"Edit {person.name}", layout=w.Layout(width="auto"))
+        edit.on_click(partial(self._click_edit_person, person.id))
+        remove = w.Button(
+            description="Remove",
+            tooltip=f"Remove {person.name} from this table",
+            layout=w.Layout(width="auto"),
+        )
+        remove.on_click(partial(self._click_remove_person, person.id))
+        return w.HBox([html_widget(text), edit, remove])
+
+    # -- entries ------------------------------------------------------------------------
+    def submit(self, _button: Any = None) -> bool:
+        """Store the typed entry (or the edit); the draft stays when it cannot be saved."""
+        text = self.entry_text.value
+        if not text.strip():
+            self.saved.not_saved("Type something first.")
+            return False
+        self.saved.saving(text[:60])
+        try:
+            if self.state.editing_entry is not None:
+                edit_entry(
+                    self.ctx.store,
+                    self.ctx.actor,
+                    self.ctx.event_id,
+                    self.state.editing_entry,
+                    text=text,
+                    kind=self.kind.value,
+                    evidence=self.evidence.value if self.evidence.layout.display != "none" else None,
+                    client_token=self.state.draft_token,
+                )
+            else:
+                add_entry(
+                    self.ctx.store,
+                    self.ctx.actor,
+                    self.ctx.event_id,
+                    self.table,
+                    self.kind.value,
+                    text,
+                    evidence=(self.evidence.value or None)
+                    if self.kind.value in ("enabler", "blocker")
+                    else None,
+                    client_token=self.state.draft_token,
+                )
+        except FacilitationError as exc:
+            self.saved.not_saved(str(exc))
+            return False
+        except Exception:
+            self.saved.not_saved("The event did not answer; your text is kept. Press Enter to try again.")
+            return False
+        shown = text if len(text) <= 60 else text[:57] + "\u2026"
+        self.saved.saved(f"{KIND_LABELS.get(self.kind.value, '')} \u201c{shown}\u201d")
+        self._end_edit()
+        self.ctx.watcher.check()
+        return True
+
+    def _click_edit(self, entry_id: int, _button: Any = None) -> None:
+        self.start_edit(entry_id)
+
+    def _click_withdraw(self, entry_id: int, _button: Any = None) -> None:
+        self.withdraw(entry_id)
+
+    def start_edit(self, entry_id: int) -> None:
+        """Put an entry of this table into the input box to change it."""
+        entry = next((e for e in self.state.shown_entries if e.id == entry_id), None)
+        if entry is None:
+            self.saved.not_saved("That entry is not there any more.")
+            return
+        self.state.editing_entry = entry.id
+        self.state.draft_token = _token()
+        if entry.kind in [v for _, v in self.kind.options]:
+            self.kind.value = entry.kind
+        self.evidence.value = entry.evidence or ""
+        self.entry_text.value = entry.text
+        self.submit_button.description = "Save changes"
+        self.cancel_button.layout.display = ""
+
+    def cancel_edit(self, _button: Any = None) -> None:
+        """Leave edit mode; nothing is changed."""
+        self.entry_text.value = ""
+        self._end_edit()
+
+    def _end_edit(self) -> None:
+        self.state.editing_entry = None
+        self.state.draft_token = _token()
+        self.entry_text.value = ""
+        self.submit_button.description = "Add"
+        self.cancel_button.layout.display = "none"
+
+    def withdraw(self, entry_id: int) -> bool:
+        """Withdraw an entry (kept in the store and the log, hidden from pages)."""
+        self.saved.saving("withdrawing")
+        try:
+            withdraw_entry(self.ctx.store, self.ctx.actor, self.ctx.event_id, entry_id, client_token=_token())
+        except FacilitationError as exc:
+            self.saved.not_saved(str(exc))
+            return False
+        self.saved.saved("entry withdrawn")
+        self.ctx.watcher.check()
+        return True
+
+    def toggle_done(self, _button: Any = None) -> None:
+        """Tell the facilitator the table has finished this phase (or not yet)."""
+        event = get_event(self.ctx.store, self.ctx.event_id)
+        done = next(
+            (t.done_phase for t in list_tables(self.ctx.store, self.ctx.event_id) if t.number == self.table),
+            None,
+        )
+        try:
+            mark_table_done(
+                self.ctx.store, self.ctx.actor, self.ctx.event_id, self.table, done != event.phase_index
+            )
+        except FacilitationError as exc:
+            self.saved.not_saved(str(exc))
+            return
+        self.ctx.watcher.check()
+
+    # -- people ---------------------------------------------------------------------------
+    def save_person(self, _button: Any = None) -> bool:
+        """Add the person typed in the form, or save the edit of one already listed."""
+        try:
+            if self.state.editing_person is not None:
+                update_person(
+                    self.ctx.store,
+                    self.ctx.actor,
+                    self.ctx.event_id,
+                    self.state.editing_person,
+                    name=self.person_name.value,
+                    organisation=self.person_org.value,
+                    client_token=self.state.person_token,
+                )
+            else:
+                add_person(
+                    self.ctx.store,
+                    self.ctx.actor,
+                    self.ctx.event_id,
+                    self.person_name.value,
+                    organisation=self.person_org.value,
+                    table=self.table,
+                    client_token=self.state.person_token,
+                )
+        except FacilitationError as exc:
+            self.saved.not_saved(str(exc))
+            return False
+        self.saved.saved(f"{self.person_name.value} is at this table")
+        self.cancel_person_edit()
+        self.ctx.watcher.check()
+        return True
+
+    def _click_edit_person(self, person_id: int, _button: Any = None) -> None:
+        person = next((p for p in self.state.shown_people if p.id == person_id), None)
+        if person is None:
+            return
+        self.state.editing_person = person.id
+        self.state.person_token = _token()
+        self.person_name.value = person.name
+        self.person_org.value = person.organisation
+        self.person_button.description = "Save person"
+        self.person_cancel.layout.display = ""
+
+    def cancel_person_edit(self, _button: Any = None) -> None:
+        """Empty the person form."""
+        self.state.editing_person = None
+        self.state.person_token = _token()
+        self.person_name.value = ""
+        self.person_org.value = ""
+        self.person_button.description = "Add person"
+        self.person_cancel.layout.display = "none"
+
+    def _click_remove_person(self, person_id: int, _button: Any = None) -> None:
+        try:
+            remove_from_event(self.ctx.store, self.ctx.actor, self.ctx.event_id, person_id)
+        except FacilitationError as exc:
+            self.saved.not_saved(str(exc))
+            return
+        self.ctx.watcher.check()
+
+
+def table_page(ctx: PageContext | None = None) -> w.Widget:
+    """The whole table page for the key in the link (what ``table.ipynb`` displays)."""
+    try:
+        ctx = ctx or open_page()
+        table = ctx.actor.table if ctx.actor.role == "table" else ctx.params.table
+        if table is None:
+            raise FacilitationError(
+                "This link is not a table's link. Use your table's link or the join page."
+            )
+        view = TableView(ctx, table)
+    except FacilitationError as exc:
+        if not served_by_voila():
+            raise  # nbval and notebooks opened by hand show the reason as an error
+        return error_view(exc, "fac-table-shell")
+    return page_frame(view.widget, ctx, "fac-table-shell")

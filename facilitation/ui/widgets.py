@@ -1,0 +1,332 @@
+"""Widgets shared by every page: escaped text, the countdown, the saved state, the
+connection heartbeat and the QR code.
+
+Every string a person typed reaches the browser through :func:`esc` (``html.escape``)
+inside an ``HTML`` widget that also carries ``mathjax_ignore`` so ``$...$`` stays
+text. Nothing here reads the store.
+"""
+
+from __future__ import annotations
+
+import html
+import time
+from collections.abc import Iterable
+from typing import Any
+
+import anywidget
+import ipywidgets as w
+import segno
+import traitlets
+
+__all__ = [
+    "Countdown",
+    "EntryInput",
+    "Heartbeat",
+    "SavedState",
+    "block",
+    "chips",
+    "esc",
+    "html_widget",
+    "qr_data_uri",
+    "set_html",
+]
+
+# Marks a container whose text must never be typeset as maths (MathJax 2 and 3 names).
+NO_MATH = "tex2jax_ignore mathjax_ignore"
+
+
+def esc(text: object) -> str:
+    """Escape typed text for an ``HTML`` widget; quotes too, so it is safe in attributes.
+
+    Examples
+    --------
+    >>> esc('<img src=x onerror="alert(1)">')
+    '&lt;img src=x onerror=&quot;alert(1)&quot;&gt;'
+    >>> esc(None)
+    ''
+    """
+    return "" if text is None else html.escape(str(text), quote=True)
+
+
+def block(text: object, cls: str = "", tag: str = "div") -> str:
+    """One escaped element: ``<div class="cls">text</div>``.
+
+    Examples
+    --------
+    >>> block("<b>", "fac-x")
+    '<div class="fac-x">&lt;b&gt;</div>'
+    """
+    attr = f' class="{esc(cls)}"' if cls else ""
+    return f"<{tag}{attr}>{esc(text)}</{tag}>"
+
+
+def html_widget(value: str = "", *classes: str) -> w.HTML:
+    """An ``HTML`` widget for markup built only from :func:`esc`-aped pieces."""
+    widget = w.HTML(value=f'<div class="{NO_MATH}">{value}</div>' if value else "")
+    for cls in classes:
+        widget.add_class(cls)
+    return widget
+
+
+def set_html(widget: w.HTML, value: str) -> None:
+    """Set an HTML widget's markup; traitlets sends nothing when it is unchanged."""
+    new = f'<div class="{NO_MATH}">{value}</div>' if value else ""
+    if widget.value != new:
+        widget.value = new
+
+
+def qr_data_uri(url: str, *, scale: int = 6) -> str:
+    """A QR code of ``url`` as an SVG data URI (drawn locally, no network).
+
+    Examples
+    --------
+    >>> qr_data_uri("http://127.0.0.1:8866/").startswith("data:image/svg+xml")
+    True
+    """
+    return segno.make(url, error="m").svg_data_uri(scale=scale, border=2, dark="#000", light="#fff")
+
+
+_COUNTDOWN_ESM = """
+function fmt(s) {
+  s = Math.max(0, Math.round(s));
+  const m = Math.floor(s / 60), r = s % 60;
+  return m + ":" + String(r).padStart(2, "0");
+}
+function render({ model, el }) {
+  el.classList.add("fac-countdown");
+  const out = document.createElement("div");
+  out.setAttribute("role", "timer");
+  out.setAttribute("aria-live", "off");
+  el.appendChild(out);
+  let offset = 0;  // server clock minus this browser's clock, in seconds
+  const sentAt = Date.now() / 1000;
+  model.on("msg:custom", (msg) => {
+    if (msg && msg.server_now !== undefined) {
+      const now = Date.now() / 1000;
+      offset = msg.server_now - (sentAt + now) / 2;
+    }
+  });
+  model.send({ sync: sentAt });
+  function draw() {
+    const ends = model.get("ends_at");
+    const left = model.get("remaining");
+    let text, state;
+    if (ends !== null && ends !== undefined) {
+      const s = ends - (Date.now() / 1000 + offset);
+      text = fmt(s); state = s <= 0 ? "over" : (s <= 60 ? "last-minute" : "running");
+    } else if (left !== null && left !== undefined) {
+      text = fmt(left); state = "paused";
+    } else { text = ""; state = "none"; }
+    if (out.textContent !== text) out.textContent = text;
+    el.dataset.state = state;
+    out.setAttribute("aria-label", state === "paused" ? "Timer paused at " + text : "Time left " + text);
+  }
+  draw();
+  const timer = setInterval(draw, 250);
+  model.on("change:ends_at", draw);
+  model.on("change:remaining", draw);
+  return () => clearInterval(timer);
+}
+export default { render };
+"""
+
+
+class Countdown(anywidget.AnyWidget):
+    """A countdown drawn by the browser from an end time; the kernel sends only changes.
+
+    ``ends_at`` is the epoch second the timer ends while it runs; ``remaining`` the
+    seconds left while paused. The browser asks the kernel for its clock once, so a
+    laptop whose clock is wrong still shows the right time.
+    """
+
+    _esm = _COUNTDOWN_ESM
+    ends_at = traitlets.Float(None, allow_none=True).tag(sync=True)
+    remaining = traitlets.Float(None, allow_none=True).tag(sync=True)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.on_msg(self._on_sync)
+
+    def _on_sync(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        if isinstance(content, dict) and "sync" in content:
+            self.send({"server_now": time.time()})
+
+    def show(self, ends_at: float | None, remaining: float | None) -> None:
+        """Show a running timer (``ends_at``), a paused one (``remaining``) or none."""
+        if self.ends_at != ends_at:
+            self.ends_at = ends_at
+        rounded = None if remaining is None else float(round(remaining))
+        if self.remaining != rounded:
+            self.remaining = rounded
+
+
+_HEARTBEAT_ESM = """
+function render({ model, el }) {
+  // The page scrolls inside #rendered_cells; make it reachable by keyboard (WCAG 2.1.1).
+  const cells = document.getElementById("rendered_cells");
+  if (cells && !cells.hasAttribute("tabindex")) {
+    cells.tabIndex = 0;
+    cells.setAttribute("role", "region");
+    cells.setAttribute("aria-label", "Page content");
+  }
+  let last = Date.now();
+  let lost = false;
+  el.classList.add("fac-heartbeat");
+  model.on("msg:custom", (msg) => { if (msg && msg.pong !== undefined) last = Date.now(); });
+  function banner() {
+    if (lost) return;
+    lost = true;
+    const b = document.createElement("div");
+    b.className = "fac-reload-banner";
+    b.setAttribute("role", "alert");
+    const p = document.createElement("span");
+    p.textContent = model.get("message");
+    const btn = document.createElement("button");
+    btn.textContent = "Reload the page";
+    btn.addEventListener("click", () => window.location.reload());
+    b.appendChild(p); b.appendChild(btn);
+    document.body.appendChild(b);
+    document.body.classList.add("fac-disconnected");
+  }
+  function beat() {
+    if (Date.now() - last > model.get("timeout_ms")) { banner(); return; }
+    try { model.send({ ping: Date.now() }); } catch (e) { banner(); }
+  }
+  beat();
+  const timer = setInterval(beat, model.get("interval_ms"));
+  return () => clearInterval(timer);
+}
+export default { render };
+"""
+
+
+class Heartbeat(anywidget.AnyWidget):
+    """Pings its kernel from the browser; when answers stop, shows a banner asking to reload.
+
+    A dropped connection, a dead or culled kernel and a stopped server all look the
+    same from the browser: no answer. The banner appears within ``timeout_ms`` plus
+    one interval, so widgets never look alive when they are not.
+    """
+
+    _esm = _HEARTBEAT_ESM
+    interval_ms = traitlets.Int(2000).tag(sync=True)
+    timeout_ms = traitlets.Int(6500).tag(sync=True)
+    message = traitlets.Unicode(
+        "The connection to the event was lost. Reload the page: everything saved is kept."
+    ).tag(sync=True)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.layout = w.Layout(width="0px", height="0px", overflow="hidden")
+        self.on_msg(self._on_ping)
+
+    def _on_ping(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        if isinstance(content, dict) and "ping" in content:
+            self.send({"pong": content["ping"]})
+
+
+_ENTRY_ESM = """
+function render({ model, el }) {
+  const id = "fac-input-" + Math.random().toString(36).slice(2);
+  const label = document.createElement("label");
+  label.htmlFor = id;
+  label.className = "fac-input-label";
+  const input = document.createElement("input");
+  input.id = id;
+  input.type = "text";
+  input.autocomplete = "off";
+  input.spellcheck = true;
+  el.appendChild(label);
+  el.appendChild(input);
+  function draw() {
+    label.textContent = model.get("label");
+    input.placeholder = model.get("placeholder");
+    input.disabled = model.get("disabled");
+    input.maxLength = model.get("max_length");
+    if (input.value !== model.get("value")) input.value = model.get("value");
+  }
+  draw();
+  model.on("change", draw);
+  input.addEventListener("input", () => { model.set("value", input.value); model.save_changes(); });
+  input.addEventListener("keydown", (e) => {
+    if (e.key === "Enter" && !e.isComposing) {
+      e.preventDefault();
+      // the text travels with the submit: a value update still queued cannot be overtaken
+      model.send({ event: "submit", value: input.value });
+    }
+  });
+}
+export default { render };
+"""
+
+
+class EntryInput(anywidget.AnyWidget):
+    """A labelled one-line text box whose Enter sends the text with it.
+
+    With a plain ``Text`` widget the Enter message can reach the kernel before the
+    last keystrokes' value update (custom messages skip the update queue), which
+    cut the end off fast typists' entries. Here the submit carries its text.
+    """
+
+    _esm = _ENTRY_ESM
+    value = traitlets.Unicode("").tag(sync=True)
+    label = traitlets.Unicode("").tag(sync=True)
+    placeholder = traitlets.Unicode("").tag(sync=True)
+    disabled = traitlets.Bool(False).tag(sync=True)
+    max_length = traitlets.Int(20_000).tag(sync=True)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._submit_callbacks: list[Any] = []
+        self.on_msg(self._on_message)
+
+    def on_submit(self, callback: Any) -> None:
+        """Call ``callback(widget)`` when Enter is pressed (after ``value`` is set)."""
+        self._submit_callbacks.append(callback)
+
+    def _on_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        if isinstance(content, dict) and content.get("event") == "submit":
+            if isinstance(content.get("value"), str):
+                self.value = content["value"]
+            for callback in list(self._submit_callbacks):
+                callback(self)
+
+
+class SavedState(w.HTML):
+    """The table page's saved / saving / not saved indicator (class ``fac-saved-state``)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.add_class("fac-saved-state")
+        self.state = "idle"
+        self._set("idle", "type, then press Enter; each entry is saved at once")
+
+    def _set(self, state: str, message: str) -> None:
+        self.state = state
+        icon = {"idle": "\u270e", "saved": "\u2714", "saving": "\u2026", "not-saved": "\u26a0"}[state]
+        label = {"idle": "Ready", "saved": "Saved", "saving": "Saving", "not-saved": "Not saved"}[state]
+        self.value = (
+            f'<div class="fac-state fac-state-{state} {NO_MATH}" role="status" aria-live="polite">'
+            f'<span aria-hidden="true">{icon}</span> <strong>{label}</strong>'
+            f"{': ' + esc(message) if message else ''}</div>"
+        )
+
+    def saving(self, message: str = "") -> None:
+        """A write is on its way to the store."""
+        self._set("saving", message)
+
+    def saved(self, message: str = "") -> None:
+        """The write is stored."""
+        self._set("saved", message)
+
+    def not_saved(self, message: str) -> None:
+        """The write failed; ``message`` says why and what to do (the draft is kept)."""
+        self._set("not-saved", message)
+
+
+def chips(items: Iterable[tuple[str, str]], cls: str = "fac-chip") -> str:
+    """Small labelled counts: ``[("Table 1", "3"), ...]`` as escaped spans."""
+    return "".join(
+        f'<span class="{esc(cls)}"><span class="fac-chip-label">{esc(a)}</span> <b>{esc(b)}</b></span>'
+        for a, b in items
+    )

@@ -1,0 +1,287 @@
+"""The views without a browser: build them, click buttons, send the messages a browser
+could send, and read the store."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterator
+from typing import Any
+
+import ipywidgets as w
+import pytest
+from conftest import hostile_strings
+
+from facilitation.access import FACILITATOR, ORGANISER, table_actor
+from facilitation.capture import add_entry, list_entries
+from facilitation.errors import FacilitationError, NotAllowed
+from facilitation.events import EventKeys, create_event, get_event, list_tables, set_input_lock, set_phase
+from facilitation.live import Watcher
+from facilitation.store import Store, open_store
+from facilitation.text import clean_text
+from facilitation.ui.console import ConsoleView
+from facilitation.ui.join import JoinView
+from facilitation.ui.page import PageContext, PageParams, open_page, page_url, read_params
+from facilitation.ui.projector import ProjectorView
+from facilitation.ui.table import TableView
+from facilitation.ui.widgets import EntryInput
+
+
+@pytest.fixture
+def event(tmp_path: Any) -> Iterator[tuple[Store, EventKeys]]:
+    store = open_store(str(tmp_path / "ui.db"))
+    keys = create_event(
+        store, ORGANISER, template="innovation-challenge-half-day", title="UI event", tables=3
+    )
+    set_phase(store, FACILITATOR, keys.event_id, "enablers-blockers")
+    yield store, keys
+    store.close()
+
+
+def ctx_for(store: Store, keys: EventKeys, key: str | None, **extra: Any) -> PageContext:
+    return open_page(PageParams(event=keys.event_id, key=key, **extra), store=store, need_key=key is not None)
+
+
+def table_view(store: Store, keys: EventKeys, table: int) -> TableView:
+    return TableView(ctx_for(store, keys, keys.tables[table]), table)
+
+
+def browser_message(widget: w.Widget, content: dict[str, Any]) -> None:
+    """What a browser sends for a custom event (Enter in a Text, a button click)."""
+    widget._handle_msg({"content": {"data": {"method": "custom", "content": content}}, "buffers": []})
+
+
+def browser_update(widget: w.Widget, state: dict[str, Any]) -> None:
+    """What a browser sends when it changes a widget's value."""
+    widget._handle_msg(
+        {"content": {"data": {"method": "update", "state": state, "buffer_paths": []}}, "buffers": []}
+    )
+
+
+def walk(widget: Any) -> Iterator[Any]:
+    yield widget
+    for child in getattr(widget, "children", ()):
+        yield from walk(child)
+
+
+def test_params_from_query_and_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("VOILA_KERNEL_ID", raising=False)
+    monkeypatch.setenv("QUERY_STRING", "event=4&key=k&table=2")
+    assert read_params() == PageParams(4, "k", 2, None)
+    monkeypatch.setenv("QUERY_STRING", "")
+    monkeypatch.setenv("FACILITATION_EVENT", "7")
+    monkeypatch.setenv("FACILITATION_KEY", "fk")
+    assert read_params() == PageParams(7, "fk", None, None)
+    assert (
+        page_url("table", "http://h:1", event=1, key="a b")
+        == "http://h:1/voila/render/table.ipynb?event=1&key=a+b"
+    )
+
+
+def test_keys_decide_the_role(event: tuple[Store, EventKeys]) -> None:
+    store, keys = event
+    assert ctx_for(store, keys, keys.tables[2]).actor == table_actor(2)
+    assert ctx_for(store, keys, keys.facilitator).actor == FACILITATOR
+    with pytest.raises(NotAllowed):
+        ctx_for(store, keys, "wrong-key")
+    with pytest.raises(NotAllowed):
+        ctx_for(store, keys, keys.tables[2], table=3)
+    with pytest.raises(FacilitationError):
+        open_page(PageParams(event=keys.event_id), store=store)  # no key
+
+
+def test_enter_and_click_store_entries_and_show_saved(event: tuple[Store, EventKeys]) -> None:
+    store, keys = event
+    view = table_view(store, keys, 1)
+    browser_update(view.entry_text, {"value": "Shared care"})  # a value update, then Enter with the text
+    browser_message(view.entry_text, {"event": "submit", "value": "Shared care record"})
+    assert view.saved.state == "saved"
+    view.kind.value = "blocker"
+    view.evidence.value = "anecdote"
+    view.entry_text.value = "Rotas never line up"
+    view.submit_button.click()
+    entries = list_entries(store, keys.event_id, table=1)
+    assert [(e.kind, e.text, e.evidence) for e in entries] == [
+        ("enabler", "Shared care record", None),
+        ("blocker", "Rotas never line up", "anecdote"),
+    ]
+    assert view.entry_text.value == ""
+    assert len(view.entry_list.children) == 2
+    view.submit_button.click()  # a double click on an empty box adds nothing
+    assert len(list_entries(store, keys.event_id, table=1)) == 2
+    assert view.saved.state == "not-saved"
+
+
+def test_locked_input_keeps_the_draft(event: tuple[Store, EventKeys]) -> None:
+    store, keys = event
+    view = table_view(store, keys, 1)
+    set_input_lock(store, FACILITATOR, keys.event_id, True)
+    view.ctx.watcher.check()
+    assert view.entry_text.disabled
+    view.entry_text.value = "typed while locked"
+    view.submit()
+    assert view.saved.state == "not-saved"
+    assert "locked" in view.saved.value
+    assert view.entry_text.value == "typed while locked"
+    assert list_entries(store, keys.event_id) == []
+
+
+def test_edit_and_withdraw_own_entries(event: tuple[Store, EventKeys]) -> None:
+    store, keys = event
+    view = table_view(store, keys, 2)
+    view.entry_text.value = "Joint trainng"
+    view.submit_button.click()
+    row = view.entry_list.children[0]
+    edit, _withdraw = (c for c in row.children if isinstance(c, w.Button))
+    edit.click()
+    assert view.entry_text.value == "Joint trainng"
+    view.entry_text.value = "Joint training"
+    view.submit_button.click()
+    assert [e.text for e in list_entries(store, keys.event_id, table=2)] == ["Joint training"]
+    view.entry_list.children[0].children[2].click()  # withdraw
+    assert list_entries(store, keys.event_id, table=2) == []
+
+
+def test_people_at_the_table(event: tuple[Store, EventKeys]) -> None:
+    store, keys = event
+    view = table_view(store, keys, 3)
+    view.person_name.value = "Ama Owusu"
+    view.person_org.value = "Eastbrook City Council"
+    view.person_button.click()
+    assert [p.name for p in view.state.shown_people] == ["Ama Owusu"]
+    view.people_list.children[0].children[1].click()  # edit
+    view.person_org.value = "Eastbrook Council"
+    view.person_button.click()
+    assert view.state.shown_people[0].organisation == "Eastbrook Council"
+
+
+def test_forged_messages_from_a_table_page_change_nothing_elsewhere(event: tuple[Store, EventKeys]) -> None:
+    store, keys = event
+    other = add_entry(store, table_actor(1), keys.event_id, 1, "enabler", "Table 1's entry")
+    view = table_view(store, keys, 2)
+    view.entry_text.value = "Table 2's entry"
+    view.submit_button.click()
+    before = get_event(store, keys.event_id)
+    # a browser can send any widget message: click every button, submit every text
+    for widget in list(walk(view.widget)):
+        if isinstance(widget, w.Button):
+            browser_message(widget, {"event": "click"})
+        if isinstance(widget, (w.Text, EntryInput)):
+            browser_message(widget, {"event": "submit", "value": "forged"})
+    # and call the handlers with another table's entry, as a forged row would
+    assert view.withdraw(other) is False
+    view.state.editing_entry = other
+    view.entry_text.value = "rewritten by table 2"
+    assert view.submit() is False
+    after = get_event(store, keys.event_id)
+    assert (after.phase_index, after.input_locked, after.votes_revealed, after.timer_ends_at) == (
+        before.phase_index,
+        before.input_locked,
+        before.votes_revealed,
+        before.timer_ends_at,
+    )
+    assert [e.text for e in list_entries(store, keys.event_id, table=1)] == ["Table 1's entry"]
+    # the console's handlers, run with a table's actor, are refused by the rules
+    forged = ConsoleView(ctx_for(store, keys, keys.tables[2]))
+    assert forged.next_phase() is False
+    assert forged.toggle_lock() is False
+    assert forged.start() is False
+    assert get_event(store, keys.event_id).phase_index == before.phase_index
+
+
+def test_projector_follows_and_escapes_hostile_text(event: tuple[Store, EventKeys]) -> None:
+    store, keys = event
+    projector = ProjectorView(ctx_for(store, keys, None))
+    assert "Enablers and blockers" in projector.phase.value
+    assert keys.join_code in projector.join.value
+    strings = [s for s in hostile_strings() if len(s) <= 1000]
+    for s in strings[:10]:
+        add_entry(store, table_actor(1), keys.event_id, 1, "enabler", s)
+    assert projector.ctx.watcher.check()
+    for s in strings[:10]:
+        assert html.escape(clean_text(s), quote=True) in projector.wall.value
+    assert "<script" not in projector.wall.value.lower()
+    assert "<img" not in projector.wall.value.lower()
+
+
+def test_console_moves_the_event_and_pages_follow(event: tuple[Store, EventKeys]) -> None:
+    store, keys = event
+    console = ConsoleView(ctx_for(store, keys, keys.facilitator))
+    table = table_view(store, keys, 1)
+    console.next_button.click()
+    table.ctx.watcher.check()
+    assert "Ideas" in table.header.value
+    assert [v for _, v in table.kind.options] == ["idea", "question"]
+    console.prev_button.click()
+    console.start_button.click()
+    assert get_event(store, keys.event_id).timer_running
+    console.extend5_button.click()
+    console.pause_button.click()
+    assert not get_event(store, keys.event_id).timer_running
+    console.lock_button.click()
+    assert get_event(store, keys.event_id).input_locked
+    assert console.lock_button.description == "Unlock input"
+    assert "fac-status-table" in console.status.value
+
+
+def test_watcher_calls_back_only_on_change(event: tuple[Store, EventKeys]) -> None:
+    store, keys = event
+    watcher = Watcher(store, keys.event_id)
+    calls: list[int] = []
+    watcher.on_change(lambda: calls.append(1))
+    assert watcher.check() is False
+    add_entry(store, table_actor(1), keys.event_id, 1, "enabler", "x")
+    assert watcher.check() is True
+    assert watcher.check() is False
+    assert calls == [1]
+    assert watcher.start() is False  # not served: nothing runs in the background
+
+
+def test_join_by_code(event: tuple[Store, EventKeys]) -> None:
+    store, keys = event
+    join = JoinView(store, PageParams(event=keys.event_id))
+    join.code.value = "WRONG1"
+    join.join_button.click()
+    assert "join code" in join.message.value
+    join.code.value = keys.join_code.lower()
+    join.table.value = 2
+    join.join_button.click()
+    assert join.table_view is not None and join.table_view.ctx.actor == table_actor(2)
+    join.table_view.entry_text.value = "Joined by code"
+    join.table_view.submit_button.click()
+    assert [e.table for e in list_entries(store, keys.event_id)] == [2]
+
+
+def test_grouping_and_voting_by_buttons(event: tuple[Store, EventKeys]) -> None:
+    store, keys = event
+    pytest.importorskip("facilitation.voting")
+    for table in (1, 2):
+        add_entry(store, table_actor(table), keys.event_id, table, "enabler", f"Shared records {table}")
+    set_phase(store, FACILITATOR, keys.event_id, "grouping")
+    view = table_view(store, keys, 1)
+    board = view.panel
+    assert board is not None
+    next(iter(board.checks.values())).value = True
+    board.theme_name.value = "Data sharing"
+    board.group_button.click()
+    assert view.saved.state == "saved", view.saved.value
+    t2 = table_view(store, keys, 2)
+    t2.panel.select(t2.panel.checks and next(iter(t2.panel.checks)))
+    t2.panel.theme_name.value = "Records"
+    t2.panel.group_as_new()
+    console = ConsoleView(ctx_for(store, keys, keys.facilitator))
+    set_phase(store, FACILITATOR, keys.event_id, "voting")
+    view.ctx.watcher.check()
+    panel = view.panel
+    assert "dots left" in panel.left.value
+    before = panel.left.value
+    panel.rows.children[0].children[1].click()  # + dot
+    assert view.saved.state == "saved", view.saved.value
+    assert panel.left.value != before
+    console.ctx.watcher.check()
+    assert "Dots left" in console.status.value
+    projector = ProjectorView(ctx_for(store, keys, None))
+    assert "hidden" in projector.wall.value
+    console.reveal_button.click()
+    projector.ctx.watcher.check()
+    assert "fac-bars" in projector.wall.value
+    assert len(list_tables(store, keys.event_id)) == 3
