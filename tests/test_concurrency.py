@@ -53,6 +53,8 @@ from facilitation.store import Store, open_store
 from facilitation.store import schema as s
 from facilitation.voting import set_voting_rules
 
+pytestmark = pytest.mark.slow
+
 ADD_DOT = "facilitation.voting:add_dot"
 TEMPLATE = "innovation-challenge-half-day"
 
