@@ -36,9 +36,7 @@ _LINE_BREAKS = ("\r\n", "\r", "\u2028", "\u2029", "\x85")
 _ZWJ = "\u200d"
 
 
-def _keep(ch: str, prev: str, nxt: str, multiline: bool) -> bool:
-    if ch == _ZWJ:
-        return _is_emoji(prev) and _is_emoji(nxt)
+def _keep(ch: str, multiline: bool) -> bool:
     if ch in _INVISIBLE:
         return False
     if ch in "\n\t":
@@ -47,10 +45,19 @@ def _keep(ch: str, prev: str, nxt: str, multiline: bool) -> bool:
 
 
 def _is_emoji(ch: str) -> bool:
-    if not ch:
-        return False
     cp = ord(ch)
-    return cp >= 0x1F000 or 0x2600 <= cp <= 0x27BF or ch == "\ufe0f"
+    return 0x1F000 <= cp <= 0x1FAFF or 0x2600 <= cp <= 0x27BF or ch == "\ufe0f"
+
+
+def _filter(text: str, multiline: bool) -> str:
+    """Drop what cleaning removes; a ZWJ stays only between two emoji that stay."""
+    kept = [ch for ch in text if ch == _ZWJ or _keep(ch, multiline)]
+    out = [
+        ch
+        for i, ch in enumerate(kept)
+        if ch != _ZWJ or (0 < i < len(kept) - 1 and _is_emoji(kept[i - 1]) and _is_emoji(kept[i + 1]))
+    ]
+    return "".join(out)
 
 
 def clean_text(
@@ -96,12 +103,7 @@ def clean_text(
         text = text.replace("\n", " ").replace("\t", " ")
     # Filter first, then compose: removing a character between a letter and its accent
     # must not leave a pair that composes differently on the next clean (idempotence).
-    out = [
-        ch
-        for i, ch in enumerate(text)
-        if _keep(ch, text[i - 1] if i else "", text[i + 1] if i + 1 < len(text) else "", multiline)
-    ]
-    cleaned = unicodedata.normalize("NFC", "".join(out)).strip()
+    cleaned = unicodedata.normalize("NFC", _filter(text, multiline)).strip()
     if required and not cleaned:
         raise FacilitationError(f"The {field} is empty. Type something and try again.")
     if len(cleaned) > max_length:
