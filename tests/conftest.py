@@ -16,18 +16,14 @@ from urllib.parse import quote
 
 import pytest
 from sqlalchemy import create_engine, text
+from testdata import DATA, hostile_strings
 
 from facilitation.store import Store, open_store
 
-DATA = Path(__file__).parent / "data"
+__all__ = ["DATA", "hostile_strings"]  # kept importable for older tests
+
 PG_URL = os.environ.get("FACILITATION_TEST_PG_URL", "")
 IN_CI = os.environ.get("CI", "").lower() == "true"
-
-
-def hostile_strings() -> list[str]:
-    """The shared hostile strings, one per line, plus a 10,000-character one."""
-    lines = (DATA / "hostile-strings.txt").read_text(encoding="utf-8").split("\n")
-    return [line for line in lines if line.strip()] + ["x" * 9_990 + "<b>end</b>"]
 
 
 def _require_pg() -> str:

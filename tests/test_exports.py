@@ -14,10 +14,10 @@ from pathlib import Path
 
 import mistune
 import pytest
-from conftest import hostile_strings
 from icalendar import Calendar
 from openpyxl import load_workbook
 from test_plans import Planned, planned_event
+from testdata import hostile_strings
 
 from facilitation.access import FACILITATOR, ORGANISER, SYSTEM, table_actor
 from facilitation.cli import main

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
-from conftest import hostile_strings
 from openpyxl import load_workbook
+from testdata import hostile_strings
 
 from facilitation.access import FACILITATOR, ORGANISER
 from facilitation.errors import FacilitationError

@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import DATA, hostile_strings
 from test_plans import planned_event
+from testdata import DATA, hostile_strings
 
 from facilitation.access import ORGANISER, table_actor
 from facilitation.errors import NotAllowed

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import hostile_strings
 from sqlalchemy import select
+from testdata import hostile_strings
 
 from facilitation.access import FACILITATOR, ORGANISER, table_actor
 from facilitation.capture import add_entry

@@ -9,7 +9,7 @@ from typing import Any
 
 import ipywidgets as w
 import pytest
-from conftest import hostile_strings
+from testdata import hostile_strings
 
 from facilitation.access import FACILITATOR, ORGANISER, table_actor
 from facilitation.capture import add_entry, list_entries

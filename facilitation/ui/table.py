@@ -49,8 +49,8 @@ class TableState:
     editing_person: int | None = None
     draft_token: str = field(default_factory=_token)
     person_token: str = field(default_factory=_token)
-    shown_entries: tuple[Entry, ...] = ()
-    shown_people: tuple[Person, ...] = ()
+    shown_entries: tuple[Entry, ...] | None = None  # None: not drawn yet, so an empty list shows its hint
+    shown_people: tuple[Person, ...] | None = None
     phase_key: tuple[Any, ...] = ()
     panel_input: str = ""
 
@@ -148,7 +148,6 @@ class TableView:
                 w.HBox(
                     [self.entry_text, self.submit_button, self.cancel_button], layout=w.Layout(width="100%")
                 ),
-                self.saved,
             ]
         )
         self.entry_box.add_class("fac-entry-box")
@@ -159,8 +158,9 @@ class TableView:
         )
         self.done_button.add_class("fac-table-done")
         self.done_button.on_click(self.toggle_done)
-        self.extra = w.VBox([])  # the grouping board or the voting panel
+        self.extra = w.VBox([])  # the grouping board, voting panel, links or plan
         self.panel: Any = None
+        self.entries_title = html_widget('<div class="fac-section-title">Our entries</div>')
 
         self.widget = w.VBox(
             [
@@ -170,7 +170,8 @@ class TableView:
                 self.lock_note,
                 self.entry_box,
                 self.extra,
-                html_widget('<div class="fac-section-title">Our entries</div>'),
+                self.saved,  # below the input or the panel, visible in every phase
+                self.entries_title,
                 self.entry_list,
                 self.done_button,
                 people_box,
@@ -233,6 +234,9 @@ class TableView:
         kinds = PHASE_KINDS.get(phase.input, ())
         show = bool(kinds)
         self.entry_box.layout.display = "" if show else "none"
+        # while recording links or drafting plans the table's own entries are noise
+        listed = "none" if phase.input in ("links", "plans") else ""
+        self.entries_title.layout.display = self.entry_list.layout.display = listed
         if show:
             options = [(KIND_LABELS[k], k) for k in kinds]
             if list(self.kind.options) != options:
@@ -243,7 +247,7 @@ class TableView:
         self.submit_button.disabled = event.input_locked
 
     def _draw_panel(self, event: Event) -> None:
-        """The grouping board or the voting panel, during their phases."""
+        """The grouping board, the voting panel, the links or the plan, during their phases."""
         kind = event.phase.input
         if kind != self.state.panel_input:
             self.state.panel_input = kind
@@ -256,9 +260,22 @@ class TableView:
                 from facilitation.ui.voting_view import VotingPanel
 
                 self.panel = VotingPanel(self.ctx, self.table, self.saved)
+            elif kind == "links":
+                from facilitation.ui.links_view import LinksPanel
+
+                self.panel = LinksPanel(self.ctx, self.table, self.saved)
+            elif kind == "plans":
+                from facilitation.ui.plans_view import PlansPanel
+
+                self.panel = PlansPanel(self.ctx, self.table, self.saved)
             self.extra.children = [self.panel.widget] if self.panel is not None else []
         if self.panel is not None:
             self.panel.refresh()
+        # the saved state only where something can be saved (not while the framing is shown)
+        takes_input = kind in PHASE_KINDS or getattr(self.panel, "takes_input", self.panel is not None)
+        display = "" if takes_input else "none"
+        if self.saved.layout.display != display:
+            self.saved.layout.display = display
 
     def _editable(self, event: Event) -> bool:
         return event.phase.input in EDITABLE_INPUTS and not event.input_locked
@@ -351,7 +368,7 @@ class TableView:
 
     def start_edit(self, entry_id: int) -> None:
         """Put an entry of this table into the input box to change it."""
-        entry = next((e for e in self.state.shown_entries if e.id == entry_id), None)
+        entry = next((e for e in self.state.shown_entries or () if e.id == entry_id), None)
         if entry is None:
             self.saved.not_saved("That entry is not there any more.")
             return
@@ -437,7 +454,7 @@ class TableView:
         return True
 
     def _click_edit_person(self, person_id: int, _button: Any = None) -> None:
-        person = next((p for p in self.state.shown_people if p.id == person_id), None)
+        person = next((p for p in self.state.shown_people or () if p.id == person_id), None)
         if person is None:
             return
         self.state.editing_person = person.id

@@ -1,0 +1,708 @@
+"""A task-and-finish group's plan, drafted on the page of the table that leads it.
+
+The plan form (purpose, lead, sponsor, key question, measures, review dates,
+destination) is loaded once per group and then left as the person types it: other
+tables' changes redraw only the lists (members, linked entries, actions). Every
+write goes through :mod:`facilitation.plans`, which checks again that this table
+leads the group and that the phase takes plans.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+from functools import partial
+from typing import Any
+
+import ipywidgets as w
+
+from facilitation.capture import Entry, list_entries
+from facilitation.errors import FacilitationError
+from facilitation.people import Person, list_people
+from facilitation.plans import (
+    DESTINATIONS,
+    HORIZONS,
+    Action,
+    Group,
+    add_action,
+    add_member,
+    link_entry,
+    list_groups,
+    remove_action,
+    remove_member,
+    suggested_members,
+    unlink_entry,
+    update_action,
+    update_group,
+)
+from facilitation.store.schema import ACTION_STATUSES
+from facilitation.ui.links_view import NOBODY, person_label
+from facilitation.ui.page import PageContext
+from facilitation.ui.widgets import EntryInput, SavedState, esc, html_widget, set_html
+
+__all__ = ["PlansPanel", "PlansState", "action_card", "leads_sentence"]
+
+WIDE = {"description_width": "initial"}
+HORIZON_LABELS = {
+    "first": "First meeting",
+    "1y": "1-year review",
+    "3y": "3-year review",
+    "8y": "8-year review",
+}
+OPPOSITE = {"add member": "remove member", "remove member": "add member", "link": "unlink", "unlink": "link"}
+FIELD_LABELS = {
+    "purpose": "purpose",
+    "lead": "lead",
+    "sponsor": "sponsor",
+    "key_question": "key question",
+    "success_measures": "success measures",
+    "review_dates": "review dates",
+    "destination": "destination",
+}
+
+
+def _token() -> str:
+    return f"ui-{uuid.uuid4().hex}"
+
+
+def leads_sentence(groups: list[Group], table: int) -> str:
+    """Which table leads which group, for a table that leads none (plain text).
+
+    Examples
+    --------
+    >>> from facilitation.plans import Group
+    >>> g = Group(1, 1, "Falls", None, "", 2, "", "", "", "", (), {}, "", None)
+    >>> leads_sentence([g], 1)
+    "Your table leads no task-and-finish group. Table 2 leads 'Falls'."
+    >>> leads_sentence([], 1)
+    'No task-and-finish groups yet: the facilitator promotes the top themes to groups.'
+    """
+    if not groups:
+        return "No task-and-finish groups yet: the facilitator promotes the top themes to groups."
+    parts = [
+        f"Table {g.lead_table} leads '{g.name}'"
+        if g.lead_table is not None
+        else f"'{g.name}' has no lead table (the facilitator drafts it)"
+        for g in groups
+    ]
+    return f"Your table leads no task-and-finish group. {'; '.join(parts)}."
+
+
+def action_card(action: Action) -> str:
+    """One action as escaped HTML: the text, then owner, due date and status.
+
+    Examples
+    --------
+    >>> from facilitation.plans import Action
+    >>> html = action_card(Action(1, 1, "<Map> flows", "Ama", "2027-03-31", "not started", "", None))
+    >>> "&lt;Map&gt;" in html, "due 2027-03-31" in html
+    (True, True)
+    """
+    bits = [f"owner {action.owner}" if action.owner else "no owner yet"]
+    if action.due_on:
+        bits.append(f"due {action.due_on}")
+    bits.append(action.status)
+    return (
+        f'<div class="fac-card"><span class="fac-entry-body">{esc(action.text)}</span>'
+        f'<span class="fac-evidence">({esc(", ".join(bits))})</span></div>'
+    )
+
+
+def _entry_label(entry: Entry) -> str:
+    text = entry.text if len(entry.text) <= 90 else entry.text[:89] + "\u2026"
+    return f"{entry.kind.capitalize()}, table {entry.table}: {text}"
+
+
+def _parse_day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+@dataclass
+class PlansState:
+    """What this one page holds: the group it drafts, the plan as loaded, tokens, what is shown."""
+
+    group_id: int | None = None  # the group this page writes for; the rules check it
+    form_group: int | None = None  # the group whose plan the form was loaded from
+    loaded: dict[str, Any] = field(default_factory=dict)  # the plan as last read from the store
+    plan_token: str = field(default_factory=_token)
+    action_token: str = field(default_factory=_token)
+    editing_action: int | None = None
+    row_tokens: dict[tuple[str, int | None, int], str] = field(default_factory=dict)
+    shown: dict[str, Any] = field(default_factory=dict)
+
+
+class PlansPanel:
+    """The plan of the group this table leads: the form, members, entries and first actions.
+
+    Parameters
+    ----------
+    ctx : PageContext
+        The page's store, event and actor.
+    table : int
+        The table this page drafts for.
+    saved : SavedState
+        The page's saved-state indicator.
+    """
+
+    def __init__(self, ctx: PageContext, table: int, saved: SavedState) -> None:
+        self.ctx = ctx
+        self.table = int(table)
+        self.saved = saved
+        self.state = PlansState()
+        self.groups: list[Group] = []
+        self.people: list[Person] = []
+
+        self.note = html_widget("", "fac-plan-note")
+        self.choice = w.Dropdown(
+            description="Our group", options=[], style=WIDE, layout=w.Layout(display="none")
+        )
+        self.choice.add_class("fac-plan-choice")
+        self.choice.observe(self._on_choice, names="value")
+
+        # the plan form: drafts live in these widgets and are never overwritten by a refresh
+        full = w.Layout(width="100%")
+        self.purpose = w.Textarea(
+            description="Purpose", placeholder="What will this group achieve?", style=WIDE, layout=full
+        )
+        self.purpose.add_class("fac-plan-purpose")
+        self.lead = w.Text(
+            description="Lead", placeholder="Who leads the group", style=WIDE, layout=w.Layout(width="48%")
+        )
+        self.lead.add_class("fac-plan-lead")
+        self.sponsor = w.Text(
+            description="Sponsor (senior responsible owner)",
+            placeholder="Senior responsible owner",
+            style=WIDE,
+            layout=w.Layout(width="48%"),
+        )
+        self.sponsor.add_class("fac-plan-sponsor")
+        self.key_question = w.Text(
+            description="Key question", placeholder="What will show that it works?", style=WIDE, layout=full
+        )
+        self.key_question.add_class("fac-plan-question")
+        self.measures = w.Textarea(
+            description="Success measures", placeholder="One per line", style=WIDE, layout=full
+        )
+        self.measures.add_class("fac-plan-measures")
+        self.dates = {
+            h: w.DatePicker(description=HORIZON_LABELS[h], style=WIDE, layout=w.Layout(width="auto"))
+            for h in HORIZONS
+        }
+        for h, picker in self.dates.items():
+            picker.add_class(f"fac-plan-date-{h}")
+        self.destination = w.Dropdown(
+            description="Goes to",
+            options=[("Not decided yet", "")] + [(d.capitalize(), d) for d in DESTINATIONS],
+            style=WIDE,
+        )
+        self.destination.add_class("fac-plan-destination")
+        self.save_button = w.Button(description="Save plan", button_style="primary")
+        self.save_button.add_class("fac-plan-save")
+        self.save_button.on_click(self.save_plan)
+        self.dirty = html_widget("", "fac-plan-dirty")
+        for widget in self._form_widgets():
+            widget.observe(self._on_edit, names="value")
+
+        # members
+        self.members = w.VBox([])
+        self.members.add_class("fac-plan-members")
+        self.member_choice = w.Dropdown(
+            description="Add a member", options=[], style=WIDE, layout=w.Layout(width="440px")
+        )
+        self.member_choice.add_class("fac-plan-member-choice")
+        self.member_button = w.Button(description="Add member", layout=w.Layout(width="auto"))
+        self.member_button.add_class("fac-plan-member-add")
+        self.member_button.on_click(self._click_add_member)
+        self.suggestions = w.HBox([], layout=w.Layout(flex_flow="row wrap"))
+        self.suggestions.add_class("fac-plan-suggestions")
+
+        # enablers and blockers
+        self.linked = w.VBox([])
+        self.linked.add_class("fac-plan-entries")
+        self.entry_choice = w.Dropdown(
+            description="Enabler or blocker", options=[], style=WIDE, layout=w.Layout(width="640px")
+        )
+        self.entry_choice.add_class("fac-plan-entry-choice")
+        self.entry_button = w.Button(description="Link to the plan", layout=w.Layout(width="auto"))
+        self.entry_button.add_class("fac-plan-entry-link")
+        self.entry_button.on_click(self._click_link_entry)
+
+        # first actions
+        self.action_text = EntryInput(
+            label="First action",
+            placeholder="What happens first? Then press Enter",
+            max_length=1000,
+            layout=w.Layout(width="100%"),
+        )
+        self.action_text.add_class("fac-entry-text")
+        self.action_text.add_class("fac-action-text")
+        self.action_text.on_submit(self.save_action)
+        self.action_owner = w.Text(
+            description="Owner", placeholder="Who", style=WIDE, layout=w.Layout(width="260px")
+        )
+        self.action_owner.add_class("fac-action-owner")
+        self.action_due = w.DatePicker(description="Due", style=WIDE, layout=w.Layout(width="auto"))
+        self.action_due.add_class("fac-action-due")
+        self.action_status = w.Dropdown(
+            description="Status", options=list(ACTION_STATUSES), value="not started", style=WIDE
+        )
+        self.action_status.add_class("fac-action-status")
+        self.action_button = w.Button(description="Add action", button_style="primary")
+        self.action_button.add_class("fac-action-add")
+        self.action_button.on_click(self.save_action)
+        self.action_cancel = w.Button(description="Cancel edit", layout=w.Layout(display="none"))
+        self.action_cancel.on_click(self.cancel_action_edit)
+        self.actions = w.VBox([])
+        self.actions.add_class("fac-action-list")
+
+        def title(text: str) -> w.HTML:
+            return html_widget(f'<div class="fac-section-title">{esc(text)}</div>')
+
+        self.form = w.VBox(
+            [
+                self.choice,
+                title("Our plan"),
+                self.purpose,
+                w.HBox(
+                    [self.lead, self.sponsor], layout=w.Layout(width="100%", justify_content="space-between")
+                ),
+                self.key_question,
+                self.measures,
+                w.HBox(list(self.dates.values()), layout=w.Layout(flex_flow="row wrap")),
+                w.HBox([self.destination, self.save_button, self.dirty]),
+                title("Members"),
+                self.members,
+                w.HBox([self.member_choice, self.member_button]),
+                self.suggestions,
+                title("Enablers to use and blockers to remove"),
+                self.linked,
+                w.HBox([self.entry_choice, self.entry_button]),
+                title("First actions"),
+                w.HBox([self.action_text], layout=w.Layout(width="100%")),
+                w.HBox(
+                    [
+                        self.action_owner,
+                        self.action_due,
+                        self.action_status,
+                        self.action_button,
+                        self.action_cancel,
+                    ],
+                    layout=w.Layout(flex_flow="row wrap"),
+                ),
+                self.actions,
+            ]
+        )
+        self.form.add_class("fac-plan-form")
+        self.widget = w.VBox([self.note, self.form])
+        self.widget.add_class("fac-plan")
+
+    def _form_widgets(self) -> list[w.Widget]:
+        return [
+            self.purpose,
+            self.lead,
+            self.sponsor,
+            self.key_question,
+            self.measures,
+            *self.dates.values(),
+            self.destination,
+        ]
+
+    # -- the plan form -------------------------------------------------------------------
+    @staticmethod
+    def plan_fields(group: Group) -> dict[str, Any]:
+        """A group's plan as the form holds it (text for text, dates for dates)."""
+        return {
+            "purpose": group.purpose,
+            "lead": group.lead,
+            "sponsor": group.sponsor,
+            "key_question": group.key_question,
+            "success_measures": "\n".join(group.success_measures),
+            "review_dates": {h: _parse_day(group.review_dates.get(h)) for h in HORIZONS},
+            "destination": group.destination if group.destination in DESTINATIONS else "",
+        }
+
+    def form_fields(self) -> dict[str, Any]:
+        """What the form holds now, as :meth:`plan_fields` would give it."""
+        return {
+            "purpose": self.purpose.value,
+            "lead": self.lead.value,
+            "sponsor": self.sponsor.value,
+            "key_question": self.key_question.value,
+            "success_measures": self.measures.value,
+            "review_dates": {h: self.dates[h].value for h in HORIZONS},
+            "destination": self.destination.value,
+        }
+
+    def _load_form(self, fields: dict[str, Any]) -> None:
+        self.state.loaded = fields
+        self.purpose.value = fields["purpose"]
+        self.lead.value = fields["lead"]
+        self.sponsor.value = fields["sponsor"]
+        self.key_question.value = fields["key_question"]
+        self.measures.value = fields["success_measures"]
+        for h in HORIZONS:
+            self.dates[h].value = fields["review_dates"][h]
+        self.destination.value = fields["destination"]
+        self._on_edit()
+
+    def _changed(self) -> dict[str, Any]:
+        now = self.form_fields()
+        return {k: v for k, v in now.items() if v != self.state.loaded.get(k)}
+
+    def _on_edit(self, _change: Any = None) -> None:
+        changed = self._changed() if self.state.form_group is not None else {}
+        set_html(
+            self.dirty,
+            '<span class="fac-evidence" role="status">Changes not saved yet: press Save plan.</span>'
+            if changed
+            else "",
+        )
+
+    @property
+    def takes_input(self) -> bool:
+        """Whether this table has a plan to draft (the page hides its saved state otherwise)."""
+        return self.state.group_id is not None
+
+    @property
+    def group(self) -> Group | None:
+        """The group this page drafts now (None: this table leads none)."""
+        return next((g for g in self.groups if g.id == self.state.group_id), None)
+
+    # -- drawing ----------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Redraw the lists from the store; what is typed in the form stays as typed."""
+        store, event_id = self.ctx.store, self.ctx.event_id
+        all_groups = list_groups(store, event_id)
+        self.groups = [g for g in all_groups if g.lead_table == self.table]
+        group = self.group or (self.groups[0] if self.groups else None)
+        self.state.group_id = group.id if group is not None else None
+        options = [(g.name, g.id) for g in self.groups]
+        if list(self.choice.options) != options:
+            self.choice.unobserve(self._on_choice, names="value")
+            self.choice.options = options
+            self.choice.value = self.state.group_id
+            self.choice.observe(self._on_choice, names="value")
+            self.choice.layout.display = "" if len(options) > 1 else "none"
+        if group is None:
+            self.state.form_group = None
+            self.form.layout.display = "none"
+            set_html(
+                self.note,
+                f'<div class="fac-card fac-plan-none">{esc(leads_sentence(all_groups, self.table))}</div>',
+            )
+            return
+        self.form.layout.display = ""
+        origin = ""
+        if group.theme:
+            dots = f", {group.tally} dots" if group.tally is not None else ""
+            origin = f'<div class="fac-evidence">From the theme \u201c{esc(group.theme)}\u201d{dots}</div>'
+        set_html(self.note, f"<h2>Task-and-finish group: {esc(group.name)}</h2>{origin}")
+        if group.id != self.state.form_group:
+            self.state.form_group = group.id
+            self.state.plan_token = _token()
+            self.state.shown.clear()
+            self.cancel_action_edit()
+            self._load_form(self.plan_fields(group))
+        else:
+            stored = self.plan_fields(group)
+            if stored != self.state.loaded and not self._changed():
+                self._load_form(stored)  # changed elsewhere and nothing typed here: follow it
+        self.people = list_people(store, event_id)
+        self._draw_members(group)
+        self._draw_entries(group, list_entries(store, event_id, kinds=("enabler", "blocker")))
+        self._draw_actions(group)
+
+    def _row_token(self, what: str, key: int) -> str:
+        """One token per button and thing, so a double click is one write."""
+        return self.state.row_tokens.setdefault((what, self.state.group_id, key), _token())
+
+    def _done(self, what: str, key: int) -> None:
+        """After a write, the opposite button's next click is a new write (add, remove, add)."""
+        self.state.row_tokens.pop((OPPOSITE[what], self.state.group_id, key), None)
+
+    def _button(self, label: str, tooltip: str, handler: Any, cls: str) -> w.Button:
+        b = w.Button(description=label, tooltip=tooltip, layout=w.Layout(width="auto"))
+        b.add_class(cls)
+        b.on_click(handler)
+        return b
+
+    def _draw_members(self, group: Group) -> None:
+        key = (group.id, group.members, tuple(self.people))
+        if self.state.shown.get("members") == key:
+            return
+        self.state.shown["members"] = key
+        rows = []
+        for m in group.members:
+            text = (
+                m.name
+                + (f" ({m.organisation})" if m.organisation else "")
+                + (f", {m.role}" if m.role != "member" else "")
+            )
+            remove = self._button(
+                "Remove",
+                f"Take {m.name} out of the group",
+                partial(self._click_remove_member, m.person_id),
+                "fac-plan-member-remove",
+            )
+            rows.append(
+                w.HBox([html_widget(f'<div class="fac-card">{esc(text)}</div>', "fac-entry"), remove])
+            )
+        self.members.children = rows or [html_widget('<p class="fac-more">No members yet.</p>')]
+        taken = {m.person_id for m in group.members}
+        choices = [(person_label(p), p.id) for p in self.people if p.id not in taken]
+        _set_options(self.member_choice, [("Choose a person", NOBODY), *choices])
+        try:
+            found = suggested_members(self.ctx.store, self.ctx.event_id, group.id, k=3)
+        except FacilitationError:
+            found = []
+        chips: list[w.Widget] = []
+        if found:
+            chips.append(html_widget("<span>Suggested, to reach across organisations:</span>"))
+        for s in found:
+            b = self._button(
+                f"+ {s.name}" + (f" ({s.organisation})" if s.organisation else ""),
+                f"Add {s.name}: {s.reason}",
+                partial(self._click_suggested, s.person_id),
+                "fac-plan-suggest",
+            )
+            chips.append(b)
+        self.suggestions.children = chips
+
+    def _draw_entries(self, group: Group, entries: list[Entry]) -> None:
+        key = (group.id, group.entries, tuple((e.id, e.kind, e.text, e.table) for e in entries))
+        if self.state.shown.get("entries") == key:
+            return
+        self.state.shown["entries"] = key
+        rows = []
+        for e in group.entries:
+            verb = "Use" if e.use == "use" else "Remove"
+            card = (
+                f'<div class="fac-card fac-kind-{esc(e.kind)}-card"><span class="fac-kind fac-kind-{esc(e.kind)}">'
+                f'{esc(verb)}</span><span class="fac-entry-body">{esc(e.text)}</span>'
+                f'<span class="fac-evidence">(table {e.table})</span></div>'
+            )
+            unlink = self._button(
+                "Unlink",
+                f"Unlink this {e.kind}",
+                partial(self._click_unlink, e.entry_id),
+                "fac-plan-entry-unlink",
+            )
+            rows.append(w.HBox([html_widget(card, "fac-entry"), unlink], layout=w.Layout(width="100%")))
+        self.linked.children = rows or [
+            html_widget('<p class="fac-more">No enablers or blockers linked yet.</p>')
+        ]
+        linked = {e.entry_id for e in group.entries}
+        choices = [(_entry_label(e), e.id) for e in entries if e.id not in linked]
+        _set_options(self.entry_choice, [("Choose an enabler or a blocker", NOBODY), *choices])
+
+    def _draw_actions(self, group: Group) -> None:
+        key = (group.id, group.actions)
+        if self.state.shown.get("actions") == key:
+            return
+        self.state.shown["actions"] = key
+        rows = []
+        for a in group.actions:
+            edit = self._button(
+                "Edit",
+                f"Edit the action: {a.text[:60]}",
+                partial(self._click_edit_action, a.id),
+                "fac-action-edit",
+            )
+            remove = self._button(
+                "Remove",
+                f"Remove the action: {a.text[:60]}",
+                partial(self._click_remove_action, a.id),
+                "fac-action-remove",
+            )
+            row = w.HBox(
+                [html_widget(action_card(a), "fac-entry"), edit, remove], layout=w.Layout(width="100%")
+            )
+            row.add_class("fac-entry-row")
+            rows.append(row)
+        self.actions.children = rows or [html_widget('<p class="fac-more">No actions yet.</p>')]
+
+    # -- handlers ---------------------------------------------------------------------------
+    def _write(self, what: str, fn: Any, *args: Any, **kwargs: Any) -> bool:
+        """Call a rule with this page's actor; show saved or why not."""
+        if self.state.group_id is None:
+            self.saved.not_saved("Your table leads no task-and-finish group.")
+            return False
+        self.saved.saving(what)
+        try:
+            fn(self.ctx.store, self.ctx.actor, self.ctx.event_id, *args, **kwargs)
+        except FacilitationError as exc:
+            self.saved.not_saved(str(exc))
+            return False
+        except Exception:
+            self.saved.not_saved("The event did not answer; what you typed is kept. Try again.")
+            return False
+        self.saved.saved(what)
+        return True
+
+    def save_plan(self, _button: Any = None) -> bool:
+        """Save what changed in the plan form (only that, so others' edits elsewhere stay)."""
+        group_id = self.state.group_id
+        if group_id is None:
+            self.saved.not_saved("Your table leads no task-and-finish group.")
+            return False
+        changed = self._changed()
+        if not changed:
+            self.saved.saved("the plan is as stored; nothing to change")
+            return True
+        values = dict(changed)
+        if "review_dates" in values:
+            values["review_dates"] = {
+                h: d.isoformat() if d else None for h, d in values["review_dates"].items()
+            }
+        what = "plan: " + ", ".join(FIELD_LABELS[k] for k in changed)
+        if not self._write(what, update_group, group_id, client_token=self.state.plan_token, **values):
+            return False
+        self.state.plan_token = _token()
+        self.state.loaded = {**self.state.loaded, **changed}
+        self.ctx.watcher.check()  # may reload the form with the text as stored (trimmed lines)
+        set_html(self.dirty, '<span class="fac-plan-saved">\u2714 Plan saved</span>')
+        return True
+
+    def _on_choice(self, change: Any) -> None:
+        """Another group this table leads: its plan replaces the form (unsaved changes are dropped)."""
+        if change["new"] is not None and change["new"] != self.state.group_id:
+            self.state.group_id = change["new"]
+            self.refresh()
+
+    def _click_add_member(self, _button: Any = None) -> None:
+        if not self.member_choice.value:
+            self.saved.not_saved("Choose a person to add first.")
+            return
+        self.add_person(self.member_choice.value)
+
+    def _click_suggested(self, person_id: int, _button: Any = None) -> None:
+        self.add_person(person_id)
+
+    def add_person(self, person_id: int) -> bool:
+        """Add a person to the group (adding twice changes nothing)."""
+        name = next((p.name for p in self.people if p.id == person_id), "member")
+        token = self._row_token("add member", person_id)
+        if not self._write(
+            f"{name} is a member", add_member, self.state.group_id, person_id, client_token=token
+        ):
+            return False
+        self._done("add member", person_id)
+        self.ctx.watcher.check()
+        return True
+
+    def _click_remove_member(self, person_id: int, _button: Any = None) -> None:
+        token = self._row_token("remove member", person_id)
+        if self._write("member removed", remove_member, self.state.group_id, person_id, client_token=token):
+            self._done("remove member", person_id)
+            self.ctx.watcher.check()
+
+    def _click_link_entry(self, _button: Any = None) -> None:
+        if not self.entry_choice.value:
+            self.saved.not_saved("Choose an enabler or a blocker first.")
+            return
+        self.link(self.entry_choice.value)
+
+    def link(self, entry_id: int) -> bool:
+        """Link an enabler to use or a blocker to remove (linking twice changes nothing)."""
+        token = self._row_token("link", entry_id)
+        if not self._write(
+            "linked to the plan", link_entry, self.state.group_id, entry_id, client_token=token
+        ):
+            return False
+        self._done("link", entry_id)
+        self.ctx.watcher.check()
+        return True
+
+    def _click_unlink(self, entry_id: int, _button: Any = None) -> None:
+        token = self._row_token("unlink", entry_id)
+        if self._write("unlinked", unlink_entry, self.state.group_id, entry_id, client_token=token):
+            self._done("unlink", entry_id)
+            self.ctx.watcher.check()
+
+    # -- actions --------------------------------------------------------------------------------
+    def save_action(self, _widget: Any = None) -> bool:
+        """Add the typed action (or save the edit of one); the draft stays when it cannot be saved."""
+        text = self.action_text.value
+        if not text.strip():
+            self.saved.not_saved("Type the action first.")
+            return False
+        due = self.action_due.value.isoformat() if self.action_due.value else None
+        shown = text if len(text) <= 60 else text[:57] + "\u2026"
+        if self.state.editing_action is not None:
+            ok = self._write(
+                f"action \u201c{shown}\u201d",
+                update_action,
+                self.state.editing_action,
+                text=text,
+                owner=self.action_owner.value,
+                due_on=due or "",
+                status=self.action_status.value,
+                client_token=self.state.action_token,
+            )
+        else:
+            ok = self._write(
+                f"action \u201c{shown}\u201d",
+                add_action,
+                self.state.group_id,
+                text,
+                owner=self.action_owner.value,
+                due_on=due,
+                status=self.action_status.value,
+                client_token=self.state.action_token,
+            )
+        if not ok:
+            return False
+        self.cancel_action_edit()
+        self.ctx.watcher.check()
+        return True
+
+    def _click_edit_action(self, action_id: int, _button: Any = None) -> None:
+        self.start_action_edit(action_id)
+
+    def start_action_edit(self, action_id: int) -> None:
+        """Put one of the group's actions into the action form to change it."""
+        group = self.group
+        action = next((a for a in group.actions if a.id == action_id), None) if group else None
+        if action is None:
+            self.saved.not_saved("That action is not there any more.")
+            return
+        self.state.editing_action = action.id
+        self.state.action_token = _token()
+        self.action_text.value = action.text
+        self.action_owner.value = action.owner
+        self.action_due.value = _parse_day(action.due_on)
+        self.action_status.value = action.status if action.status in ACTION_STATUSES else "not started"
+        self.action_button.description = "Save action"
+        self.action_cancel.layout.display = ""
+
+    def cancel_action_edit(self, _button: Any = None) -> None:
+        """Empty the action form and leave edit mode."""
+        self.state.editing_action = None
+        self.state.action_token = _token()
+        self.action_text.value = ""
+        self.action_owner.value = ""
+        self.action_due.value = None
+        self.action_status.value = "not started"
+        self.action_button.description = "Add action"
+        self.action_cancel.layout.display = "none"
+
+    def _click_remove_action(self, action_id: int, _button: Any = None) -> None:
+        token = self._row_token("remove action", action_id)
+        if self._write("action removed", remove_action, action_id, client_token=token):
+            if self.state.editing_action == action_id:
+                self.cancel_action_edit()
+            self.ctx.watcher.check()
+
+
+def _set_options(dropdown: w.Dropdown, options: list[tuple[str, Any]]) -> None:
+    """Change a dropdown's options, keeping the chosen value when it is still there."""
+    if list(dropdown.options) == options:
+        return
+    keep = dropdown.value
+    dropdown.options = options
+    values = [v for _, v in options]
+    dropdown.value = keep if keep in values else (values[0] if values else None)
