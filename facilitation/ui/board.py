@@ -1,12 +1,14 @@
-"""Grouping into themes on the pages, by keyboard: select entries, then "group as ...".
+"""Grouping into themes on the pages: drag cards, or select entries, then "group as ...".
 
-The table's board groups its own entries; the console's board merges table themes
-into event-wide themes and promotes themes to task-and-finish groups; the projector
-shows the themes. Every action is a rule called with the page's actor.
+The table's board groups its own entries (by drag and drop, or by keyboard), renames,
+splits and ungroups; the console's board (``console_board.py``, re-exported here)
+merges table themes into event-wide themes; the projector shows the themes. Every action is a rule called with the
+page's actor, so a forged message is refused like a click.
 """
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
@@ -16,10 +18,20 @@ import ipywidgets as w
 from facilitation.capture import Entry, list_entries
 from facilitation.errors import FacilitationError
 from facilitation.events import Event, TableInfo
-from facilitation.grouping import Theme, add_to_theme, create_theme, list_themes, merge_themes, ungroup
+from facilitation.grouping import (
+    Theme,
+    add_to_theme,
+    create_theme,
+    list_themes,
+    rename_theme,
+    split_theme,
+    ungroup,
+)
 from facilitation.store import Store
+from facilitation.ui.console_board import ConsoleBoard
+from facilitation.ui.dragboard import DragBoard, Drop
 from facilitation.ui.page import PageContext
-from facilitation.ui.widgets import SavedState, esc, html_widget, set_html
+from facilitation.ui.widgets import EntryInput, SavedState, esc, html_widget, set_html
 
 __all__ = ["ConsoleBoard", "TableBoard", "render_projector_themes", "render_themes"]
 
@@ -72,7 +84,8 @@ def render_projector_themes(store: Store, event: Event, tables: list[TableInfo])
 
 
 class TableBoard:
-    """A table's grouping board: tick entries, then group them as a new or existing theme."""
+    """A table's grouping board: drag entries onto themes, or tick entries and group them
+    as a new or existing theme; rename, split and ungroup."""
 
     def __init__(self, ctx: PageContext, table: int, saved: SavedState) -> None:
         self.ctx = ctx
@@ -80,26 +93,67 @@ class TableBoard:
         self.saved = saved
         self.selected: set[int] = set()  # this page's selection, nobody else's
         self.checks: dict[int, w.Checkbox] = {}
+        self.drag = DragBoard()
+        self.drag.on_drop(self.dropped)
         self.entry_rows = w.VBox([])
         self.entry_rows.add_class("fac-board-entries")
-        self.theme_name = w.Text(description="New theme", placeholder="Name the theme", style=WIDE)
+        # the name travels with Enter (EntryInput): a plain Text's last keystrokes can
+        # reach the kernel after the click that uses them
+        self.theme_name = EntryInput(label="New theme ", placeholder="Name the theme, then Enter")
         self.theme_name.add_class("fac-theme-name")
+        self.theme_name.on_submit(self.group_as_new)
+        self.theme_name.observe(self._drop_stale, "value")
         self.group_button = self._button("Group selected as new theme", self.group_as_new, "fac-group-as")
+        self.split_button = self._button(
+            "Split selected out of the chosen theme", self.split_selected, "fac-split-theme"
+        )
         self.theme_choice = w.Dropdown(description="Theme", options=[], style=WIDE)
+        self.theme_choice.add_class("fac-theme-choice")
         self.add_button = self._button("Add selected to theme", self.add_to_existing, "fac-add-to-theme")
         self.ungroup_button = self._button("Ungroup selected", self.ungroup_selected, "fac-ungroup")
+        self.rename_name = EntryInput(label="Rename to ", placeholder="New name, then Enter")
+        self.rename_name.add_class("fac-rename-name")
+        self.rename_name.on_submit(self.rename_chosen)
+        self.rename_name.observe(self._drop_stale, "value")
+        self.rename_button = self._button("Rename chosen theme", self.rename_chosen, "fac-rename-theme")
         self.themes = html_widget("", "fac-board-themes")
+        self.keyboard = w.VBox(
+            [
+                html_widget('<div class="fac-section-title">Or without dragging: tick entries, then</div>'),
+                self.entry_rows,
+                w.HBox([self.theme_name, self.group_button, self.split_button]),
+                w.HBox([self.theme_choice, self.add_button, self.ungroup_button]),
+                w.HBox([self.rename_name, self.rename_button]),
+            ]
+        )
+        self.keyboard.add_class("fac-board-keyboard")
         self.widget = w.VBox(
             [
-                html_widget('<div class="fac-section-title">Group your entries into themes</div>'),
-                self.entry_rows,
-                w.HBox([self.theme_name, self.group_button]),
-                w.HBox([self.theme_choice, self.add_button, self.ungroup_button]),
+                html_widget(
+                    '<div class="fac-section-title">Group your entries into themes: drag a card onto a '
+                    "theme, or onto \u201cnew theme\u201d</div>"
+                ),
+                self.drag,
+                self.keyboard,
                 self.themes,
             ]
         )
         self.widget.add_class("fac-board")
         self._shown: Any = None
+        self._theme_names: list[str] = []
+        self._cleared: dict[int, tuple[str, float]] = {}  # box -> (text just used, when)
+
+    def _clear(self, box: EntryInput, used: str) -> None:
+        """Empty a name box after its name was used."""
+        self._cleared[id(box)] = (used, time.monotonic())
+        box.value = ""
+
+    def _drop_stale(self, change: dict[str, Any]) -> None:
+        # The browser's last keystroke update can reach the kernel after Enter's submit
+        # and put the used name back: clear it again (only just after, only that text).
+        used, when = self._cleared.get(id(change["owner"]), ("", 0.0))
+        if used and change["new"] == used and time.monotonic() - when < 3:
+            change["owner"].value = ""
 
     @staticmethod
     def _button(label: str, handler: Callable[[Any], Any], cls: str) -> w.Button:
@@ -117,17 +171,35 @@ class TableBoard:
         if key == self._shown:
             return
         self._shown = key
+        self._theme_names = [t.name for t in themes]
+        self.drag.themes = [{"id": t.id, "name": t.name} for t in themes]
+        self.drag.entries = [
+            {
+                "id": e.id,
+                "text": e.text,
+                "kind": e.kind,
+                "theme_id": e.theme_id if e.theme_id in names else None,
+            }
+            for e in entries
+        ]
         self.selected &= {e.id for e in entries}
         self.checks = {}
         rows = []
         for n, e in enumerate(entries, 1):
-            box = w.Checkbox(value=e.id in self.selected, description=f"Select {e.kind} {n}", indent=False)
+            box = w.Checkbox(
+                value=e.id in self.selected,
+                description=f"Select {e.kind} {n}",
+                indent=False,
+                layout=w.Layout(width="auto", min_width="9em"),
+            )
             box.observe(self._on_check(e.id), "value")
             self.checks[e.id] = box
             theme = f" \u2192 {esc(names.get(e.theme_id, ''))}" if e.theme_id else ""
             rows.append(w.HBox([box, html_widget(f'<div class="fac-card">{esc(e.text)}{theme}</div>')]))
         self.entry_rows.children = rows
+        chosen = self.theme_choice.value
         self.theme_choice.options = [(t.name, t.id) for t in themes]
+        self.theme_choice.value = chosen if chosen in names else (themes[0].id if themes else None)
         entries_by_id = {e.id: e for e in entries}
         set_html(self.themes, render_themes(themes, entries_by_id))
 
@@ -156,6 +228,32 @@ class TableBoard:
         self.ctx.watcher.check()
         return True
 
+    def _new_name(self) -> str:
+        n = len(self._theme_names) + 1
+        while f"Theme {n}" in self._theme_names:
+            n += 1
+        return f"Theme {n}"
+
+    def dropped(self, drop: Drop) -> bool:
+        """A card dropped in the browser: onto a theme, "new theme" or "not in a theme"."""
+        store, actor, event_id, token = self.ctx.store, self.ctx.actor, self.ctx.event_id, drop.token or None
+        if drop.target == "none":
+            return self._act(
+                "ungrouped", lambda: ungroup(store, actor, event_id, [drop.entry], client_token=token)
+            )
+        if drop.target == "new":
+            name = drop.name.strip() or self._new_name()
+            return self._act(
+                f"grouped as {name}",
+                lambda: create_theme(
+                    store, actor, event_id, self.table, name, [drop.entry], client_token=token
+                ),
+            )
+        return self._act(
+            "added to theme",
+            lambda: add_to_theme(store, actor, event_id, int(drop.target), [drop.entry], client_token=token),
+        )
+
     def group_as_new(self, _button: Any = None) -> bool:
         """Make a theme of the selected entries, named as typed."""
         name, ids = self.theme_name.value, sorted(self.selected)
@@ -164,7 +262,7 @@ class TableBoard:
             lambda: create_theme(self.ctx.store, self.ctx.actor, self.ctx.event_id, self.table, name, ids),
         )
         if ok:
-            self.theme_name.value = ""
+            self._clear(self.theme_name, name)
         return ok
 
     def add_to_existing(self, _button: Any = None) -> bool:
@@ -183,90 +281,30 @@ class TableBoard:
         ids = sorted(self.selected)
         return self._act("ungrouped", lambda: ungroup(self.ctx.store, self.ctx.actor, self.ctx.event_id, ids))
 
-
-class ConsoleBoard:
-    """The console's themes from every table: tick themes, merge them, promote one to a group."""
-
-    def __init__(self, ctx: PageContext, message: Callable[[str, bool], None]) -> None:
-        self.ctx = ctx
-        self.message = message
-        self.selected: set[int] = set()
-        self.rows = w.VBox([])
-        self.rows.add_class("fac-console-themes")
-        self.name = w.Text(description="Event-wide name", placeholder="Name of the merged theme", style=WIDE)
-        self.merge_button = w.Button(description="Merge selected themes", layout=w.Layout(width="auto"))
-        self.merge_button.add_class("fac-merge-themes")
-        self.merge_button.on_click(self.merge_selected)
-        self.promote_button = w.Button(
-            description="Promote selected to task-and-finish group", layout=w.Layout(width="auto")
-        )
-        self.promote_button.add_class("fac-promote-theme")
-        self.promote_button.on_click(self.promote_selected)
-        self.widget = w.VBox(
-            [
-                html_widget("<h2>Themes</h2>"),
-                self.rows,
-                w.HBox([self.name, self.merge_button, self.promote_button]),
-            ]
-        )
-        self._shown: Any = None
-
-    def refresh(self) -> None:
-        """Redraw the themes of every table and the event-wide themes."""
-        themes = [t for t in list_themes(self.ctx.store, self.ctx.event_id) if t.merged_into is None]
-        key = tuple((t.id, t.name, len(t.entry_ids)) for t in themes)
-        if key == self._shown:
-            return
-        self._shown = key
-        self.selected &= {t.id for t in themes}
-        rows = []
-        for t in themes:
-            where = "event-wide" if t.table is None else f"table {t.table}"
-            box = w.Checkbox(
-                value=t.id in self.selected, description=f"Select theme {t.id} ({where})", indent=False
-            )
-            box.observe(self._on_check(t.id), "value")
-            rows.append(
-                w.HBox([box, html_widget(f'<div class="fac-card">{esc(t.name)} ({len(t.entry_ids)})</div>')])
-            )
-        self.rows.children = rows
-
-    def _on_check(self, theme_id: int) -> Callable[[dict[str, Any]], None]:
-        def changed(change: dict[str, Any]) -> None:
-            (self.selected.add if change["new"] else self.selected.discard)(theme_id)
-
-        return changed
-
-    def merge_selected(self, _button: Any = None) -> bool:
-        """Merge the selected themes into one event-wide theme."""
-        try:
-            merge_themes(
-                self.ctx.store,
-                self.ctx.actor,
-                self.ctx.event_id,
-                sorted(self.selected),
-                self.name.value or None,
-            )
-        except FacilitationError as exc:
-            self.message(str(exc), True)
+    def split_selected(self, _button: Any = None) -> bool:
+        """Move the selected entries of the chosen theme into a new theme, named as typed."""
+        theme, name, ids = self.theme_choice.value, self.theme_name.value, sorted(self.selected)
+        if theme is None:
+            self.saved.not_saved("Choose the theme to split.")
             return False
-        self.selected.clear()
-        self.name.value = ""
-        self.message("Themes merged", False)
-        self.ctx.watcher.check()
-        return True
+        ok = self._act(
+            f"split into {name}",
+            lambda: split_theme(self.ctx.store, self.ctx.actor, self.ctx.event_id, int(theme), ids, name),
+        )
+        if ok:
+            self._clear(self.theme_name, name)
+        return ok
 
-    def promote_selected(self, _button: Any = None) -> bool:
-        """Make each selected theme a task-and-finish group."""
-        from facilitation.plans import promote_theme
-
-        try:
-            for theme_id in sorted(self.selected):
-                promote_theme(self.ctx.store, self.ctx.actor, self.ctx.event_id, theme_id)
-        except FacilitationError as exc:
-            self.message(str(exc), True)
+    def rename_chosen(self, _button: Any = None) -> bool:
+        """Rename the theme chosen in the list."""
+        theme, name = self.theme_choice.value, self.rename_name.value
+        if theme is None:
+            self.saved.not_saved("Choose the theme to rename.")
             return False
-        self.selected.clear()
-        self.message("Promoted to task-and-finish groups", False)
-        self.ctx.watcher.check()
-        return True
+        ok = self._act(
+            f"renamed to {name}",
+            lambda: rename_theme(self.ctx.store, self.ctx.actor, self.ctx.event_id, int(theme), name),
+        )
+        if ok:
+            self._clear(self.rename_name, name)
+        return ok

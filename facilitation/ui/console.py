@@ -78,10 +78,12 @@ class ConsoleView:
         self.reveal_button = self._button("Reveal votes", self.reveal_votes, "fac-reveal-votes", "danger")
         self.message = html_widget("", "fac-console-message")
         self.status = html_widget("", "fac-console-status")
-        from facilitation.ui.board import ConsoleBoard
+        from facilitation.ui.console_board import ConsoleBoard
+        from facilitation.ui.voting_view import VotingControls
 
         self.board = ConsoleBoard(ctx, self.say)
         self.extra = self.board.widget
+        self.voting = VotingControls(ctx, self.say)
         self.widget = w.VBox(
             [
                 w.HBox(
@@ -100,6 +102,7 @@ class ConsoleView:
                 w.HBox([self.reveal_button]),
                 self.message,
                 self.status,
+                self.voting.widget,
                 self.extra,
             ]
         )
@@ -152,6 +155,9 @@ class ConsoleView:
         )
         self.extra.layout.display = "" if event.phase.input in ("grouping", "voting", "plans") else "none"
         self.board.refresh()
+        # the rules while grouping (before voting opens) and voting; the run-off after a reveal
+        self.voting.widget.layout.display = "" if event.phase.input in ("grouping", "voting") else "none"
+        self.voting.refresh(event)
 
     def say(self, text: str, error: bool = False) -> None:
         """Show the outcome of the last action."""
@@ -173,7 +179,12 @@ class ConsoleView:
             left = voting.voters_with_dots_left(self.ctx.store, self.ctx.event_id)
         except FacilitationError:
             return None
-        return _dots_by_table(left)
+        seats = {}
+        if event.voting_rules.voter == "person":
+            from facilitation.people import list_people
+
+            seats = {p.id: p.table for p in list_people(self.ctx.store, self.ctx.event_id)}
+        return _dots_by_table(left, seats)
 
     # -- handlers --------------------------------------------------------------------
     def _act(self, what: str, fn: Callable[[], Any]) -> bool:
@@ -255,9 +266,17 @@ class ConsoleView:
         )
 
 
-def _dots_by_table(left: Any) -> dict[int, int]:
-    """Normalise what the voting module reports into ``{table number: dots left}``."""
+def _dots_by_table(left: Any, seats: dict[int, int | None] | None = None) -> dict[int, int]:
+    """Normalise what the voting module reports into ``{table number: dots left}``;
+    a person's dots count for the table where they sit (``seats``: person id to table).
+
+    Examples
+    --------
+    >>> _dots_by_table({"table:1": 5, "person:7": 2, "person:8": 1}, {7: 2, 8: 2})
+    {1: 5, 2: 3}
+    """
     out: dict[int, int] = {}
+    seats = seats or {}
     items = left.items() if isinstance(left, dict) else left
     for item in items:
         voter, n = (
@@ -266,6 +285,10 @@ def _dots_by_table(left: Any) -> dict[int, int]:
         text = str(voter)
         if text.startswith("table:") and text[6:].isdigit():
             out[int(text[6:])] = int(n)
+        elif text.startswith("person:") and text[7:].isdigit():
+            seat = seats.get(int(text[7:]))
+            if seat is not None:
+                out[seat] = out.get(seat, 0) + int(n)
         elif isinstance(voter, int):
             out[voter] = int(n)
     return out

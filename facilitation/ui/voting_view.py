@@ -1,25 +1,37 @@
-"""Dot voting on the pages: a table spends its dots; the projector shows the result
-once the facilitator reveals it, ties as ties.
+"""Dot voting on the pages: a table (or each person at it) spends its dots; the console
+sets the rules and opens run-offs; the projector shows the result once the
+facilitator reveals it, ties as ties.
 
 A dot counts only when stored: the dots-left figure is what the store returned.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
 import ipywidgets as w
 
 from facilitation.errors import FacilitationError
-from facilitation.events import Event
+from facilitation.events import Event, get_event
 from facilitation.grouping import votable_themes
+from facilitation.people import list_people
 from facilitation.store import Store
 from facilitation.ui.page import VIEWER, PageContext
 from facilitation.ui.widgets import SavedState, esc, html_widget, set_html
-from facilitation.voting import TallyRow, add_dot, dots_left, remove_dot, tally, voter_label
+from facilitation.voting import (
+    TallyRow,
+    add_dot,
+    dots_left,
+    open_runoff,
+    remove_dot,
+    set_voting_rules,
+    tally,
+    voter_label,
+)
 
-__all__ = ["VotingPanel", "render_projector_votes", "render_tally"]
+__all__ = ["VotingControls", "VotingPanel", "render_projector_votes", "render_tally", "top_tie"]
 
 
 def render_tally(rows: list[TallyRow]) -> str:
@@ -67,36 +79,109 @@ def render_projector_votes(store: Store, event: Event) -> str:
 
 
 class VotingPanel:
-    """A table's dots: each theme with add and remove buttons, the dots left shown large."""
+    """A table's dots: each theme with add and remove buttons, the dots left shown large.
+
+    When each person votes, the lead chooses who is voting from the people seated at
+    the table, and every person's dots left are shown.
+    """
 
     def __init__(self, ctx: PageContext, table: int, saved: SavedState) -> None:
         self.ctx = ctx
         self.table = int(table)
         self.saved = saved
+        self.note = html_widget(
+            '<p class="fac-vote-note">A dot counts only when it is stored: wait for '
+            "\u201cSaved\u201d; the dots left below are what the event holds.</p>"
+        )
+        self.person_choice = w.Dropdown(
+            description="Who is voting", options=[], style={"description_width": "initial"}
+        )
+        self.person_choice.add_class("fac-vote-person")
+        self.person_choice.observe(self._on_person, "value")
+        self.people_left = html_widget("", "fac-vote-people")
+        self.person_box = w.VBox([self.person_choice, self.people_left])
+        self.person_box.layout.display = "none"
         self.left = html_widget("", "fac-dots-left")
         self.rows = w.VBox([])
         self.rows.add_class("fac-vote-list")
-        self.widget = w.VBox([self.left, self.rows])
+        self.widget = w.VBox([self.note, self.person_box, self.left, self.rows])
         self.widget.add_class("fac-voting")
+        self.by_person = False
+        self._drawing = False
         self._shown: Any = None
+
+    @property
+    def person_id(self) -> int | None:
+        """The person chosen to vote (person voting only)."""
+        value = self.person_choice.value
+        return int(value) if self.by_person and value is not None else None
+
+    def _on_person(self, _change: dict[str, Any]) -> None:
+        if not self._drawing:  # a choice in the browser, not the redraw's own
+            self._shown = None
+            self.refresh()
+
+    def _voter(self) -> str | None:
+        if not self.by_person:
+            return voter_label(self.table)
+        return voter_label(person_id=self.person_id) if self.person_id is not None else None
+
+    def _draw_people(self) -> None:
+        people = list_people(self.ctx.store, self.ctx.event_id, table=self.table)
+        options = [(p.name, p.id) for p in people]
+        if list(self.person_choice.options) != options:
+            chosen = self.person_choice.value
+            ids = [i for _, i in options]
+            self._drawing = True
+            try:
+                self.person_choice.options = options
+                self.person_choice.value = chosen if chosen in ids else (ids[0] if ids else None)
+            finally:
+                self._drawing = False
+        cells = []
+        for p in people:
+            try:
+                n = dots_left(self.ctx.store, self.ctx.event_id, voter_label(person_id=p.id)).left
+            except FacilitationError:
+                continue
+            me = " fac-vote-person-chosen" if p.id == self.person_id else ""
+            cells.append(f'<div class="fac-card{me}"><b style="font-size:2em">{n}</b> {esc(p.name)}</div>')
+        set_html(
+            self.people_left,
+            f'<div class="fac-wall">{"".join(cells)}</div>'
+            if cells
+            else '<p class="fac-more">Nobody is listed at this table yet: add the people below.</p>',
+        )
 
     def refresh(self) -> None:
         """Redraw the themes and the dots left, as stored."""
-        voter = voter_label(self.table)
+        event = get_event(self.ctx.store, self.ctx.event_id)
+        self.by_person = event.voting_rules.voter == "person"
+        self.person_box.layout.display = "" if self.by_person else "none"
+        if self.by_person:
+            self._draw_people()
+        voter = self._voter()
+        if voter is None:
+            set_html(self.left, "<p>Choose who is voting.</p>")
+            self.rows.children = []
+            self._shown = None
+            return
         try:
             mine = dots_left(self.ctx.store, self.ctx.event_id, voter)
         except FacilitationError as exc:
             set_html(self.left, f"<p>{esc(exc)}</p>")
             return
+        who = esc(self.person_choice.label) + " has " if self.by_person and self.person_choice.label else ""
         set_html(
             self.left,
-            f'<div class="fac-timer" aria-live="polite"><b>{mine.left}</b> of {mine.total} dots left</div>',
+            f'<div class="fac-timer" aria-live="polite">{who}<b>{mine.left}</b> of {mine.total} dots left</div>',
         )
         themes = votable_themes(self.ctx.store, self.ctx.event_id)
-        key = (tuple((t.id, t.name) for t in themes), tuple(sorted(mine.by_theme.items())))
+        key = (voter, tuple((t.id, t.name) for t in themes), tuple(sorted(mine.by_theme.items())), mine.left)
         if key == self._shown:
             return
         self._shown = key
+        whose = "their" if self.by_person else "our"
         rows = []
         for t in themes:
             n = mine.by_theme.get(t.id, 0)
@@ -112,7 +197,9 @@ class VotingPanel:
             rem.add_class("fac-dot-remove")
             rem.on_click(partial(self._click_remove, t.id))
             rem.disabled = n == 0
-            label = html_widget(f'<div class="fac-card">{esc(t.name)} \u00b7 <b>{n}</b> of our dots</div>')
+            label = html_widget(
+                f'<div class="fac-card">{esc(t.name)} \u00b7 <b>{n}</b> of {whose} dots</div>'
+            )
             rows.append(w.HBox([label, add, rem]))
         self.rows.children = rows or [html_widget('<p class="fac-more">No themes to vote on yet.</p>')]
 
@@ -123,20 +210,148 @@ class VotingPanel:
         self.remove(theme_id)
 
     def add(self, theme_id: int) -> bool:
-        """Spend one of the table's dots on a theme."""
+        """Spend one of the voter's dots on a theme."""
         return self._vote(add_dot, theme_id, "Dot added")
 
     def remove(self, theme_id: int) -> bool:
-        """Take one of the table's dots back."""
+        """Take one of the voter's dots back."""
         return self._vote(remove_dot, theme_id, "Dot taken back")
 
     def _vote(self, fn: Any, theme_id: int, done: str) -> bool:
         self.saved.saving("vote")
         try:
-            fn(self.ctx.store, self.ctx.actor, self.ctx.event_id, theme_id, table=self.table)
+            if self.by_person:
+                if self.person_id is None:
+                    raise FacilitationError("Choose who is voting first.")
+                fn(self.ctx.store, self.ctx.actor, self.ctx.event_id, theme_id, person_id=self.person_id)
+            else:
+                fn(self.ctx.store, self.ctx.actor, self.ctx.event_id, theme_id, table=self.table)
         except FacilitationError as exc:
             self.saved.not_saved(str(exc))
             return False
         self.saved.saved(done)
+        self.ctx.watcher.check()
+        return True
+
+
+def top_tie(rows: list[TallyRow]) -> list[TallyRow]:
+    """The themes tied for first place (empty when first place is not tied).
+
+    Examples
+    --------
+    >>> from facilitation.voting import TallyRow
+    >>> [r.theme_id for r in top_tie([TallyRow(1, "A", 3, 1, True, None), TallyRow(2, "B", 3, 1, True, None),
+    ...                                 TallyRow(3, "C", 1, 3, False, None)])]
+    [1, 2]
+    """
+    top = [r for r in rows if r.rank == 1]
+    return top if len(top) > 1 and all(r.tied for r in top) else []
+
+
+class VotingControls:
+    """The console's voting controls: the rules (before the first dot) and the run-off."""
+
+    def __init__(self, ctx: PageContext, message: Callable[[str, bool], None]) -> None:
+        self.ctx = ctx
+        self.message = message
+        style = {"description_width": "initial"}
+        self.dots = w.BoundedIntText(description="Dots per voter", min=1, max=50, style=style)
+        self.max_per_theme = w.BoundedIntText(description="Most on one theme", min=1, max=50, style=style)
+        self.voter = w.Dropdown(
+            description="Voter", options=[("Each table", "table"), ("Each person", "person")], style=style
+        )
+        self.must_spend_all = w.Checkbox(description="Every dot must be spent", indent=False)
+        self.own_themes = w.Checkbox(description="Tables may vote for their own themes", indent=False)
+        self.save_button = w.Button(description="Save voting rules", layout=w.Layout(width="auto"))
+        self.save_button.add_class("fac-voting-rules-save")
+        self.save_button.on_click(self.save_rules)
+        self.rules_note = html_widget(
+            '<p class="fac-more">Rules can change until the first dot of the round is cast.</p>'
+        )
+        self.rules = w.VBox(
+            [
+                html_widget("<h3>Voting rules</h3>"),
+                w.HBox([self.dots, self.max_per_theme, self.voter]),
+                w.HBox([self.must_spend_all, self.own_themes, self.save_button]),
+                self.rules_note,
+            ]
+        )
+        self.rules.add_class("fac-voting-rules")
+        self.runoff_button = w.Button(
+            description="Run-off among tied themes", button_style="warning", layout=w.Layout(width="auto")
+        )
+        self.runoff_button.add_class("fac-runoff")
+        self.runoff_button.on_click(self.open_runoff)
+        self.runoff_note = html_widget("", "fac-runoff-note")
+        self.runoff_box = w.HBox([self.runoff_button, self.runoff_note])
+        self.runoff_box.layout.display = "none"
+        self.widget = w.VBox([self.rules, self.runoff_box])
+        self.widget.add_class("fac-voting-controls")
+        self.tied: list[TallyRow] = []
+        self._rules_shown: Any = None
+
+    def refresh(self, event: Event) -> None:
+        """Show the stored rules (when they changed) and the run-off button on a tied top place."""
+        rules = event.voting_rules
+        if rules != self._rules_shown:  # keep what the facilitator is typing otherwise
+            self._rules_shown = rules
+            self.dots.value = rules.dots_per_voter
+            self.max_per_theme.value = rules.max_per_theme
+            self.voter.value = rules.voter
+            self.must_spend_all.value = rules.must_spend_all
+            self.own_themes.value = rules.own_themes
+        try:
+            rows = tally(self.ctx.store, self.ctx.actor, self.ctx.event_id)
+        except FacilitationError:  # hidden from anyone but the facilitator
+            rows = []
+        fixed = sum(r.dots for r in rows) > 0
+        for widget in (self.dots, self.max_per_theme, self.voter, self.must_spend_all, self.own_themes):
+            widget.disabled = fixed
+        self.save_button.disabled = fixed
+        set_html(
+            self.rules_note,
+            '<p class="fac-more">Dots have been cast in this round, so its rules are fixed; '
+            "a run-off round starts afresh.</p>"
+            if fixed
+            else '<p class="fac-more">Rules can change until the first dot of the round is cast.</p>',
+        )
+        self.tied = top_tie(rows) if event.votes_revealed else []
+        self.runoff_box.layout.display = "" if self.tied else "none"
+        names = ", ".join(esc(r.name) for r in self.tied)
+        set_html(
+            self.runoff_note, f'<span class="fac-evidence">Tied for first: {names}</span>' if names else ""
+        )
+
+    def save_rules(self, _button: Any = None) -> bool:
+        """Store the rules as set in the form."""
+        try:
+            set_voting_rules(
+                self.ctx.store,
+                self.ctx.actor,
+                self.ctx.event_id,
+                dots_per_voter=int(self.dots.value),
+                max_per_theme=int(self.max_per_theme.value),
+                voter=str(self.voter.value),
+                must_spend_all=bool(self.must_spend_all.value),
+                own_themes=bool(self.own_themes.value),
+            )
+        except FacilitationError as exc:
+            self._rules_shown = None  # show the stored rules again
+            self.message(str(exc), True)
+            self.ctx.watcher.check()
+            return False
+        self.message("Voting rules saved", False)
+        self.ctx.watcher.check()
+        return True
+
+    def open_runoff(self, _button: Any = None) -> bool:
+        """Open a run-off round among the themes tied for first place."""
+        ids = [r.theme_id for r in self.tied]
+        try:
+            n = open_runoff(self.ctx.store, self.ctx.actor, self.ctx.event_id, ids)
+        except FacilitationError as exc:
+            self.message(str(exc), True)
+            return False
+        self.message(f"Run-off round {n} opened", False)
         self.ctx.watcher.check()
         return True
