@@ -323,6 +323,11 @@ class TableView:
             self.saved.not_saved("Type something first.")
             return False
         self.saved.saving(text[:60])
+        # A browser's submit names its draft: a retry of an unconfirmed draft reuses the
+        # token, so a reply lost on venue Wi-Fi never turns into a second entry. The
+        # table is part of the token, so no page can claim another table's draft.
+        draft = self.entry_text.draft
+        token = f"table-{self.table}-{draft}" if draft else self.state.draft_token
         try:
             if self.state.editing_entry is not None:
                 edit_entry(
@@ -333,7 +338,7 @@ class TableView:
                     text=text,
                     kind=self.kind.value,
                     evidence=self.evidence.value if self.evidence.layout.display != "none" else None,
-                    client_token=self.state.draft_token,
+                    client_token=token,
                 )
             else:
                 add_entry(
@@ -346,7 +351,7 @@ class TableView:
                     evidence=(self.evidence.value or None)
                     if self.kind.value in ("enabler", "blocker")
                     else None,
-                    client_token=self.state.draft_token,
+                    client_token=token,
                 )
         except FacilitationError as exc:
             self.saved.not_saved(str(exc))
@@ -354,6 +359,7 @@ class TableView:
         except Exception:
             self.saved.not_saved("The event did not answer; your text is kept. Press Enter to try again.")
             return False
+        self.entry_text.confirm()
         shown = text if len(text) <= 60 else text[:57] + "\u2026"
         self.saved.saved(f"{KIND_LABELS.get(self.kind.value, '')} \u201c{shown}\u201d")
         self._end_edit()

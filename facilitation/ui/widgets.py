@@ -248,11 +248,45 @@ function render({ model, el }) {
   draw();
   model.on("change", draw);
   input.addEventListener("input", () => { model.set("value", input.value); model.save_changes(); });
+  // The draft id is the write's client token: it is made here, in the browser, and
+  // renewed only when the kernel confirms the draft was stored. A retry after a lost
+  // reply sends the same id, so the store returns the first result instead of a copy.
+  const newDraft = () => (self.crypto && crypto.randomUUID) ? crypto.randomUUID()
+    : Math.random().toString(36).slice(2) + Date.now().toString(36);
+  let draft = newDraft();
+  let pendingTimer = null;
+  function showPending(text) {
+    // The saved-state indicator is drawn by the kernel; while the kernel cannot be
+    // reached only the browser can say that an entry is on its way.
+    const state = document.querySelector(".fac-saved-state");
+    if (!state) return;
+    state.innerHTML = "";
+    const box = document.createElement("div");
+    box.className = "fac-state fac-state-saving";
+    box.setAttribute("role", "status");
+    box.setAttribute("aria-live", "polite");
+    const strong = document.createElement("strong");
+    strong.textContent = "Saving";
+    box.appendChild(strong);
+    box.appendChild(document.createTextNode(": " + text));
+    state.appendChild(box);
+  }
+  model.on("change:confirmed", () => {
+    if (model.get("confirmed") === draft) {
+      draft = newDraft();
+      if (pendingTimer) { clearTimeout(pendingTimer); pendingTimer = null; }
+    }
+  });
   input.addEventListener("keydown", (e) => {
     if (e.key === "Enter" && !e.isComposing) {
       e.preventDefault();
+      if (!input.value.trim()) return;
+      showPending(input.value.slice(0, 60));
+      if (pendingTimer) clearTimeout(pendingTimer);
+      pendingTimer = setTimeout(() => showPending(
+        "waiting for the connection. Your text is kept here; press Enter to send it again."), 3000);
       // the text travels with the submit: a value update still queued cannot be overtaken
-      model.send({ event: "submit", value: input.value });
+      model.send({ event: "submit", value: input.value, draft: draft });
     }
   });
 }
@@ -274,10 +308,13 @@ class EntryInput(anywidget.AnyWidget):
     placeholder = traitlets.Unicode("").tag(sync=True)
     disabled = traitlets.Bool(False).tag(sync=True)
     max_length = traitlets.Int(20_000).tag(sync=True)
+    # the last draft id the kernel stored; the browser then starts a new draft
+    confirmed = traitlets.Unicode("").tag(sync=True)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._submit_callbacks: list[Any] = []
+        self.draft = ""  # the draft id of the submit being handled ("" from Python callers)
         self.on_msg(self._on_message)
 
     def on_submit(self, callback: Any) -> None:
@@ -288,8 +325,15 @@ class EntryInput(anywidget.AnyWidget):
         if isinstance(content, dict) and content.get("event") == "submit":
             if isinstance(content.get("value"), str):
                 self.value = content["value"]
+            draft = content.get("draft")
+            self.draft = draft[:64] if isinstance(draft, str) else ""
             for callback in list(self._submit_callbacks):
                 callback(self)
+
+    def confirm(self) -> None:
+        """Tell the browser its current draft is stored, so its next one gets a new id."""
+        if self.draft:
+            self.confirmed = self.draft
 
 
 class SavedState(w.HTML):
@@ -299,14 +343,18 @@ class SavedState(w.HTML):
         super().__init__(**kwargs)
         self.add_class("fac-saved-state")
         self.state = "idle"
+        self._seq = 0
         self._set("idle", "type, then press Enter; each entry is saved at once")
 
     def _set(self, state: str, message: str) -> None:
         self.state = state
+        # a new value every time: the browser may have drawn "Saving" over the last one
+        self._seq += 1
         icon = {"idle": "\u270e", "saved": "\u2714", "saving": "\u2026", "not-saved": "\u26a0"}[state]
         label = {"idle": "Ready", "saved": "Saved", "saving": "Saving", "not-saved": "Not saved"}[state]
         self.value = (
-            f'<div class="fac-state fac-state-{state} {NO_MATH}" role="status" aria-live="polite">'
+            f'<div class="fac-state fac-state-{state} {NO_MATH}" role="status" aria-live="polite" '
+            f'data-seq="{self._seq}">'
             f'<span aria-hidden="true">{icon}</span> <strong>{label}</strong>'
             f"{': ' + esc(message) if message else ''}</div>"
         )
