@@ -172,6 +172,8 @@ def _stop(proc: subprocess.Popen[bytes], voila_pid: int | None) -> None:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     if not Path(CHROMIUM).exists():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("CI=true but Chromium is not at /usr/bin/chromium: browser tests must run in CI")
         pytest.skip("Chromium is not installed at /usr/bin/chromium")
     from playwright.sync_api import sync_playwright
 
@@ -230,6 +232,8 @@ def screenshot(page: Any, name: str) -> Path:
 def axe_violations(page: Any) -> list[dict[str, Any]]:
     """Serious and critical axe-core violations on the page (axe injected from node_modules)."""
     if not AXE.exists():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("CI=true but axe-core is missing: run `npm install` in tests/browser")
         pytest.skip("run `npm install` in tests/browser for axe-core")
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import statistics
 import subprocess
 import sys
 import threading
@@ -162,7 +161,10 @@ texts => {
 
 
 def test_entry_on_one_server_shows_on_the_projector_of_the_other(pair: Pair, pages: Pages) -> None:
-    """Typed on server A's table page, on server B's projector within a second (median of three).
+    """Typed on server A's table page, shown on server B's projector.
+
+    The latency is printed, not asserted (speed belongs to the benchmarks, where
+    benchmarks/live_latency.py measures it); measured here: 0.18-0.24 s.
 
     Fails when pages keep state per process (a cache, a global) instead of reading the
     shared store, or when a server watches only its own writes (a local change signal,
@@ -184,7 +186,6 @@ def test_entry_on_one_server_shows_on_the_projector_of_the_other(pair: Pair, pag
     print(f"\nserver A table -> server B projector: {', '.join(f'{x:.2f}' for x in latencies)} s")
     stored = [e.text for e in list_entries(pair.store, pair.keys.event_id, table=1)]
     assert sorted(stored) == sorted(texts), stored  # each once
-    assert statistics.median(latencies) <= 1.0, latencies
 
 
 def test_votes_through_both_servers_never_exceed_the_cap(pair: Pair, pages: Pages) -> None:
