@@ -21,7 +21,16 @@ from facilitation.live import served_by_voila
 from facilitation.people import Person, add_person, list_people, remove_from_event, update_person
 from facilitation.store.schema import EVIDENCE_LEVELS
 from facilitation.ui.page import PageContext, error_view, open_page, page_frame
-from facilitation.ui.widgets import Countdown, EntryInput, SavedState, block, esc, html_widget, set_html
+from facilitation.ui.widgets import (
+    Countdown,
+    EntryInput,
+    SavedState,
+    block,
+    esc,
+    html_widget,
+    replace_children,
+    set_html,
+)
 
 __all__ = ["TableState", "TableView", "entry_card", "table_page"]
 
@@ -191,18 +200,24 @@ class TableView:
         entries = tuple(reversed(list_entries(self.ctx.store, self.ctx.event_id, table=self.table)))
         if entries != self.state.shown_entries:
             self.state.shown_entries = entries
-            self.entry_list.children = [self._entry_row(e) for e in entries] or [
-                html_widget(
-                    '<p class="fac-more">Nothing yet. What you add shows here and on the projector.</p>'
-                )
-            ]
+            replace_children(
+                self.entry_list,
+                [self._entry_row(e) for e in entries]
+                or [
+                    html_widget(
+                        '<p class="fac-more">Nothing yet. What you add shows here and on the projector.</p>'
+                    )
+                ],
+            )
         self._draw_entry_buttons(event)
         people = tuple(list_people(self.ctx.store, self.ctx.event_id, table=self.table))
         if people != self.state.shown_people:
             self.state.shown_people = people
-            self.people_list.children = [self._person_row(p) for p in people] or [
-                html_widget('<p class="fac-more">Nobody listed yet: add the people at your table.</p>')
-            ]
+            replace_children(
+                self.people_list,
+                [self._person_row(p) for p in people]
+                or [html_widget('<p class="fac-more">Nobody listed yet: add the people at your table.</p>')],
+            )
         done = next(
             (t.done_phase for t in list_tables(self.ctx.store, self.ctx.event_id) if t.number == self.table),
             None,

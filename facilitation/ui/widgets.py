@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import anywidget
@@ -28,6 +28,7 @@ __all__ = [
     "esc",
     "html_widget",
     "qr_data_uri",
+    "replace_children",
     "set_html",
 ]
 
@@ -378,3 +379,31 @@ def chips(items: Iterable[tuple[str, str]], cls: str = "fac-chip") -> str:
         f'<span class="{esc(cls)}"><span class="fac-chip-label">{esc(a)}</span> <b>{esc(b)}</b></span>'
         for a, b in items
     )
+
+
+def _descendants(widgets: Iterable[w.Widget]) -> Iterator[w.Widget]:
+    for widget in widgets:
+        yield widget
+        yield from _descendants(getattr(widget, "children", ()) or ())
+
+
+def replace_children(box: w.Box, children: Sequence[w.Widget]) -> None:
+    """Show ``children`` in ``box`` and close the widgets it no longer shows.
+
+    A list redrawn on every change would otherwise leave each old row's widgets open
+    in the kernel and the browser, and a long event's page would slow down.
+
+    Examples
+    --------
+    >>> box = w.VBox([w.Button(description="old")])
+    >>> old = box.children[0]
+    >>> replace_children(box, [w.Button(description="new")])
+    >>> old.comm is None, box.children[0].description
+    (True, 'new')
+    """
+    old = list(box.children)
+    box.children = tuple(children)
+    keep = {id(widget) for widget in _descendants(children)}
+    for widget in _descendants(old):
+        if id(widget) not in keep:
+            widget.close()
