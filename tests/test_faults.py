@@ -21,9 +21,10 @@ from pathlib import Path
 
 import pytest
 
-from facilitation.access import FACILITATOR, ORGANISER
+from facilitation.access import FACILITATOR, ORGANISER, SYSTEM
 from facilitation.capture import list_entries
 from facilitation.events import create_event, set_phase
+from facilitation.exports import export
 from facilitation.store import open_store
 
 pytestmark = pytest.mark.slow
@@ -92,17 +93,22 @@ def _check(url: str, event_id: int, acks: dict[int, dict[int, int]]) -> int:
     return len(entries)
 
 
-def test_forty_writers_lose_nothing_while_backups_run(db_url: str, tmp_path: Path) -> None:
-    """40 writers x 250 entries at once, with database backups running alongside."""
+def test_forty_writers_lose_nothing_while_exports_run(db_url: str, tmp_path: Path) -> None:
+    """40 writers x 250 entries at once, with exports (and SQLite backups) running alongside."""
     event_id = _event(db_url)
     writers, per_writer = 40, 250
     stop = threading.Event()
     backups: list[Path] = []
+    exported: list[Path] = []
 
     def back_up() -> None:
         store = open_store(db_url)
-        while not stop.is_set() and not db_url.startswith("postgresql"):
-            backups.append(store.backup(tmp_path / f"backup-{len(backups)}.db"))
+        formats = ["json", "xlsx", "csv"]
+        while not stop.is_set():
+            fmt = formats[len(exported) % len(formats)]
+            exported.extend(export(store, SYSTEM, event_id, fmt, tmp_path / "exports"))
+            if not db_url.startswith("postgresql"):
+                backups.append(store.backup(tmp_path / f"backup-{len(backups)}.db"))
             time.sleep(0.2)
         store.close()
 
@@ -121,6 +127,7 @@ def test_forty_writers_lose_nothing_while_backups_run(db_url: str, tmp_path: Pat
     acks = {w: _acks(tmp_path / f"ack-{w}") for w in range(writers)}
     assert sum(len(a) for a in acks.values()) == writers * per_writer
     assert _check(db_url, event_id, acks) == writers * per_writer
+    assert exported, "no export ran while the writers wrote"
     for b in backups:  # every backup taken mid-write is a sound database
         conn = sqlite3.connect(b)
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
