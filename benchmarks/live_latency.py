@@ -1,6 +1,8 @@
 """Submit on a table page to visible on the projector: p50 and p95, with N table pages open.
 
 Run: ``python benchmarks/live_latency.py [--tables 10 30] [--samples 40] [--port 8890]``.
+The ramp: ``python benchmarks/live_latency.py --ramp [--step 10] [--max-tables 60]`` adds
+table pages until the p95 passes 1 s, and prints where that happened.
 
 Every page is a scripted client (see ``_pageclient.py``): the table pages send the
 Enter of their entry box with the text, exactly the widget message a browser sends;
@@ -66,11 +68,16 @@ def main() -> int:
     parser.add_argument("--tables", type=int, nargs="+", default=[10, 30])
     parser.add_argument("--samples", type=int, default=40)
     parser.add_argument("--port", type=int, default=8890)
+    parser.add_argument("--ramp", action="store_true", help="add pages until p95 passes 1 s")
+    parser.add_argument("--step", type=int, default=10, help="pages added per ramp step")
+    parser.add_argument("--max-tables", type=int, default=60, help="where the ramp stops")
     args = parser.parse_args()
     print(machine_line())
     os.environ.setdefault("FACILITATION_SECRET", "benchmark")
     rows = []
-    for n in args.tables:
+    sizes = list(range(args.step, args.max_tables + 1, args.step)) if args.ramp else args.tables
+    passed_at = None
+    for n in sizes:
         db = str(Path(tempfile.mkdtemp(prefix="fac-bench-")) / "live.db")
         store = open_store(db)
         keys = create_event(
@@ -95,6 +102,9 @@ def main() -> int:
                 sum(memory) / max(1, len(memory)),
             )
         )
+        if args.ramp and p95 > 1000:
+            passed_at = n
+            break
     print_table(
         "submit on a table page -> update on the projector (scripted clients, SQLite, poll 0.25 s)",
         [
@@ -110,6 +120,11 @@ def main() -> int:
         ],
         rows,
     )
+    if args.ramp:
+        if passed_at is None:
+            print(f"\nramp: p95 stayed under 1 s up to {sizes[-1]} table pages")
+        else:
+            print(f"\nramp: p95 passed 1 s at {passed_at} table pages")
     return 0
 
 
