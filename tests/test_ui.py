@@ -285,3 +285,23 @@ def test_grouping_and_voting_by_buttons(event: tuple[Store, EventKeys]) -> None:
     projector.ctx.watcher.check()
     assert "fac-bars" in projector.wall.value
     assert len(list_tables(store, keys.event_id)) == 3
+
+
+def test_a_retried_draft_is_stored_once_and_the_next_draft_is_new(
+    event: tuple[Store, EventKeys],
+) -> None:
+    """The browser's draft id is the client token: a retry after a lost reply sends the
+    same id and is stored once; after the kernel confirms it, the next entry (by Enter
+    or by the Add button) is a new one. Fails when the token is made in the kernel per
+    attempt (a retry doubles) or when a confirmed draft id lingers (the next is lost)."""
+    store, keys = event
+    set_phase(store, FACILITATOR, keys.event_id, "enablers-blockers")
+    view = TableView(ctx_for(store, keys, keys.tables[1]), 1)
+    box = view.entry_text
+    for _ in range(2):  # the reply to the first was lost: the browser sends it again
+        box._on_message(box, {"event": "submit", "value": "Shared care record", "draft": "d-1"}, [])
+    assert box.confirmed == "d-1"
+    box.value = "Rotas that never line up"
+    view.submit_button.click()
+    texts = [e.text for e in list_entries(store, keys.event_id, table=1)]
+    assert texts.count("Shared care record") == 1 and "Rotas that never line up" in texts

@@ -259,8 +259,11 @@ function render({ model, el }) {
   function showPending(text) {
     // The saved-state indicator is drawn by the kernel; while the kernel cannot be
     // reached only the browser can say that an entry is on its way.
-    const state = document.querySelector(".fac-saved-state");
-    if (!state) return;
+    const outer = document.querySelector(".fac-saved-state");
+    if (!outer) return;
+    // write inside the HTML widget's own content element: the kernel's next word
+    // replaces exactly that element's content
+    const state = outer.querySelector(".widget-html-content") || outer;
     state.innerHTML = "";
     const box = document.createElement("div");
     box.className = "fac-state fac-state-saving";
@@ -335,6 +338,7 @@ class EntryInput(anywidget.AnyWidget):
         """Tell the browser its current draft is stored, so its next one gets a new id."""
         if self.draft:
             self.confirmed = self.draft
+            self.draft = ""  # a click on a button after this is a new draft, not a retry
 
 
 class SavedState(w.HTML):
