@@ -16,6 +16,7 @@ own holding an event built through the rules; it is stopped by PID at the end.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import json
 import os
@@ -426,7 +427,14 @@ async def forge_everything(sock: KernelSocket, states: dict[str, dict[str, Any]]
 
 
 def run(coro: Any) -> Any:
-    return asyncio.run(asyncio.wait_for(coro, 600))
+    """Run a client coroutine to its end in a thread of its own.
+
+    Playwright's sync API leaves an event loop running in the main thread for the
+    rest of a session that also ran browser tests; ``asyncio.run`` refuses to start
+    another there, so the scripted clients get a thread and a loop of their own.
+    """
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, asyncio.wait_for(coro, 600)).result()
 
 
 # --- the tests -----------------------------------------------------------------------------------
