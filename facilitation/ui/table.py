@@ -7,6 +7,7 @@ message cannot write for another table or move the event.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from dataclasses import dataclass, field
 from functools import partial
@@ -341,8 +342,11 @@ class TableView:
         # A browser's submit names its draft: a retry of an unconfirmed draft reuses the
         # token, so a reply lost on venue Wi-Fi never turns into a second entry. The
         # table is part of the token, so no page can claim another table's draft.
+        # The text is part of it too: if the browser missed the confirmation of its last
+        # draft, its next entry comes with the old id, and must be stored, not replayed.
         draft = self.entry_text.draft
-        token = f"table-{self.table}-{draft}" if draft else self.state.draft_token
+        digest = hashlib.sha256(f"{self.kind.value}\n{text}".encode()).hexdigest()[:16]
+        token = f"table-{self.table}-{draft}-{digest}" if draft else self.state.draft_token
         try:
             if self.state.editing_entry is not None:
                 edit_entry(
