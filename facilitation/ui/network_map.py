@@ -103,11 +103,16 @@ function render({ model, el }) {
     const gLabels = svgEl("g", { "pointer-events": "none" });
     const fs = model.get("font_px");
     function label(n, x, y, r) {
+      const text = short(n.label, 32);
+      // keep the whole name on the map: a label centred on a node near the edge would
+      // lose its ends (bold with a halo: about 0.7 em a character, half of it each side)
+      const half = 0.36 * fs * text.length + fs / 2;
+      const lx = Math.min(Math.max(x, half), Math.max(half, W - half));
       const t = svgEl("text", {
-        x, y: y - r - 6, "text-anchor": "middle", "font-size": fs, fill: "#111",
+        x: lx, y: y - r - 6, "text-anchor": "middle", "font-size": fs, fill: "#111",
         stroke: "#fff", "stroke-width": fs / 4, "paint-order": "stroke", class: "fac-netmap-label",
       });
-      t.textContent = short(n.label, 32);
+      t.textContent = text;
       return t;
     }
     let hoverLabel = null;
