@@ -95,6 +95,52 @@ def build_event(store: Store) -> EventKeys:
     return keys
 
 
+@dataclass
+class Server:
+    """A running ``facilitate serve``: its process, Voila's pid and the links it printed."""
+
+    process: subprocess.Popen[bytes]
+    voila_pid: int | None
+    links: dict[str, str]
+
+    def stop(self) -> None:
+        """Stop it for certain: SIGTERM, then SIGKILL to whatever is left."""
+        _stop(self.process, self.voila_pid)
+
+
+def start_server(db: str, event_id: int, folder: Path, *, port: int | None = None, pool: int = 2) -> Server:
+    """Start ``facilitate serve`` in its own session and wait until it prints its links."""
+    folder.mkdir(parents=True, exist_ok=True)
+    out_path, err_path = folder / "serve.out", folder / "serve.err"
+    with open(out_path, "wb") as out, open(err_path, "wb") as err:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "facilitation.cli", "serve", str(event_id), "--db", db,
+             "--port", str(port or free_port()), "--pool", str(pool)],
+            stdout=out,
+            stderr=err,
+            start_new_session=True,
+        )  # fmt: skip
+    links: dict[str, str] = {}
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        text = out_path.read_text(errors="replace")
+        if "join:" in text and "organiser:" in text:
+            for line in text.splitlines():
+                m = re.match(r"^(projector|facilitator|organiser|join|table \S+): (http\S+)$", line)
+                if m:
+                    links[m.group(1)] = m.group(2)
+            break
+        if proc.poll() is not None:
+            break
+        time.sleep(0.25)
+    found = re.search(r"Voila is process (\d+)", err_path.read_text(errors="replace"))
+    server = Server(proc, int(found.group(1)) if found else None, links)
+    if "projector" not in links:
+        server.stop()
+        pytest.fail("facilitate serve did not print its links:\n" + err_path.read_text()[-3000:])
+    return server
+
+
 @pytest.fixture(scope="session")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """``facilitate serve`` on a free port against a fresh event; stopped for certain at the end."""
@@ -103,54 +149,12 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     os.environ.setdefault("FACILITATION_SECRET", "browser-tests-secret")
     store = open_store(db)
     keys = build_event(store)
-    port = free_port()
-    out = open(folder / "serve.out", "wb")  # noqa: SIM115
-    err = open(folder / "serve.err", "wb")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "facilitation.cli",
-            "serve",
-            str(keys.event_id),
-            "--db",
-            db,
-            "--port",
-            str(port),
-            "--pool",
-            "2",
-        ],
-        stdout=out,
-        stderr=err,
-        start_new_session=True,
-    )
-    links: dict[str, str] = {}
-    voila_pid: int | None = None
+    server = start_server(db, keys.event_id, folder)
     try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            text = (folder / "serve.out").read_text(errors="replace")
-            if "join:" in text and "organiser:" in text:
-                for line in text.splitlines():
-                    m = re.match(r"^(projector|facilitator|organiser|join|table \S+): (http\S+)$", line)
-                    if m:
-                        links[m.group(1)] = m.group(2)
-                break
-            if proc.poll() is not None:
-                break
-            time.sleep(0.25)
-        found = re.search(r"Voila is process (\d+)", (folder / "serve.err").read_text(errors="replace"))
-        voila_pid = int(found.group(1)) if found else None
-        if "projector" not in links:
-            pytest.fail(
-                "facilitate serve did not print its links:\n" + (folder / "serve.err").read_text()[-3000:]
-            )
-        base = links["projector"].split("/voila/")[0]
-        yield Served(db, store, keys, links, proc, voila_pid, base)
+        base = server.links["projector"].split("/voila/")[0]
+        yield Served(db, store, keys, server.links, server.process, server.voila_pid, base)
     finally:
-        _stop(proc, voila_pid)
-        out.close()
-        err.close()
+        server.stop()
         store.close()
 
 
