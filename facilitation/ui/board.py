@@ -31,7 +31,7 @@ from facilitation.store import Store
 from facilitation.ui.console_board import ConsoleBoard
 from facilitation.ui.dragboard import DragBoard, Drop
 from facilitation.ui.page import PageContext
-from facilitation.ui.widgets import EntryInput, SavedState, esc, html_widget, set_html
+from facilitation.ui.widgets import EntryInput, SavedState, esc, html_widget, replace_children, set_html
 
 __all__ = ["ConsoleBoard", "TableBoard", "render_projector_themes", "render_themes"]
 
@@ -196,7 +196,7 @@ class TableBoard:
             self.checks[e.id] = box
             theme = f" \u2192 {esc(names.get(e.theme_id, ''))}" if e.theme_id else ""
             rows.append(w.HBox([box, html_widget(f'<div class="fac-card">{esc(e.text)}{theme}</div>')]))
-        self.entry_rows.children = rows
+        replace_children(self.entry_rows, rows)
         chosen = self.theme_choice.value
         self.theme_choice.options = [(t.name, t.id) for t in themes]
         self.theme_choice.value = chosen if chosen in names else (themes[0].id if themes else None)

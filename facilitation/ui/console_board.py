@@ -17,7 +17,7 @@ from facilitation.errors import FacilitationError
 from facilitation.grouping import Theme, list_themes, merge_themes, rename_theme
 from facilitation.suggestions import Suggestion, dismiss_suggestion, suggest_merges
 from facilitation.ui.page import PageContext
-from facilitation.ui.widgets import esc, html_widget
+from facilitation.ui.widgets import esc, html_widget, replace_children
 
 __all__ = ["ConsoleBoard"]
 
@@ -87,7 +87,7 @@ class ConsoleBoard:
             rows.append(
                 w.HBox([box, html_widget(f'<div class="fac-card">{esc(t.name)} ({len(t.entry_ids)})</div>')])
             )
-        self.rows.children = rows
+        replace_children(self.rows, rows)
         wide = [(t.name, t.id) for t in themes if t.table is None]
         chosen = self.wide_choice.value
         self.wide_choice.options = wide
@@ -127,9 +127,10 @@ class ConsoleBoard:
             row = w.HBox([text, accept, dismiss])
             row.add_class("fac-suggestion")
             rows.append(row)
-        self.suggestion_rows.children = rows or [
-            html_widget('<p class="fac-more">No suggested merges right now.</p>')
-        ]
+        replace_children(
+            self.suggestion_rows,
+            rows or [html_widget('<p class="fac-more">No suggested merges right now.</p>')],
+        )
 
     def _click_accept(self, index: int, _button: Any = None) -> None:
         self.accept(index)

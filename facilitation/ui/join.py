@@ -12,7 +12,7 @@ from facilitation.events import get_event, list_tables, table_for_join_code
 from facilitation.store import Store, open_store
 from facilitation.ui.page import PageContext, PageParams, page_frame, read_params
 from facilitation.ui.table import TableView
-from facilitation.ui.widgets import esc, html_widget, set_html
+from facilitation.ui.widgets import esc, html_widget, replace_children, set_html
 
 __all__ = ["JoinView", "join_page"]
 
@@ -73,7 +73,7 @@ class JoinView:
             )
             return False
         self.ctx, self.table_view = ctx, view
-        self.widget.children = [view.widget]
+        replace_children(self.widget, [view.widget])
         ctx.watcher.start()
         return True
 

@@ -19,7 +19,7 @@ from facilitation.events import get_event
 from facilitation.network import Link, list_links, record_link, withdraw_link
 from facilitation.people import Person, list_people
 from facilitation.ui.page import PageContext
-from facilitation.ui.widgets import EntryInput, SavedState, esc, html_widget, set_html
+from facilitation.ui.widgets import EntryInput, SavedState, esc, html_widget, replace_children, set_html
 
 __all__ = ["LINK_CHOICES", "NOBODY", "LinksPanel", "LinksState", "link_card", "person_label"]
 
@@ -166,11 +166,8 @@ class LinksPanel:
             self.state.shown_links = links
             for x in links:  # kept after a withdrawal, so a double click on Withdraw is one write
                 self.state.row_tokens.setdefault(x.id, _token())
-            self.rows.children = [self._link_row(x) for x in reversed(links)] or [
-                html_widget(
-                    '<p class="fac-more">No links yet. What you record shows on the projector\'s map.</p>'
-                )
-            ]
+            empty = '<p class="fac-more">No links yet. What you record shows on the projector\'s map.</p>'
+            replace_children(self.rows, [self._link_row(x) for x in reversed(links)] or [html_widget(empty)])
 
     def _link_row(self, link: Link) -> w.HBox:
         withdraw = w.Button(

@@ -39,7 +39,7 @@ from facilitation.plans import (
 from facilitation.store.schema import ACTION_STATUSES
 from facilitation.ui.links_view import NOBODY, person_label
 from facilitation.ui.page import PageContext
-from facilitation.ui.widgets import EntryInput, SavedState, esc, html_widget, set_html
+from facilitation.ui.widgets import EntryInput, SavedState, esc, html_widget, replace_children, set_html
 
 __all__ = ["PlansPanel", "PlansState", "action_card", "leads_sentence"]
 
@@ -451,7 +451,7 @@ class PlansPanel:
             rows.append(
                 w.HBox([html_widget(f'<div class="fac-card">{esc(text)}</div>', "fac-entry"), remove])
             )
-        self.members.children = rows or [html_widget('<p class="fac-more">No members yet.</p>')]
+        replace_children(self.members, rows or [html_widget('<p class="fac-more">No members yet.</p>')])
         taken = {m.person_id for m in group.members}
         choices = [(person_label(p), p.id) for p in self.people if p.id not in taken]
         _set_options(self.member_choice, [("Choose a person", NOBODY), *choices])
@@ -470,7 +470,7 @@ class PlansPanel:
                 "fac-plan-suggest",
             )
             chips.append(b)
-        self.suggestions.children = chips
+        replace_children(self.suggestions, chips)
 
     def _draw_entries(self, group: Group, entries: list[Entry]) -> None:
         key = (group.id, group.entries, tuple((e.id, e.kind, e.text, e.table) for e in entries))
@@ -492,9 +492,9 @@ class PlansPanel:
                 "fac-plan-entry-unlink",
             )
             rows.append(w.HBox([html_widget(card, "fac-entry"), unlink], layout=w.Layout(width="100%")))
-        self.linked.children = rows or [
-            html_widget('<p class="fac-more">No enablers or blockers linked yet.</p>')
-        ]
+        replace_children(
+            self.linked, rows or [html_widget('<p class="fac-more">No enablers or blockers linked yet.</p>')]
+        )
         linked = {e.entry_id for e in group.entries}
         choices = [(_entry_label(e), e.id) for e in entries if e.id not in linked]
         _set_options(self.entry_choice, [("Choose an enabler or a blocker", NOBODY), *choices])
@@ -523,7 +523,7 @@ class PlansPanel:
             )
             row.add_class("fac-entry-row")
             rows.append(row)
-        self.actions.children = rows or [html_widget('<p class="fac-more">No actions yet.</p>')]
+        replace_children(self.actions, rows or [html_widget('<p class="fac-more">No actions yet.</p>')])
 
     # -- handlers ---------------------------------------------------------------------------
     def _write(self, what: str, fn: Any, *args: Any, **kwargs: Any) -> bool:

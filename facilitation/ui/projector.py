@@ -23,7 +23,7 @@ from facilitation.events import Event, TableInfo, get_event, list_tables
 from facilitation.live import served_by_voila
 from facilitation.ui.page import PageContext, error_view, join_url, open_page, page_frame
 from facilitation.ui.table import entry_card
-from facilitation.ui.widgets import Countdown, esc, html_widget, qr_data_uri, set_html
+from facilitation.ui.widgets import Countdown, esc, html_widget, qr_data_uri, replace_children, set_html
 
 __all__ = [
     "ProjectorView",
@@ -234,8 +234,6 @@ class ProjectorView:
         key = event.phase.input
         if key != self.extra_key:
             self.extra_key = key
-            for old in self.extra.children:
-                old.close()
             children: list[w.Widget] = []
             if key == "links":
                 module = optional("ui.network_map")
@@ -246,7 +244,7 @@ class ProjectorView:
                     children = [
                         html_widget('<p class="fac-hidden-note">The collaboration map is not available.</p>')
                     ]
-            self.extra.children = children
+            replace_children(self.extra, children)
         elif key == "links":
             for child in self.extra.children:
                 if hasattr(child, "refresh"):

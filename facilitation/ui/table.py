@@ -284,7 +284,7 @@ class TableView:
                 from facilitation.ui.plans_view import PlansPanel
 
                 self.panel = PlansPanel(self.ctx, self.table, self.saved)
-            self.extra.children = [self.panel.widget] if self.panel is not None else []
+            replace_children(self.extra, [self.panel.widget] if self.panel is not None else [])
         if self.panel is not None:
             self.panel.refresh()
         # the saved state only where something can be saved (not while the framing is shown)

@@ -386,8 +386,13 @@ def chips(items: Iterable[tuple[str, str]], cls: str = "fac-chip") -> str:
 
 
 def _descendants(widgets: Iterable[w.Widget]) -> Iterator[w.Widget]:
+    """Each widget, its children's, and the layout and style models each one owns."""
     for widget in widgets:
         yield widget
+        for part in ("layout", "style"):
+            owned = getattr(widget, part, None)
+            if isinstance(owned, w.Widget):
+                yield owned
         yield from _descendants(getattr(widget, "children", ()) or ())
 
 
@@ -395,19 +400,21 @@ def replace_children(box: w.Box, children: Sequence[w.Widget]) -> None:
     """Show ``children`` in ``box`` and close the widgets it no longer shows.
 
     A list redrawn on every change would otherwise leave each old row's widgets open
-    in the kernel and the browser, and a long event's page would slow down.
+    in the kernel and the browser, and a long event's page would slow down. A
+    widget's layout and style are models of their own, closed with it unless a
+    widget still shown shares them.
 
     Examples
     --------
     >>> box = w.VBox([w.Button(description="old")])
     >>> old = box.children[0]
     >>> replace_children(box, [w.Button(description="new")])
-    >>> old.comm is None, box.children[0].description
-    (True, 'new')
+    >>> old.comm is None, old.layout.comm is None, old.style.comm is None, box.children[0].description
+    (True, True, True, 'new')
     """
     old = list(box.children)
     box.children = tuple(children)
-    keep = {id(widget) for widget in _descendants(children)}
+    keep = {id(widget) for widget in _descendants([box])}
     for widget in _descendants(old):
         if id(widget) not in keep:
             widget.close()
