@@ -21,6 +21,7 @@ __all__ = [
     "NotAllowed",
     "NotFound",
     "Store",
+    "frames",
     "open_store",
     "table_actor",
 ]

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from facilitation.access import Actor, require, require_table
-from facilitation.errors import FacilitationError, NotFound
+from facilitation.errors import NotFound
 from facilitation.events import load_event, table_id
 from facilitation.store import Change, Store, now
 from facilitation.store import schema as s

@@ -8,7 +8,7 @@ import tempfile
 import unicodedata
 from pathlib import Path
 
-__all__ = ["safe_filename", "write_atomic", "neutralise_cell"]
+__all__ = ["neutralise_cell", "safe_filename", "write_atomic"]
 
 _WINDOWS_RESERVED = {
     "CON",
