@@ -229,6 +229,29 @@ def test_sqlite_writes_begin_immediate(sqlite_path):
     assert begins == ["BEGIN IMMEDIATE", "BEGIN"]
 
 
+def test_opening_a_migrated_database_waits_for_no_writer(sqlite_path):
+    """A page that starts while another holds the write lock opens at once.
+
+    Every page kernel opens the store; in the rush of an event a writer is nearly
+    always in a transaction. Naive opening (a write transaction per open, to check
+    the migrations) waits out the busy timeout and then fails with "database is
+    locked" (seen in the 40-writer fault test).
+    """
+    SQLiteStore(sqlite_path).close()  # created and migrated
+    holder = sqlite3.connect(sqlite_path, isolation_level=None, timeout=1)
+    holder.execute("BEGIN IMMEDIATE")  # a writer mid-transaction, for longer than any busy timeout
+    try:
+        started = time.monotonic()
+        store = SQLiteStore(sqlite_path)
+        opened_in = time.monotonic() - started
+        assert store.read(lambda c: c.execute(select(func.count()).select_from(s.events)).scalar()) == 0
+        store.close()
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert opened_in < BUSY_TIMEOUT_MS / 1000 / 2, f"opening waited {opened_in:.1f} s for the writer"
+
+
 def test_open_store_refuses_other_postgres_drivers():
     with pytest.raises(FacilitationError, match=r"postgresql\+psycopg://"):
         open_store("postgresql://localhost/x")

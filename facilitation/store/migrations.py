@@ -11,14 +11,14 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Column, Connection, Integer, MetaData, String, Table, insert, select
+from sqlalchemy import Column, Connection, Integer, MetaData, String, Table, insert, inspect, select
 
 from facilitation.store import schema
 
 if TYPE_CHECKING:
     from facilitation.store.base import Store
 
-__all__ = ["MIGRATIONS", "applied", "migrate"]
+__all__ = ["MIGRATIONS", "applied", "migrate", "up_to_date"]
 
 _meta = MetaData()
 schema_migrations = Table(
@@ -57,13 +57,24 @@ def _serialise(store: Store, conn: Connection) -> None:
         conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
 
 
+def up_to_date(conn: Connection) -> bool:
+    """Whether every migration is applied already (a read: it takes no write lock)."""
+    if not inspect(conn).has_table(schema_migrations.name):
+        return False
+    return {version for version, _name, _step in MIGRATIONS} <= applied(conn)
+
+
 def migrate(store: Store) -> list[str]:
     """Apply every migration the database lacks, each in its own write transaction.
 
     Two processes opening a new database at once are safe: the write transaction
-    serialises them, and the second finds the work done.
+    serialises them, and the second finds the work done. A database that is up to
+    date is only read: every page of an event opens the store when it starts, and
+    during the rush of an event those opens must not queue behind the writers.
     """
     done: list[str] = []
+    if store.read(up_to_date):
+        return done
     with store._write_conn() as conn:
         _serialise(store, conn)
         _meta.create_all(conn)
