@@ -32,6 +32,7 @@ from facilitation.store import open_store
 
 __all__ = [
     "PageLinks",
+    "child_pids",
     "notebooks_dir",
     "page_links",
     "serve",
@@ -205,7 +206,7 @@ def _check_port_free(host: str, port: int) -> None:
             ) from exc
 
 
-def _children(pid: int) -> list[int]:
+def child_pids(pid: int) -> list[int]:
     """Process ids whose parent is ``pid`` (Voila's kernels run in sessions of their own)."""
     out = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
@@ -240,7 +241,7 @@ def stop_voila(proc: subprocess.Popen[bytes], timeout: float = 10.0) -> None:
     """Stop Voila and its kernels (its process group): SIGTERM, then SIGKILL."""
     if proc.poll() is not None:
         return
-    kernels = _children(proc.pid)
+    kernels = child_pids(proc.pid)
     try:
         os.killpg(proc.pid, signal.SIGTERM)  # Voila shuts its kernels down on SIGTERM
         proc.wait(timeout=timeout)

@@ -21,10 +21,6 @@ import contextlib
 import json
 import os
 import re
-import signal
-import socket
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -33,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from liveserver import start_server
 from sqlalchemy import select
 
 from facilitation.access import FACILITATOR, ORGANISER, table_actor
@@ -53,12 +50,6 @@ SECRET = "attack-tests-secret"
 
 
 # --- the server -------------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -122,50 +113,21 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
     folder = tmp_path_factory.mktemp("attacks")
     db = str(folder / "event.db")
     previous = os.environ.get("FACILITATION_SECRET")
-    os.environ["FACILITATION_SECRET"] = SECRET
+    os.environ["FACILITATION_SECRET"] = SECRET  # the server inherits it
     store = open_store(db)
-    keys = build_event(store)
-    port = _free_port()
-    env = dict(os.environ, FACILITATION_SECRET=SECRET)
-    with open(folder / "serve.out", "wb") as out, open(folder / "serve.err", "wb") as err:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "facilitation.cli", "serve", str(keys.event_id), "--db", db,
-             "--port", str(port), "--pool", "1"],
-            stdout=out, stderr=err, env=env, start_new_session=True,
-        )  # fmt: skip
-    voila_pid: int | None = None
     try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and proc.poll() is None:
-            if "projector:" in (folder / "serve.out").read_text(errors="replace"):
-                break
-            time.sleep(0.25)
-        else:
-            pytest.fail("facilitate serve did not start:\n" + (folder / "serve.err").read_text()[-3000:])
-        found = re.search(r"Voila is process (\d+)", (folder / "serve.err").read_text(errors="replace"))
-        voila_pid = int(found.group(1)) if found else None
-        yield Target(store, keys, f"http://127.0.0.1:{port}", folder)
+        keys = build_event(store)
+        server = start_server(db, keys.event_id, folder, pool=1)
+        try:
+            yield Target(store, keys, server.base, folder)
+        finally:
+            server.stop()
     finally:
-        _stop(proc, voila_pid)
         store.close()
         if previous is None:
             os.environ.pop("FACILITATION_SECRET", None)
         else:
             os.environ["FACILITATION_SECRET"] = previous
-
-
-def _stop(proc: subprocess.Popen[bytes], voila_pid: int | None) -> None:
-    """SIGTERM to our ``serve`` (it stops Voila), then SIGKILL to what we started, if left."""
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
-    if voila_pid is not None:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(voila_pid, signal.SIGKILL)  # Voila's own group: it and its kernels
 
 
 # --- a scripted page: the HTML, then the kernel socket ----------------------------------------

@@ -16,20 +16,15 @@ import asyncio
 import contextlib
 import os
 import random
-import re
-import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from liveserver import CHROMIUM, CHROMIUM_ARGS, free_port, require_chromium, start_server
 
 from facilitation.access import FACILITATOR, ORGANISER, table_actor
 from facilitation.capture import list_entries
@@ -40,24 +35,7 @@ from facilitation.store import Store, open_store
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 T = TypeVar("T")
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-IN_CI = os.environ.get("CI", "").lower() == "true"
 SECRET = "lossy-tests-secret"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 # --- the proxy ------------------------------------------------------------------------------
@@ -75,7 +53,7 @@ class LossyProxy:
 
     def __init__(self, upstream_port: int, seed: int = 1) -> None:
         self.upstream_port = upstream_port
-        self.port = _free_port()
+        self.port = free_port()
         self.delay = (0.0, 0.0)
         self.drop = 0.0
         self.rng = random.Random(seed)
@@ -219,50 +197,24 @@ class Served:
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """``facilitate serve`` on a free port against its own SQLite event; stopped by PID."""
-    if not Path(CHROMIUM).exists():
-        if IN_CI:
-            pytest.fail(f"CI=true but Chromium is not at {CHROMIUM}: browser tests must run in CI")
-        pytest.skip(f"Chromium is not installed at {CHROMIUM}")
+    require_chromium()
     folder = tmp_path_factory.mktemp("lossy")
     db = str(folder / "event.db")
     previous = os.environ.get("FACILITATION_SECRET")
-    os.environ["FACILITATION_SECRET"] = SECRET
+    os.environ["FACILITATION_SECRET"] = SECRET  # the server inherits it
     store = open_store(db)
-    keys = create_event(
-        store, ORGANISER, template="innovation-challenge-half-day", title="Lossy Wi-Fi", tables=2
-    )
-    add_person(store, table_actor(1), keys.event_id, "Ama Owusu", organisation="Council", table=1)
-    set_phase(store, FACILITATOR, keys.event_id, "enablers-blockers")
-    port = _free_port()
-    with open(folder / "serve.out", "wb") as out, open(folder / "serve.err", "wb") as err:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "facilitation.cli", "serve", str(keys.event_id), "--db", db,
-             "--port", str(port), "--pool", "0"],
-            stdout=out, stderr=err, env=dict(os.environ), start_new_session=True,
-        )  # fmt: skip
-    voila_pid: int | None = None
     try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and proc.poll() is None:
-            if "projector:" in (folder / "serve.out").read_text(errors="replace"):
-                break
-            time.sleep(0.25)
-        else:
-            pytest.fail("facilitate serve did not start:\n" + (folder / "serve.err").read_text()[-3000:])
-        found = re.search(r"Voila is process (\d+)", (folder / "serve.err").read_text(errors="replace"))
-        voila_pid = int(found.group(1)) if found else None
-        yield Served(store, keys, port)
+        keys = create_event(
+            store, ORGANISER, template="innovation-challenge-half-day", title="Lossy Wi-Fi", tables=2
+        )
+        add_person(store, table_actor(1), keys.event_id, "Ama Owusu", organisation="Council", table=1)
+        set_phase(store, FACILITATOR, keys.event_id, "enablers-blockers")
+        server = start_server(db, keys.event_id, folder, pool=0)
+        try:
+            yield Served(store, keys, server.port)
+        finally:
+            server.stop()
     finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=10)
-        if voila_pid is not None:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(voila_pid, signal.SIGKILL)
         store.close()
         if previous is None:
             os.environ.pop("FACILITATION_SECRET", None)

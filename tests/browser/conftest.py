@@ -8,41 +8,28 @@ then stops Voila and its kernels) and kills whatever is left.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import re
-import signal
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from liveserver import CHROMIUM, CHROMIUM_ARGS, free_port, require_chromium, start_server
 
 from facilitation.access import FACILITATOR, ORGANISER, table_actor
 from facilitation.events import EventKeys, create_event, set_phase
 from facilitation.people import add_person
-from facilitation.serving import _children
 from facilitation.store import Store, open_store
+
+# the browser tests import these from here
+__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "free_port", "start_server"]
 
 HERE = Path(__file__).parent
 DATA = HERE.parent / "data"
 ARTIFACTS = HERE.parent / "artifacts"
 AXE = HERE / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 pytestmark = pytest.mark.browser
 
@@ -51,12 +38,6 @@ def hostile_strings() -> list[str]:
     """The shared hostile strings, one per line, plus a 10,000-character one."""
     lines = (DATA / "hostile-strings.txt").read_text(encoding="utf-8").split("\n")
     return [line for line in lines if line.strip()] + ["x" * 9_990 + "<b>end</b>"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -95,52 +76,6 @@ def build_event(store: Store) -> EventKeys:
     return keys
 
 
-@dataclass
-class Server:
-    """A running ``facilitate serve``: its process, Voila's pid and the links it printed."""
-
-    process: subprocess.Popen[bytes]
-    voila_pid: int | None
-    links: dict[str, str]
-
-    def stop(self) -> None:
-        """Stop it for certain: SIGTERM, then SIGKILL to whatever is left."""
-        _stop(self.process, self.voila_pid)
-
-
-def start_server(db: str, event_id: int, folder: Path, *, port: int | None = None, pool: int = 2) -> Server:
-    """Start ``facilitate serve`` in its own session and wait until it prints its links."""
-    folder.mkdir(parents=True, exist_ok=True)
-    out_path, err_path = folder / "serve.out", folder / "serve.err"
-    with open(out_path, "wb") as out, open(err_path, "wb") as err:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "facilitation.cli", "serve", str(event_id), "--db", db,
-             "--port", str(port or free_port()), "--pool", str(pool)],
-            stdout=out,
-            stderr=err,
-            start_new_session=True,
-        )  # fmt: skip
-    links: dict[str, str] = {}
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        text = out_path.read_text(errors="replace")
-        if "join:" in text and "organiser:" in text:
-            for line in text.splitlines():
-                m = re.match(r"^(projector|facilitator|organiser|join|table \S+): (http\S+)$", line)
-                if m:
-                    links[m.group(1)] = m.group(2)
-            break
-        if proc.poll() is not None:
-            break
-        time.sleep(0.25)
-    found = re.search(r"Voila is process (\d+)", err_path.read_text(errors="replace"))
-    server = Server(proc, int(found.group(1)) if found else None, links)
-    if "projector" not in links:
-        server.stop()
-        pytest.fail("facilitate serve did not print its links:\n" + err_path.read_text()[-3000:])
-    return server
-
-
 @pytest.fixture(scope="session")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """``facilitate serve`` on a free port against a fresh event; stopped for certain at the end."""
@@ -151,34 +86,15 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     keys = build_event(store)
     server = start_server(db, keys.event_id, folder)
     try:
-        base = server.links["projector"].split("/voila/")[0]
-        yield Served(db, store, keys, server.links, server.process, server.voila_pid, base)
+        yield Served(db, store, keys, server.links, server.process, server.voila_pid, server.base)
     finally:
         server.stop()
         store.close()
 
 
-def _stop(proc: subprocess.Popen[bytes], voila_pid: int | None) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
-    if voila_pid is not None and Path(f"/proc/{voila_pid}").exists():
-        # serve did not stop it: kill Voila and its kernels (each kernel has a session of its own)
-        for pid in [voila_pid, *_children(voila_pid)]:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.kill(pid, signal.SIGKILL)
-
-
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("CI=true but Chromium is not at /usr/bin/chromium: browser tests must run in CI")
-        pytest.skip("Chromium is not installed at /usr/bin/chromium")
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:

@@ -27,7 +27,7 @@ from typing import Any
 import pytest
 
 from facilitation.capture import list_entries
-from facilitation.serving import _children
+from facilitation.serving import child_pids
 from facilitation.store import open_store
 
 from .conftest import Pages, build_event, start_server
@@ -82,10 +82,10 @@ def test_killed_kernels_and_servers_lose_nothing_acknowledged(
                 assert _type(page, text), f"{text!r} was not saved before any kill"
                 acknowledged.append(text)
             if target == "kernel":
-                victims = [p for p in _children(server.voila_pid or 0) if p != server.voila_pid]
+                victims = [p for p in child_pids(server.voila_pid or 0) if p != server.voila_pid]
             else:
                 victims = [server.process.pid, *([server.voila_pid] if server.voila_pid else [])]
-                victims += _children(server.voila_pid or 0)
+                victims += child_pids(server.voila_pid or 0)
             assert victims, "nothing to kill"
             killer = threading.Timer(rng.uniform(0.05, 0.6), _kill, args=(victims,))
             killer.start()

@@ -8,11 +8,6 @@ for votes arriving through both at once.
 
 from __future__ import annotations
 
-import os
-import re
-import signal
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -21,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from liveserver import Server, launch
 from playwright.sync_api import expect
 from sqlalchemy import select
 
@@ -34,76 +30,11 @@ from facilitation.store import Store, open_store
 from facilitation.store import schema as s
 from facilitation.voting import add_dot
 
-from .conftest import CHROMIUM, Pages, free_port
+from .conftest import Pages
 
 pytestmark = pytest.mark.browser
 
 SECRET = "two-servers-secret"
-IN_CI = os.environ.get("CI", "").lower() == "true"
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _chromium_runs_in_ci() -> None:
-    """Under CI=true a missing Chromium is a failure, not a skip (runs before ``browser``)."""
-    if IN_CI and not Path(CHROMIUM).exists():
-        pytest.fail(
-            f"CI=true but Chromium is not at {CHROMIUM}: browser tests must run in CI (apt-get install chromium)"
-        )
-
-
-@dataclass
-class Server:
-    """One ``facilitate serve`` process and the links it printed."""
-
-    proc: subprocess.Popen[bytes]
-    voila_pid: int | None
-    links: dict[str, str]
-    folder: Path
-
-    def stop(self) -> None:
-        """SIGTERM to ``serve`` (it stops Voila), then SIGKILL to what is left of ours, by PID."""
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(timeout=10)
-        if self.voila_pid is not None:
-            with suppress(ProcessLookupError, PermissionError):
-                os.killpg(self.voila_pid, signal.SIGKILL)
-
-
-def start_server(db: str, event_id: int, folder: Path) -> Server:
-    """Start ``facilitate serve`` on a free port (no preheated pool: two servers share 2 cores)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ, FACILITATION_SECRET=SECRET)
-    with open(folder / "serve.out", "wb") as out, open(folder / "serve.err", "wb") as err:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "facilitation.cli", "serve", str(event_id), "--db", db,
-             "--port", str(free_port()), "--pool", "0"],
-            stdout=out, stderr=err, env=env, start_new_session=True,
-        )  # fmt: skip
-    return Server(proc, None, {}, folder)
-
-
-def wait_for_links(server: Server, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and server.proc.poll() is None:
-        text = (server.folder / "serve.out").read_text(errors="replace")
-        if "join:" in text:
-            for line in text.splitlines():
-                m = re.match(r"^(projector|facilitator|organiser|join|table \S+): (http\S+)$", line)
-                if m:
-                    server.links[m.group(1)] = m.group(2)
-            break
-        time.sleep(0.25)
-    found = re.search(r"Voila is process (\d+)", (server.folder / "serve.err").read_text(errors="replace"))
-    server.voila_pid = int(found.group(1)) if found else None
-    if "projector" not in server.links:
-        pytest.fail(
-            "facilitate serve did not print its links:\n" + (server.folder / "serve.err").read_text()[-3000:]
-        )
 
 
 @dataclass
@@ -129,15 +60,17 @@ def build_event(store: Store) -> EventKeys:
 
 
 @pytest.fixture
-def pair(pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pair]:
+def pair(browser: object, pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pair]:
+    """Two servers on a new schema; ``browser`` first, so no Chromium means no servers started."""
     monkeypatch.setenv("FACILITATION_SECRET", SECRET)
     store = open_store(pg_url)
     keys = build_event(store)
-    a = start_server(pg_url, keys.event_id, tmp_path / "a")
-    b = start_server(pg_url, keys.event_id, tmp_path / "b")
+    # no preheated pool: two servers share 2 cores; both start at once, then both are awaited
+    a = launch(pg_url, keys.event_id, tmp_path / "a", pool=0)
+    b = launch(pg_url, keys.event_id, tmp_path / "b", pool=0)
     try:
-        wait_for_links(a)
-        wait_for_links(b)
+        a.wait_ready()
+        b.wait_ready()
         assert a.links["projector"] != b.links["projector"]
         yield Pair(store, keys, pg_url, a, b)
     finally:
