@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Iterator
 
 import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from facilitation.people import list_people
+from facilitation.access import ORGANISER
+from facilitation.people import list_people, remove_from_event, seat_person
 from facilitation.seating import mixing_score
 
 from .conftest import DATA, Pages, Served, screenshot
@@ -22,6 +24,20 @@ def _tab(page, name: str) -> None:  # type: ignore[no-untyped-def]
     page.get_by_role("tab", name=name).click()
 
 
+@pytest.fixture
+def seating_put_back(served: Served) -> Iterator[None]:
+    """The browser tests share one event: put its people back where they sat, in any test order."""
+    ev = served.keys.event_id
+    seats = {p.id: p.table for p in list_people(served.store, ev)}
+    yield
+    for person in list_people(served.store, ev):
+        if person.id not in seats:
+            remove_from_event(served.store, ORGANISER, ev, person.id)
+        elif person.table != seats[person.id]:
+            seat_person(served.store, ORGANISER, ev, person.id, seats[person.id])
+
+
+@pytest.mark.usefixtures("seating_put_back")
 def test_import_seat_and_export(served: Served, pages: Pages) -> None:
     page = pages.open(served.links["organiser"], width=1366, height=900, ready=".fac-organiser")
     expect(page.locator(".fac-org-header")).to_contain_text("Frailty in the community")
