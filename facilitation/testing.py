@@ -1,4 +1,5 @@
-"""Small helpers for doctests, tests and notebooks' examples: a scratch event on disk."""
+"""Small helpers for doctests, tests, benchmarks and notebooks' examples: a scratch event on
+disk, and the Chromium that browser tests and benchmarks drive."""
 
 from __future__ import annotations
 
@@ -9,7 +10,19 @@ from facilitation.access import FACILITATOR, ORGANISER
 from facilitation.events import create_event, set_phase
 from facilitation.store import Store, open_store
 
-__all__ = ["scratch_event"]
+__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "scratch_event"]
+
+# Debian's Chromium (never a browser Playwright downloads); FACILITATION_CHROMIUM names another
+CHROMIUM = os.environ.get("FACILITATION_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",  # QUIC would bypass the lossy-connection test's TCP proxy
+    "--no-first-run",
+    "--disable-background-networking",  # nothing leaves the machine: a venue may have no internet
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def scratch_event(

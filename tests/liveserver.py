@@ -26,18 +26,9 @@ from pathlib import Path
 import pytest
 
 from facilitation.serving import child_pids
+from facilitation.testing import CHROMIUM
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
-CHROMIUM = os.environ.get("FACILITATION_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 LINK = re.compile(r"^(projector|facilitator|organiser|join|table \S+): (http\S+)$")
 
 

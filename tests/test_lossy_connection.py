@@ -24,13 +24,14 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import pytest
-from liveserver import CHROMIUM, CHROMIUM_ARGS, free_port, require_chromium, start_server
+from liveserver import free_port, require_chromium, start_server
 
 from facilitation.access import FACILITATOR, ORGANISER, table_actor
 from facilitation.capture import list_entries
 from facilitation.events import EventKeys, create_event, set_phase
 from facilitation.people import add_person
 from facilitation.store import Store, open_store
+from facilitation.testing import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

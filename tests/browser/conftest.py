@@ -16,15 +16,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from liveserver import CHROMIUM, CHROMIUM_ARGS, free_port, require_chromium, start_server
+from liveserver import require_chromium, start_server
 
 from facilitation.access import FACILITATOR, ORGANISER, table_actor
 from facilitation.events import EventKeys, create_event, set_phase
 from facilitation.people import add_person
 from facilitation.store import Store, open_store
+from facilitation.testing import CHROMIUM, CHROMIUM_ARGS
 
-# the browser tests import these from here
-__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "free_port", "start_server"]
+# test_kill_rounds starts servers of its own, the way the session's server is started
+__all__ = ["start_server"]
 
 HERE = Path(__file__).parent
 DATA = HERE.parent / "data"
