@@ -68,9 +68,7 @@ def test_hostile_text_in_every_field_is_shown_as_typed_on_every_page(served: Ser
     store = served.store
     planned = planned_event(store, text=HOSTILE)
     ev = planned.event_id
-    add_person(
-        store, ORGANISER, ev, "Rhian Evans", organisation=HOSTILE, role=HOSTILE, sector=SHOWN, table=2
-    )
+    add_person(store, ORGANISER, ev, "Rhian Evans", organisation=HOSTILE, role=HOSTILE, sector=SHOWN, table=2)
     set_phase(store, FACILITATOR, ev, "collaboration")
     record_link(store, table_actor(1), ev, 1, planned.people[0], planned.people[1], "worked with", HOSTILE)
     reveal_votes(store, FACILITATOR, ev, force=True)
