@@ -376,3 +376,28 @@ def test_hostile_names_and_notes_stay_text(setup: Setup) -> None:
     html = [x.value for x in walk(view.widget) if isinstance(x, w.HTML)]
     assert any("&lt;img src=x" in v for v in html)
     assert not any("<img" in v for v in html)
+
+
+def test_projector_at_the_close_says_what_happens_next(tmp_path: Any) -> None:
+    """The close: each group's lead, first meeting and open first actions, and the series' next date."""
+    from test_plans import planned_event
+
+    from facilitation.series import create_series
+    from facilitation.ui.projector import ProjectorView
+
+    store = open_store(str(tmp_path / "close.db"))
+    series = create_series(store, ORGANISER, "Frailty community of practice")
+    planned = planned_event(store, series_id=series, starts_on="2026-11-26")
+    create_event(store, ORGANISER, template="community-of-practice-online-90", title="January <meeting>",
+                 tables=2, series_id=series, starts_on="2027-01-21")  # fmt: skip
+    set_phase(store, FACILITATOR, planned.event_id, "close")
+    wall = ProjectorView(
+        open_page(PageParams(event=planned.event_id), store=store, need_key=False)
+    ).wall.value
+    store.close()
+    assert "Joined-up data" in wall and "Community capacity" in wall
+    assert "Lead Ama Owusu" in wall and "Sponsor Director of Adult Social Care" in wall
+    assert "First meeting 10 December 2026" in wall
+    assert "Map the data flows" in wall and "by 15 January 2027" in wall
+    assert "Reports to the exemplar hub" in wall
+    assert "We meet again on 21 January 2027: January &lt;meeting&gt;" in wall

@@ -29,8 +29,8 @@ from facilitation.events import (
 )
 from facilitation.live import served_by_voila
 from facilitation.ui.page import PageContext, error_view, open_page, page_frame
-from facilitation.ui.projector import optional
 from facilitation.ui.widgets import Countdown, esc, html_widget, set_html
+from facilitation.voting import reveal_votes, voters_with_dots_left
 
 __all__ = ["ConsoleView", "console_page", "render_status"]
 
@@ -172,11 +172,10 @@ class ConsoleView:
             )
 
     def _dots_left(self, event: Event) -> dict[int, int] | None:
-        voting = optional("voting")
-        if voting is None or event.phase.input != "voting" or not hasattr(voting, "voters_with_dots_left"):
+        if event.phase.input != "voting":
             return None
         try:
-            left = voting.voters_with_dots_left(self.ctx.store, self.ctx.event_id)
+            left = voters_with_dots_left(self.ctx.store, self.ctx.event_id)
         except FacilitationError:
             return None
         seats = {}
@@ -255,14 +254,8 @@ class ConsoleView:
 
     def reveal_votes(self, _button: Any = None) -> bool:
         """Show the vote results on the projector."""
-        voting = optional("voting")
-        if voting is None or not hasattr(voting, "reveal_votes"):
-            set_html(
-                self.message, '<div class="fac-message fac-message-error">Voting is not available yet.</div>'
-            )
-            return False
         return self._act(
-            "Votes revealed", lambda: voting.reveal_votes(self.ctx.store, self.ctx.actor, self.ctx.event_id)
+            "Votes revealed", lambda: reveal_votes(self.ctx.store, self.ctx.actor, self.ctx.event_id)
         )
 
 

@@ -3,31 +3,35 @@
 Always: the event title, the phase and its prompt, the countdown, the join code with
 its QR code, and entries per table. Below, what the phase is about: the framing,
 enablers and blockers in two columns, the idea wall by table, themes, vote results
-once revealed, the collaboration map, the task-and-finish groups. No key is needed
-and none is shown.
+once revealed, the collaboration map, the task-and-finish groups, and at the close
+what happens next (each group's lead, first meeting and first actions, and when the
+series meets again). No key is needed and none is shown.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections import defaultdict
-from collections.abc import Callable
-from types import ModuleType
+from collections.abc import Callable, Sequence
+from datetime import date
 from typing import Any
 
 import ipywidgets as w
 
 from facilitation.capture import Entry, counts_by_table, list_entries
 from facilitation.errors import FacilitationError
-from facilitation.events import Event, TableInfo, get_event, list_tables
+from facilitation.events import Event, TableInfo, get_event, list_events, list_tables
 from facilitation.live import served_by_voila
+from facilitation.plans import Group, list_groups
+from facilitation.ui.board import render_projector_themes
 from facilitation.ui.page import PageContext, error_view, join_url, open_page, page_frame
 from facilitation.ui.table import entry_card
+from facilitation.ui.voting_view import render_projector_votes
 from facilitation.ui.widgets import Countdown, esc, html_widget, qr_data_uri, replace_children, set_html
 
 __all__ = [
     "ProjectorView",
     "projector_page",
+    "render_close",
     "render_columns",
     "render_framing",
     "render_idea_wall",
@@ -35,14 +39,7 @@ __all__ = [
 
 COLUMN_LIMIT = 14  # newest entries per column that fit 1080 px at projector size
 WALL_LIMIT = 6  # newest ideas per table on the idea wall
-
-
-def optional(name: str) -> ModuleType | None:
-    """A capability module built alongside this one, or None while it does not exist."""
-    try:
-        return importlib.import_module(f"facilitation.{name}")
-    except ImportError:
-        return None
+CLOSE_ACTIONS = 3  # first actions per group at the close: what fits a card read from the back row
 
 
 def render_framing(event: Event) -> str:
@@ -117,6 +114,86 @@ def render_counts(event: Event, tables: list[TableInfo], counts: dict[int, dict[
             f'<span class="{cls}"><span class="fac-chip-label">{esc(t.name)}</span> <b>{n}</b>{mark}</span>'
         )
     return "".join(out)
+
+
+def day(iso: str | None) -> str:
+    """A date as a room reads it aloud.
+
+    Examples
+    --------
+    >>> day("2026-12-10"), day(None), day("next spring")
+    ('10 December 2026', '', 'next spring')
+    """
+    if not iso:
+        return ""
+    try:
+        d = date.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return f"{d.day} {d:%B %Y}"
+
+
+def render_close(groups: Sequence[Group], next_event: Event | None = None) -> str:
+    """What happens next: each group's lead, first meeting and first actions; when we meet again.
+
+    Examples
+    --------
+    >>> from facilitation.plans import Action, Group
+    >>> g = Group(id=1, event_id=1, name="Joined-up <data>", theme_id=None, theme="", lead_table=1,
+    ...           purpose="", lead="Ama", sponsor="", key_question="", success_measures=(),
+    ...           review_dates={"first": "2026-12-10"}, destination="exemplar hub", tally=5,
+    ...           actions=(Action(1, 1, "Map the data flows", "Sian", "2027-01-15", "open", "", None),))
+    >>> html = render_close([g])
+    >>> "Joined-up &lt;data&gt;" in html, "First meeting 10 December 2026" in html
+    (True, True)
+    >>> "Map the data flows" in html and "Sian, by 15 January 2027" in html
+    True
+    """
+    cards = []
+    for g in groups:
+        lines = [f"<h3>{esc(g.name)}</h3>"]
+        who = " \u00b7 ".join(
+            f"{label} {esc(name)}" for label, name in (("Lead", g.lead), ("Sponsor", g.sponsor)) if name
+        )
+        if who:
+            lines.append(f"<div>{who}</div>")
+        first = day(g.review_dates.get("first"))
+        lines.append(
+            f"<div><b>First meeting {esc(first)}</b></div>"
+            if first
+            else '<div class="fac-more">First meeting: date to be set</div>'
+        )
+        todo = [a for a in g.actions if a.status != "done"][:CLOSE_ACTIONS]
+        if todo:
+            items = []
+            for a in todo:
+                owner = ", ".join(x for x in (a.owner, f"by {day(a.due_on)}" if a.due_on else "") if x)
+                items.append(
+                    f"<li>{esc(a.text)}"
+                    + (f' <span class="fac-evidence">({esc(owner)})</span>' if owner else "")
+                    + "</li>"
+                )
+            lines.append(f"<ul>{''.join(items)}</ul>")
+        if g.destination:
+            lines.append(f'<div class="fac-evidence">Reports to the {esc(g.destination)}</div>')
+        cards.append(f'<section class="fac-card">{"".join(lines)}</section>')
+    body = (
+        f'<div class="fac-wall">{"".join(cards)}</div>'
+        if cards
+        else '<p class="fac-hidden-note">No task-and-finish groups were formed at this event.</p>'
+    )
+    if next_event is not None:
+        when = day(next_event.starts_on)
+        body += f'<p class="fac-next-event">We meet again{" on " + esc(when) if when else ""}: {esc(next_event.title)}</p>'
+    return body
+
+
+def next_in_series(events: Sequence[Event], event: Event) -> Event | None:
+    """The series' next event after ``event``, by start date (undated events have none)."""
+    if event.series_id is None or not event.starts_on:
+        return None
+    later = [e for e in events if e.id != event.id and e.starts_on and e.starts_on > event.starts_on]
+    return min(later, key=lambda e: e.starts_on or "", default=None)
 
 
 class ProjectorView:
@@ -194,38 +271,34 @@ class ProjectorView:
         }.get(kind)
         if drawer is not None:
             return drawer()
+        if event.phase.name == "close":
+            return self._close(event)
         return render_framing(event)
 
     def _themes(self, event: Event, tables: list[TableInfo]) -> str:
-        board = optional("ui.board")
-        if board is not None and hasattr(board, "render_projector_themes"):
-            return board.render_projector_themes(self.ctx.store, event, tables)
-        return render_idea_wall(list_entries(self.ctx.store, self.ctx.event_id), tables)
+        return render_projector_themes(self.ctx.store, event, tables)
 
     def _votes(self, event: Event) -> str:
-        view = optional("ui.voting_view")
-        if view is not None and hasattr(view, "render_projector_votes"):
-            return view.render_projector_votes(self.ctx.store, event)
-        return '<p class="fac-hidden-note">Votes stay hidden until the facilitator reveals them.</p>'
+        return render_projector_votes(self.ctx.store, event)
+
+    def _close(self, event: Event) -> str:
+        series = list_events(self.ctx.store, event.series_id) if event.series_id is not None else []
+        return render_close(list_groups(self.ctx.store, self.ctx.event_id), next_in_series(series, event))
 
     def _groups(self, event: Event) -> str:
-        plans = optional("plans")
-        if plans is None:
-            return render_framing(event)
-        groups = plans.list_groups(self.ctx.store, self.ctx.event_id)
+        groups = list_groups(self.ctx.store, self.ctx.event_id)
         if not groups:
             return '<p class="fac-hidden-note">The top themes become task-and-finish groups.</p>'
         cards = []
         for g in groups:
             lines = [f"<h3>{esc(g.name)}</h3>"]
-            if getattr(g, "purpose", ""):
+            if g.purpose:
                 lines.append(f"<div>{esc(g.purpose)}</div>")
-            who = ", ".join(x for x in (getattr(g, "lead", ""), getattr(g, "sponsor", "")) if x)
+            who = ", ".join(x for x in (g.lead, g.sponsor) if x)
             if who:
                 lines.append(f'<div class="fac-evidence">Lead and sponsor: {esc(who)}</div>')
-            actions = getattr(g, "actions", ()) or ()
-            if actions:
-                lines.append(f'<div class="fac-evidence">{len(actions)} first actions</div>')
+            if g.actions:
+                lines.append(f'<div class="fac-evidence">{len(g.actions)} first actions</div>')
             cards.append(f'<section class="fac-card">{"".join(lines)}</section>')
         return f'<div class="fac-wall">{"".join(cards)}</div>'
 
@@ -236,10 +309,10 @@ class ProjectorView:
             self.extra_key = key
             children: list[w.Widget] = []
             if key == "links":
-                module = optional("ui.network_map")
-                maker = getattr(module, "map_widget", None) if module is not None else None
+                from facilitation.ui.network_map import map_widget  # its layout code loads only for the map
+
                 try:
-                    children = [maker(self.ctx.store, self.ctx.event_id, watch=False)] if maker else []
+                    children = [map_widget(self.ctx.store, self.ctx.event_id, watch=False)]
                 except Exception:  # a map that cannot draw must not take the projector down
                     children = [
                         html_widget('<p class="fac-hidden-note">The collaboration map is not available.</p>')
