@@ -47,6 +47,10 @@ CULL_IDLE_SECONDS = 300
 CULL_INTERVAL_SECONDS = 60
 MAX_POOL = 12  # preheated table kernels: ~110 MiB each; refills follow as pages open
 REFILL_DELAY_SECONDS = 20
+# nbclient waits 4 s for a cell's output after its reply, then renders the page without
+# it: under load (40 table pages opening on 2 cores) a table page came up with no entry
+# box ("Timeout waiting for IOPub output" in Voila's log, benchmarks/live_latency.py).
+IOPUB_TIMEOUT_SECONDS = 60
 
 
 def notebooks_dir() -> Path:
@@ -132,6 +136,7 @@ def voila_config(pool_size: int) -> dict[str, Any]:
             "cull_connected": False,
         },
         "KernelManager": {"transport": "ipc"},
+        "VoilaExecutor": {"iopub_timeout": IOPUB_TIMEOUT_SECONDS},
     }
 
 
