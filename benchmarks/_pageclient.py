@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ from typing import Any
 from tornado.httpclient import AsyncHTTPClient
 from tornado.websocket import WebSocketClientConnection, websocket_connect
 
-from facilitation.serving import notebooks_dir, start_voila, stop_voila, wait_until_up
+from facilitation.serving import REFILL_DELAY_SECONDS, notebooks_dir, start_voila, stop_voila, wait_until_up
 
 __all__ = ["PageClient", "Server", "kernel_memory", "open_page", "settle"]
 
@@ -74,6 +75,11 @@ class Server:
             settle(self.proc.pid)  # the pooled kernels pre-run their notebook after they start
         return self
 
+    def wait_for_pool(self) -> None:
+        """After pages took pooled kernels: wait out the refill delay, then for the refills to settle."""
+        time.sleep(REFILL_DELAY_SECONDS + 2)
+        settle(self.proc.pid)
+
     def __exit__(self, *exc: object) -> None:
         stop_voila(self.proc)
         shutil.rmtree(self.folder, ignore_errors=True)
@@ -99,9 +105,11 @@ def settle(voila_pid: int, quiet_percent: float = 15.0, timeout: float = 300) ->
         quiet = quiet + 1 if busy < quiet_percent else 0
 
 
-def kernel_memory(voila_pid: int) -> list[float]:
-    """RSS in MiB of each kernel process under the Voila process."""
+def kernel_memory(voila_pid: int, kernel_ids: Iterable[str] | None = None) -> list[float]:
+    """RSS in MiB of each kernel process under the Voila process (only ``kernel_ids``, if given)."""
     import psutil
+
+    wanted = None if kernel_ids is None else {f"kernel-{k}.json" for k in kernel_ids}
 
     try:
         children = psutil.Process(voila_pid).children(recursive=True)
@@ -110,7 +118,10 @@ def kernel_memory(voila_pid: int) -> list[float]:
     out = []
     for p in children:
         try:
-            if "ipykernel" in " ".join(p.cmdline()):
+            cmdline = p.cmdline()
+            if "ipykernel" not in " ".join(cmdline):
+                continue
+            if wanted is None or any(arg.rsplit("/", 1)[-1] in wanted for arg in cmdline):
                 out.append(p.memory_info().rss / 1024 / 1024)
         except psutil.Error:
             continue
@@ -142,6 +153,7 @@ class PageClient:
     """One open page: its kernel socket and its widgets' state."""
 
     ws: WebSocketClientConnection
+    kernel_id: str
     session: str
     states: dict[str, dict[str, Any]]
     opened_in: float  # seconds from the request to the widget state
@@ -188,6 +200,13 @@ class PageClient:
     def close(self) -> None:
         self.ws.close()
 
+    async def shut_down(self, base: str) -> None:
+        """Close the socket and ask for the kernel's shutdown, as a closing tab does."""
+        self.ws.close()
+        await AsyncHTTPClient().fetch(
+            f"{base}/api/kernels/{self.kernel_id}", method="DELETE", raise_error=False, request_timeout=60
+        )
+
 
 async def open_page(base: str, path: str, *, timeout: float = 600) -> PageClient:
     """Fetch a page, connect to its kernel and wait for the widget state, as a browser would."""
@@ -218,7 +237,9 @@ async def open_page(base: str, path: str, *, timeout: float = 600) -> PageClient
         m = json.loads(raw)
         data = m.get("content", {}).get("data", {})
         if data.get("method") == "update_states":
-            return PageClient(ws, session, data.get("states", {}), time.perf_counter() - started)
+            return PageClient(
+                ws, found.group(1), session, data.get("states", {}), time.perf_counter() - started
+            )
     raise TimeoutError(path)
 
 
