@@ -19,7 +19,7 @@ from facilitation.grouping import votable_themes
 from facilitation.people import list_people
 from facilitation.store import Store
 from facilitation.ui.page import VIEWER, PageContext
-from facilitation.ui.widgets import SavedState, esc, html_widget, replace_children, set_html
+from facilitation.ui.widgets import SavedState, esc, html_widget, set_html
 from facilitation.voting import (
     TallyRow,
     add_dot,
@@ -163,7 +163,7 @@ class VotingPanel:
         voter = self._voter()
         if voter is None:
             set_html(self.left, "<p>Choose who is voting.</p>")
-            replace_children(self.rows, [])
+            self.rows.children = []
             self._shown = None
             return
         try:
@@ -201,9 +201,8 @@ class VotingPanel:
                 f'<div class="fac-card">{esc(t.name)} \u00b7 <b>{n}</b> of {whose} dots</div>'
             )
             rows.append(w.HBox([label, add, rem]))
-        replace_children(
-            self.rows, rows or [html_widget('<p class="fac-more">No themes to vote on yet.</p>')]
-        )
+        # plain assignment, not replace_children: a click on a row drawn a moment ago must still count
+        self.rows.children = rows or [html_widget('<p class="fac-more">No themes to vote on yet.</p>')]
 
     def _click_add(self, theme_id: int, _button: Any = None) -> None:
         self.add(theme_id)
