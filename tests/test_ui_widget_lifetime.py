@@ -131,11 +131,6 @@ def test_the_grouping_board_does_not_grow(event: tuple[Store, EventKeys, dict[st
     assert grown == [], f"left open by {ROUNDS} regroupings: {grown}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="voting rows are reassigned, not closed: closing a row the moment it is replaced lost a "
-    "click made on it (tests/browser/test_two_servers.py); they need closing after a grace period",
-)
 def test_the_voting_rows_do_not_grow(event: tuple[Store, EventKeys, dict[str, int]]) -> None:
     store, keys, ids = event
     ev, lead = keys.event_id, table_actor(1)

@@ -8,6 +8,7 @@ A dot counts only when stored: the dots-left figure is what the store returned.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -19,7 +20,7 @@ from facilitation.grouping import votable_themes
 from facilitation.people import list_people
 from facilitation.store import Store
 from facilitation.ui.page import VIEWER, PageContext
-from facilitation.ui.widgets import SavedState, esc, html_widget, set_html
+from facilitation.ui.widgets import SavedState, close_tree, esc, html_widget, set_html
 from facilitation.voting import (
     TallyRow,
     add_dot,
@@ -78,6 +79,14 @@ def render_projector_votes(store: Store, event: Event) -> str:
         return '<p class="fac-hidden-note">Votes stay hidden until the facilitator reveals them.</p>'
 
 
+@dataclass(frozen=True)
+class _ThemeRow:
+    box: w.HBox
+    label: w.HTML
+    add: w.Button
+    remove: w.Button
+
+
 class VotingPanel:
     """A table's dots: each theme with add and remove buttons, the dots left shown large.
 
@@ -109,6 +118,8 @@ class VotingPanel:
         self.by_person = False
         self._drawing = False
         self._shown: Any = None
+        self._rows: dict[int, _ThemeRow] = {}
+        self._empty = html_widget('<p class="fac-more">No themes to vote on yet.</p>')
 
     @property
     def person_id(self) -> int | None:
@@ -184,25 +195,35 @@ class VotingPanel:
         whose = "their" if self.by_person else "our"
         rows = []
         for t in themes:
+            row = self._row(t.id)
             n = mine.by_theme.get(t.id, 0)
-            add = w.Button(
-                description="+ dot", tooltip=f"Add a dot to {t.name}", layout=w.Layout(width="auto")
+            set_html(
+                row.label, f'<div class="fac-card">{esc(t.name)} \u00b7 <b>{n}</b> of {whose} dots</div>'
             )
+            row.add.tooltip, row.remove.tooltip = f"Add a dot to {t.name}", f"Take a dot off {t.name}"
+            row.add.disabled, row.remove.disabled = mine.left == 0, n == 0
+            rows.append(row.box)
+        gone = [self._rows.pop(i) for i in set(self._rows) - {t.id for t in themes}]
+        self.rows.children = rows or [self._empty]
+        for row in gone:  # a theme merged away: a click on it would be refused anyway
+            close_tree(row.box)
+
+    def _row(self, theme_id: int) -> _ThemeRow:
+        """The theme's row, made once and then updated in place.
+
+        Redrawn rows would either pile up in the kernel or, closed at once, lose a
+        dot clicked on a row that was replaced while the click was on its way.
+        """
+        if theme_id not in self._rows:
+            add = w.Button(description="+ dot", layout=w.Layout(width="auto"))
             add.add_class("fac-dot-add")
-            add.on_click(partial(self._click_add, t.id))
-            add.disabled = mine.left == 0
-            rem = w.Button(
-                description="\u2212 dot", tooltip=f"Take a dot off {t.name}", layout=w.Layout(width="auto")
-            )
+            add.on_click(partial(self._click_add, theme_id))
+            rem = w.Button(description="\u2212 dot", layout=w.Layout(width="auto"))
             rem.add_class("fac-dot-remove")
-            rem.on_click(partial(self._click_remove, t.id))
-            rem.disabled = n == 0
-            label = html_widget(
-                f'<div class="fac-card">{esc(t.name)} \u00b7 <b>{n}</b> of {whose} dots</div>'
-            )
-            rows.append(w.HBox([label, add, rem]))
-        # plain assignment, not replace_children: a click on a row drawn a moment ago must still count
-        self.rows.children = rows or [html_widget('<p class="fac-more">No themes to vote on yet.</p>')]
+            rem.on_click(partial(self._click_remove, theme_id))
+            label = html_widget("")
+            self._rows[theme_id] = _ThemeRow(w.HBox([label, add, rem]), label, add, rem)
+        return self._rows[theme_id]
 
     def _click_add(self, theme_id: int, _button: Any = None) -> None:
         self.add(theme_id)

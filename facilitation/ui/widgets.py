@@ -25,6 +25,7 @@ __all__ = [
     "SavedState",
     "block",
     "chips",
+    "close_tree",
     "esc",
     "html_widget",
     "qr_data_uri",
@@ -394,6 +395,21 @@ def _descendants(widgets: Iterable[w.Widget]) -> Iterator[w.Widget]:
             if isinstance(owned, w.Widget):
                 yield owned
         yield from _descendants(getattr(widget, "children", ()) or ())
+
+
+def close_tree(widget: w.Widget) -> None:
+    """Close a widget no longer shown, with its children and their layout and style models.
+
+    Examples
+    --------
+    >>> row = w.HBox([w.Button(description="+ dot")])
+    >>> button = row.children[0]
+    >>> close_tree(row)
+    >>> row.comm is None, button.comm is None, button.style.comm is None
+    (True, True, True)
+    """
+    for part in _descendants([widget]):
+        part.close()
 
 
 def replace_children(box: w.Box, children: Sequence[w.Widget]) -> None:
