@@ -22,7 +22,16 @@ from facilitation.store import schema as s
 if TYPE_CHECKING:  # pandas loads on first use: `import facilitation` stays quick for pages and the CLI
     import pandas as pd
 
-__all__ = ["COLUMNS", "KINDS", "MIN_GROUP", "demographic_fields", "frames", "inclusion"]
+__all__ = [
+    "COLUMNS",
+    "KINDS",
+    "MIN_GROUP",
+    "demographic_fields",
+    "frames",
+    "inclusion",
+    "participation",
+    "tie_growth",
+]
 
 KINDS = ("entries", "themes", "dots", "ties", "groups", "actions", "people")
 MIN_GROUP = 5  # never report a group of fewer people on its own
@@ -260,6 +269,58 @@ def frames(
 
     rows = store.read(q)
     return {k: _frame(k, rows[k]) for k in wanted}
+
+
+def participation(people: pd.DataFrame) -> pd.DataFrame:
+    """Per event of a series: people, how many contributed, organisations, new and returning.
+
+    ``people`` is the people frame of :func:`frames` for a series. A person is new at
+    the first event they appear in, and returning at every later one.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> people = pd.DataFrame({"event": [1, 1, 2, 2], "id": [7, 8, 7, 9],
+    ...                        "organisation": ["A", "B", "A", "A"], "contributed": [True, False, True, True]})
+    >>> participation(people).to_dict("index")[2]
+    {'people': 2, 'contributed': 2, 'organisations': 1, 'new_people': 1, 'returning': 1}
+    """
+    first_seen = people.groupby("id")["event"].min()
+    out = people.groupby("event").agg(
+        people=("id", "nunique"),
+        contributed=("contributed", "sum"),
+        organisations=("organisation", "nunique"),
+    )
+    out["contributed"] = out["contributed"].astype(int)
+    out["new_people"] = first_seen.value_counts().reindex(out.index, fill_value=0).astype(int)
+    out["returning"] = out["people"] - out["new_people"]
+    return out
+
+
+def tie_growth(ties: pd.DataFrame) -> pd.DataFrame:
+    """Per event of a series: ties recorded, how many cross organisations, distinct pairs so far.
+
+    ``ties`` is the ties frame of :func:`frames`; a pair of people counts once in the
+    running total however often, and in whichever order, they were tied.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ties = pd.DataFrame({"event": [1, 1, 2], "id": [1, 2, 3], "person_a": [7, 8, 8],
+    ...                      "person_b": [8, 9, 7], "cross_organisation": [True, False, True]})
+    >>> tie_growth(ties)["distinct_pairs_so_far"].tolist()
+    [2, 2]
+    """
+    out = ties.groupby("event").agg(ties=("id", "count"), cross_organisation=("cross_organisation", "sum"))
+    out["cross_organisation"] = out["cross_organisation"].astype(int)
+    pairs = [tuple(sorted((int(a), int(b)))) for a, b in zip(ties["person_a"], ties["person_b"], strict=True)]
+    seen: set[tuple[int, ...]] = set()
+    so_far = []
+    for event in out.index:
+        seen |= {p for p, e in zip(pairs, ties["event"], strict=True) if e == event}
+        so_far.append(len(seen))
+    out["distinct_pairs_so_far"] = so_far
+    return out
 
 
 def _demographics(store: Store, event_id: int) -> dict[int, dict[str, Any]]:

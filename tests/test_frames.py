@@ -10,7 +10,7 @@ from test_plans import planned_event
 from facilitation.access import ORGANISER
 from facilitation.errors import FacilitationError
 from facilitation.events import create_event
-from facilitation.frames import COLUMNS, KINDS, frames, inclusion
+from facilitation.frames import COLUMNS, KINDS, frames, inclusion, participation, tie_growth
 from facilitation.people import add_person
 from facilitation.series import create_series
 from facilitation.store import Store
@@ -70,6 +70,20 @@ def test_a_series_gives_one_frame_with_an_event_column(store: Store) -> None:
     assert f["groups"]["event_title"].tolist() == ["September", "September", "October", "October"]
     # the same people keep one identity across the series
     assert f["people"].groupby("id")["event"].nunique().max() == 2
+
+
+def test_participation_and_tie_growth_over_a_series(store: Store) -> None:
+    sid = create_series(store, ORGANISER, "Community of practice")
+    a = planned_event(store, series_id=sid, starts_on="2026-09-01", title="September")
+    b = planned_event(store, series_id=sid, starts_on="2026-10-01", title="October")
+    f = frames(store, series_id=sid)
+    seen = participation(f["people"])
+    everyone = f["people"]["id"].nunique()
+    assert seen.loc[a.event_id, "returning"] == 0 and seen.loc[b.event_id, "new_people"] == 0
+    assert seen["new_people"].sum() == everyone and seen.loc[b.event_id, "returning"] == everyone
+    growth = tie_growth(f["ties"])
+    pairs = {frozenset(p) for p in zip(f["ties"]["person_a"], f["ties"]["person_b"], strict=True)}
+    assert growth["ties"].sum() == len(f["ties"]) and growth["distinct_pairs_so_far"].iloc[-1] == len(pairs)
 
 
 def test_bad_arguments_say_what_to_do(store: Store) -> None:
