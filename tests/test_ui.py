@@ -141,6 +141,27 @@ def test_edit_and_withdraw_own_entries(event: tuple[Store, EventKeys]) -> None:
     assert list_entries(store, keys.event_id, table=2) == []
 
 
+def test_a_click_on_a_row_counts_after_another_laptop_redraws_the_list(event: tuple[Store, EventKeys]) -> None:
+    """A row still shown is the same open widget after a redraw, so a click on its way counts.
+
+    A list remade whole on every change closes the row being clicked when the
+    table's second laptop adds an entry; the browser's click then reaches a closed
+    comm and does nothing.
+    """
+    store, keys = event
+    view = table_view(store, keys, 2)
+    view.entry_text.value = "Joint training"
+    view.submit_button.click()
+    withdraw = view.entry_list.children[0].children[2]
+    add_entry(store, table_actor(2), keys.event_id, 2, "blocker", "From the second laptop")
+    view.ctx.watcher.check()
+    assert len(view.entry_list.children) == 2
+    assert withdraw.comm is not None, "the row of an unchanged entry was closed by the redraw"
+    assert withdraw in view.entry_list.children[1].children
+    browser_message(withdraw, {"event": "click"})
+    assert [e.text for e in list_entries(store, keys.event_id, table=2)] == ["From the second laptop"]
+
+
 def test_people_at_the_table(event: tuple[Store, EventKeys]) -> None:
     store, keys = event
     view = table_view(store, keys, 3)

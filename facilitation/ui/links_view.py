@@ -19,7 +19,7 @@ from facilitation.events import get_event
 from facilitation.network import Link, list_links, record_link, withdraw_link
 from facilitation.people import Person, list_people
 from facilitation.ui.page import PageContext
-from facilitation.ui.widgets import EntryInput, SavedState, esc, html_widget, replace_children, set_html
+from facilitation.ui.widgets import EntryInput, Rows, SavedState, esc, html_widget, set_html
 
 __all__ = ["LINK_CHOICES", "NOBODY", "LinksPanel", "LinksState", "link_card", "person_label"]
 
@@ -122,7 +122,11 @@ class LinksPanel:
         self.submit_button.add_class("fac-links-submit")
         self.submit_button.on_click(self.submit)
         self.hint = html_widget("", "fac-links-hint")
-        self.rows = w.VBox([])
+        self.link_rows = Rows(
+            self._link_row,
+            '<p class="fac-more">No links yet. What you record shows on the projector\'s map.</p>',
+        )
+        self.rows = self.link_rows.box
         self.rows.add_class("fac-links-list")
         self.widget = w.VBox(
             [
@@ -166,8 +170,7 @@ class LinksPanel:
             self.state.shown_links = links
             for x in links:  # kept after a withdrawal, so a double click on Withdraw is one write
                 self.state.row_tokens.setdefault(x.id, _token())
-            empty = '<p class="fac-more">No links yet. What you record shows on the projector\'s map.</p>'
-            replace_children(self.rows, [self._link_row(x) for x in reversed(links)] or [html_widget(empty)])
+            self.link_rows.show(reversed(links))
 
     def _link_row(self, link: Link) -> w.HBox:
         withdraw = w.Button(

@@ -25,6 +25,8 @@ from facilitation.plans import (
     HORIZONS,
     Action,
     Group,
+    LinkedEntry,
+    Member,
     add_action,
     add_member,
     link_entry,
@@ -39,7 +41,7 @@ from facilitation.plans import (
 from facilitation.store.schema import ACTION_STATUSES
 from facilitation.ui.links_view import NOBODY, person_label
 from facilitation.ui.page import PageContext
-from facilitation.ui.widgets import EntryInput, SavedState, esc, html_widget, replace_children, set_html
+from facilitation.ui.widgets import EntryInput, Rows, SavedState, esc, html_widget, replace_children, set_html
 
 __all__ = ["PlansPanel", "PlansState", "action_card", "leads_sentence"]
 
@@ -208,7 +210,8 @@ class PlansPanel:
             widget.observe(self._on_edit, names="value")
 
         # members
-        self.members = w.VBox([])
+        self.member_rows = Rows(self._member_row, '<p class="fac-more">No members yet.</p>')
+        self.members = self.member_rows.box
         self.members.add_class("fac-plan-members")
         self.member_choice = w.Dropdown(
             description="Add a member", options=[], style=WIDE, layout=w.Layout(width="440px")
@@ -221,7 +224,10 @@ class PlansPanel:
         self.suggestions.add_class("fac-plan-suggestions")
 
         # enablers and blockers
-        self.linked = w.VBox([])
+        self.linked_rows = Rows(
+            self._linked_row, '<p class="fac-more">No enablers or blockers linked yet.</p>'
+        )
+        self.linked = self.linked_rows.box
         self.linked.add_class("fac-plan-entries")
         self.entry_choice = w.Dropdown(
             description="Enabler or blocker", options=[], style=WIDE, layout=w.Layout(width="640px")
@@ -256,7 +262,8 @@ class PlansPanel:
         self.action_button.on_click(self.save_action)
         self.action_cancel = w.Button(description="Cancel edit", layout=w.Layout(display="none"))
         self.action_cancel.on_click(self.cancel_action_edit)
-        self.actions = w.VBox([])
+        self.action_rows = Rows(self._action_row, '<p class="fac-more">No actions yet.</p>')
+        self.actions = self.action_rows.box
         self.actions.add_class("fac-action-list")
 
         def title(text: str) -> w.HTML:
@@ -435,23 +442,7 @@ class PlansPanel:
         if self.state.shown.get("members") == key:
             return
         self.state.shown["members"] = key
-        rows = []
-        for m in group.members:
-            text = (
-                m.name
-                + (f" ({m.organisation})" if m.organisation else "")
-                + (f", {m.role}" if m.role != "member" else "")
-            )
-            remove = self._button(
-                "Remove",
-                f"Take {m.name} out of the group",
-                partial(self._click_remove_member, m.person_id),
-                "fac-plan-member-remove",
-            )
-            rows.append(
-                w.HBox([html_widget(f'<div class="fac-card">{esc(text)}</div>', "fac-entry"), remove])
-            )
-        replace_children(self.members, rows or [html_widget('<p class="fac-more">No members yet.</p>')])
+        self.member_rows.show(group.members)
         taken = {m.person_id for m in group.members}
         choices = [(person_label(p), p.id) for p in self.people if p.id not in taken]
         _set_options(self.member_choice, [("Choose a person", NOBODY), *choices])
@@ -477,24 +468,7 @@ class PlansPanel:
         if self.state.shown.get("entries") == key:
             return
         self.state.shown["entries"] = key
-        rows = []
-        for e in group.entries:
-            verb = "Use" if e.use == "use" else "Remove"
-            card = (
-                f'<div class="fac-card fac-kind-{esc(e.kind)}-card"><span class="fac-kind fac-kind-{esc(e.kind)}">'
-                f'{esc(verb)}</span><span class="fac-entry-body">{esc(e.text)}</span>'
-                f'<span class="fac-evidence">(table {e.table})</span></div>'
-            )
-            unlink = self._button(
-                "Unlink",
-                f"Unlink this {e.kind}",
-                partial(self._click_unlink, e.entry_id),
-                "fac-plan-entry-unlink",
-            )
-            rows.append(w.HBox([html_widget(card, "fac-entry"), unlink], layout=w.Layout(width="100%")))
-        replace_children(
-            self.linked, rows or [html_widget('<p class="fac-more">No enablers or blockers linked yet.</p>')]
-        )
+        self.linked_rows.show(group.entries)
         linked = {e.entry_id for e in group.entries}
         choices = [(_entry_label(e), e.id) for e in entries if e.id not in linked]
         _set_options(self.entry_choice, [("Choose an enabler or a blocker", NOBODY), *choices])
@@ -504,26 +478,53 @@ class PlansPanel:
         if self.state.shown.get("actions") == key:
             return
         self.state.shown["actions"] = key
-        rows = []
-        for a in group.actions:
-            edit = self._button(
-                "Edit",
-                f"Edit the action: {a.text[:60]}",
-                partial(self._click_edit_action, a.id),
-                "fac-action-edit",
-            )
-            remove = self._button(
-                "Remove",
-                f"Remove the action: {a.text[:60]}",
-                partial(self._click_remove_action, a.id),
-                "fac-action-remove",
-            )
-            row = w.HBox(
-                [html_widget(action_card(a), "fac-entry"), edit, remove], layout=w.Layout(width="100%")
-            )
-            row.add_class("fac-entry-row")
-            rows.append(row)
-        replace_children(self.actions, rows or [html_widget('<p class="fac-more">No actions yet.</p>')])
+        self.action_rows.show(group.actions)
+
+    def _member_row(self, m: Member) -> w.HBox:
+        text = (
+            m.name
+            + (f" ({m.organisation})" if m.organisation else "")
+            + (f", {m.role}" if m.role != "member" else "")
+        )
+        remove = self._button(
+            "Remove",
+            f"Take {m.name} out of the group",
+            partial(self._click_remove_member, m.person_id),
+            "fac-plan-member-remove",
+        )
+        return w.HBox([html_widget(f'<div class="fac-card">{esc(text)}</div>', "fac-entry"), remove])
+
+    def _linked_row(self, e: LinkedEntry) -> w.HBox:
+        verb = "Use" if e.use == "use" else "Remove"
+        card = (
+            f'<div class="fac-card fac-kind-{esc(e.kind)}-card"><span class="fac-kind fac-kind-{esc(e.kind)}">'
+            f'{esc(verb)}</span><span class="fac-entry-body">{esc(e.text)}</span>'
+            f'<span class="fac-evidence">(table {e.table})</span></div>'
+        )
+        unlink = self._button(
+            "Unlink",
+            f"Unlink this {e.kind}",
+            partial(self._click_unlink, e.entry_id),
+            "fac-plan-entry-unlink",
+        )
+        return w.HBox([html_widget(card, "fac-entry"), unlink], layout=w.Layout(width="100%"))
+
+    def _action_row(self, a: Action) -> w.HBox:
+        edit = self._button(
+            "Edit",
+            f"Edit the action: {a.text[:60]}",
+            partial(self._click_edit_action, a.id),
+            "fac-action-edit",
+        )
+        remove = self._button(
+            "Remove",
+            f"Remove the action: {a.text[:60]}",
+            partial(self._click_remove_action, a.id),
+            "fac-action-remove",
+        )
+        row = w.HBox([html_widget(action_card(a), "fac-entry"), edit, remove], layout=w.Layout(width="100%"))
+        row.add_class("fac-entry-row")
+        return row
 
     # -- handlers ---------------------------------------------------------------------------
     def _write(self, what: str, fn: Any, *args: Any, **kwargs: Any) -> bool:

@@ -25,6 +25,7 @@ from facilitation.ui.page import PageContext, error_view, open_page, page_frame
 from facilitation.ui.widgets import (
     Countdown,
     EntryInput,
+    Rows,
     SavedState,
     block,
     esc,
@@ -109,7 +110,12 @@ class TableView:
         self.lock_note = html_widget("", "fac-lock-note")
 
         # who is at the table
-        self.people_list = w.VBox([])
+        self.people_rows = Rows(
+            self._person_row,
+            '<p class="fac-more">Nobody listed yet: add the people at your table.</p>',
+            key=lambda p: (p.id, p.name, p.organisation),
+        )
+        self.people_list = self.people_rows.box
         self.people_list.add_class("fac-people-list")
         self.person_name = w.Text(
             placeholder="Name", description="Name", layout=w.Layout(width="280px"), style=WIDE
@@ -161,7 +167,11 @@ class TableView:
             ]
         )
         self.entry_box.add_class("fac-entry-box")
-        self.entry_list = w.VBox([])
+        self.entry_rows = Rows(
+            self._entry_row,
+            '<p class="fac-more">Nothing yet. What you add shows here and on the projector.</p>',
+        )
+        self.entry_list = self.entry_rows.box
         self.entry_list.add_class("fac-entry-list")
         self.done_button = w.Button(
             description="Our table is done", button_style="success", layout=w.Layout(width="auto")
@@ -201,24 +211,12 @@ class TableView:
         entries = tuple(reversed(list_entries(self.ctx.store, self.ctx.event_id, table=self.table)))
         if entries != self.state.shown_entries:
             self.state.shown_entries = entries
-            replace_children(
-                self.entry_list,
-                [self._entry_row(e) for e in entries]
-                or [
-                    html_widget(
-                        '<p class="fac-more">Nothing yet. What you add shows here and on the projector.</p>'
-                    )
-                ],
-            )
+            self.entry_rows.show(entries)
         self._draw_entry_buttons(event)
         people = tuple(list_people(self.ctx.store, self.ctx.event_id, table=self.table))
         if people != self.state.shown_people:
             self.state.shown_people = people
-            replace_children(
-                self.people_list,
-                [self._person_row(p) for p in people]
-                or [html_widget('<p class="fac-more">Nobody listed yet: add the people at your table.</p>')],
-            )
+            self.people_rows.show(people)
         done = next(
             (t.done_phase for t in list_tables(self.ctx.store, self.ctx.event_id) if t.number == self.table),
             None,
@@ -329,7 +327,9 @@ class TableView:
             layout=w.Layout(width="auto"),
         )
         remove.on_click(partial(self._click_remove_person, person.id))
-        return w.HBox([html_widget(text), edit, remove])
+        row = w.HBox([html_widget(text), edit, remove])
+        row.add_class("fac-entry-row")
+        return row
 
     # -- entries ------------------------------------------------------------------------
     def submit(self, _button: Any = None) -> bool:
