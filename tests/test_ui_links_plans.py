@@ -254,40 +254,40 @@ def test_lead_table_drafts_its_plan(setup: Setup) -> None:
     assert "Rotas never line up" in panel.linked.children[0].children[0].value
 
     # first actions: Enter adds, Edit changes, a double click adds once
-    panel.action_owner.value = "Tomasz Nowak"
-    panel.action_due.value = datetime.date(2027, 2, 1)
-    browser_message(panel.action_text, {"event": "submit", "value": "Map the data flows"})
+    panel.action_form.owner.value = "Tomasz Nowak"
+    panel.action_form.due.value = datetime.date(2027, 2, 1)
+    browser_message(panel.action_form.text, {"event": "submit", "value": "Map the data flows"})
     assert view.saved.state == "saved", view.saved.value
-    panel.action_button.click()  # the box is empty now: nothing more is added
+    panel.action_form.button.click()  # the box is empty now: nothing more is added
     g = next(g for g in list_groups(s.store, s.event_id) if g.id == s.groups["data"])
     assert [(a.text, a.owner, a.due_on, a.status) for a in g.actions] == [
         ("Map the data flows", "Tomasz Nowak", "2027-02-01", "not started")
     ]
-    assert "Map the data flows" in panel.actions.children[0].children[0].value
-    panel.actions.children[0].children[1].click()  # Edit
-    assert panel.action_text.value == "Map the data flows"
-    assert panel.action_button.description == "Save action"
-    panel.action_status.value = "in progress"
-    panel.action_due.value = None
-    panel.action_button.click()
+    assert "Map the data flows" in panel.action_form.list.children[0].children[0].value
+    panel.action_form.list.children[0].children[1].click()  # Edit
+    assert panel.action_form.text.value == "Map the data flows"
+    assert panel.action_form.button.description == "Save action"
+    panel.action_form.status.value = "in progress"
+    panel.action_form.due.value = None
+    panel.action_form.button.click()
     g = next(g for g in list_groups(s.store, s.event_id) if g.id == s.groups["data"])
     assert [(a.text, a.due_on, a.status) for a in g.actions] == [("Map the data flows", None, "in progress")]
-    assert panel.action_button.description == "Add action"
+    assert panel.action_form.button.description == "Add action"
 
 
 def test_other_changes_redraw_lists_and_keep_the_draft(setup: Setup) -> None:
     s = setup
     view, panel = plans_panel(s, 1)
     panel.purpose.value = "Typed, not saved"
-    panel.action_text.value = "An action half typed"
+    panel.action_form.text.value = "An action half typed"
     # the facilitator edits the plan and adds an action; table 2 drafts its own
     update_group(s.store, FACILITATOR, s.event_id, s.groups["data"], sponsor="Chief Nurse")
     add_action(s.store, FACILITATOR, s.event_id, s.groups["data"], "Book the first meeting")
     update_group(s.store, table_actor(2), s.event_id, s.groups["staff"], purpose="Rotas that fit")
     assert view.ctx.watcher.check()
     assert panel.purpose.value == "Typed, not saved"
-    assert panel.action_text.value == "An action half typed"
-    assert "Book the first meeting" in panel.actions.children[0].children[0].value
+    assert panel.action_form.text.value == "An action half typed"
+    assert "Book the first meeting" in panel.action_form.list.children[0].children[0].value
     panel.save_button.click()  # saves what was typed here, and only that
     g = next(g for g in list_groups(s.store, s.event_id) if g.id == s.groups["data"])
     assert (g.purpose, g.sponsor) == ("Typed, not saved", "Chief Nurse")
@@ -320,9 +320,9 @@ def test_forged_plan_edits_of_a_group_not_led_are_refused(setup: Setup) -> None:
     assert "cannot" in view.saved.value
     assert panel.add_person(s.people["Ama Owusu"]) is False
     assert panel.link(s.entries["records"]) is False
-    panel.action_text.value = "Forged action"
-    assert panel.save_action() is False
-    assert panel.action_text.value == "Forged action"  # the draft is kept
+    panel.action_form.text.value = "Forged action"
+    assert panel.action_form.save() is False
+    assert panel.action_form.text.value == "Forged action"  # the draft is kept
     assert actors_since(s.store, before) == set()
     # every button and Enter of table 3's page (it leads nothing)
     other_view, _ = plans_panel(s, 3)
@@ -370,9 +370,9 @@ def test_hostile_names_and_notes_stay_text(setup: Setup) -> None:
     plans = view.panel
     assert isinstance(plans, PlansPanel)
     assert plans.add_person(mallory)
-    plans.action_text.value = bad
-    plans.action_owner.value = bad
-    assert plans.save_action()
+    plans.action_form.text.value = bad
+    plans.action_form.owner.value = bad
+    assert plans.action_form.save()
     html = [x.value for x in walk(view.widget) if isinstance(x, w.HTML)]
     assert any("&lt;img src=x" in v for v in html)
     assert not any("<img" in v for v in html)

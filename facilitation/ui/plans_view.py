@@ -2,16 +2,16 @@
 
 The plan form (purpose, lead, sponsor, key question, measures, review dates,
 destination) is loaded once per group and then left as the person types it: other
-tables' changes redraw only the lists (members, linked entries, actions). Every
-write goes through :mod:`facilitation.plans`, which checks again that this table
-leads the group and that the phase takes plans.
+tables' changes redraw only the lists (members, linked entries, and the first actions
+of :mod:`facilitation.ui.actions_view`). Every write goes through
+:mod:`facilitation.plans`, which checks again that this table leads the group and
+that the phase takes plans.
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date
 from functools import partial
 from typing import Any
 
@@ -23,27 +23,23 @@ from facilitation.people import Person, list_people
 from facilitation.plans import (
     DESTINATIONS,
     HORIZONS,
-    Action,
     Group,
     LinkedEntry,
     Member,
-    add_action,
     add_member,
     link_entry,
     list_groups,
-    remove_action,
     remove_member,
     suggested_members,
     unlink_entry,
-    update_action,
     update_group,
 )
-from facilitation.store.schema import ACTION_STATUSES
+from facilitation.ui.actions_view import ActionsForm, parse_day
 from facilitation.ui.links_view import NOBODY, person_label
 from facilitation.ui.page import PageContext
-from facilitation.ui.widgets import EntryInput, Rows, SavedState, esc, html_widget, replace_children, set_html
+from facilitation.ui.widgets import Rows, SavedState, esc, html_widget, replace_children, set_html
 
-__all__ = ["PlansPanel", "PlansState", "action_card", "leads_sentence"]
+__all__ = ["PlansPanel", "PlansState", "leads_sentence"]
 
 WIDE = {"description_width": "initial"}
 HORIZON_LABELS = {
@@ -91,36 +87,9 @@ def leads_sentence(groups: list[Group], table: int) -> str:
     return f"Your table leads no task-and-finish group. {'; '.join(parts)}."
 
 
-def action_card(action: Action) -> str:
-    """One action as escaped HTML: the text, then owner, due date and status.
-
-    Examples
-    --------
-    >>> from facilitation.plans import Action
-    >>> html = action_card(Action(1, 1, "<Map> flows", "Ama", "2027-03-31", "not started", "", None))
-    >>> "&lt;Map&gt;" in html, "due 2027-03-31" in html
-    (True, True)
-    """
-    bits = [f"owner {action.owner}" if action.owner else "no owner yet"]
-    if action.due_on:
-        bits.append(f"due {action.due_on}")
-    bits.append(action.status)
-    return (
-        f'<div class="fac-card"><span class="fac-entry-body">{esc(action.text)}</span>'
-        f'<span class="fac-evidence">({esc(", ".join(bits))})</span></div>'
-    )
-
-
 def _entry_label(entry: Entry) -> str:
     text = entry.text if len(entry.text) <= 90 else entry.text[:89] + "\u2026"
     return f"{entry.kind.capitalize()}, table {entry.table}: {text}"
-
-
-def _parse_day(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
 
 
 @dataclass
@@ -131,8 +100,6 @@ class PlansState:
     form_group: int | None = None  # the group whose plan the form was loaded from
     loaded: dict[str, Any] = field(default_factory=dict)  # the plan as last read from the store
     plan_token: str = field(default_factory=_token)
-    action_token: str = field(default_factory=_token)
-    editing_action: int | None = None
     row_tokens: dict[tuple[str, int | None, int], str] = field(default_factory=dict)
     shown: dict[str, Any] = field(default_factory=dict)
 
@@ -238,33 +205,9 @@ class PlansPanel:
         self.entry_button.on_click(self._click_link_entry)
 
         # first actions
-        self.action_text = EntryInput(
-            label="First action",
-            placeholder="What happens first? Then press Enter",
-            max_length=1000,
-            layout=w.Layout(width="100%"),
+        self.action_form = ActionsForm(
+            self.saved, self._write, lambda: self.state.group_id, self.ctx.watcher.check
         )
-        self.action_text.add_class("fac-entry-text")
-        self.action_text.add_class("fac-action-text")
-        self.action_text.on_submit(self.save_action)
-        self.action_owner = w.Text(
-            description="Owner", placeholder="Who", style=WIDE, layout=w.Layout(width="260px")
-        )
-        self.action_owner.add_class("fac-action-owner")
-        self.action_due = w.DatePicker(description="Due", style=WIDE, layout=w.Layout(width="auto"))
-        self.action_due.add_class("fac-action-due")
-        self.action_status = w.Dropdown(
-            description="Status", options=list(ACTION_STATUSES), value="not started", style=WIDE
-        )
-        self.action_status.add_class("fac-action-status")
-        self.action_button = w.Button(description="Add action", button_style="primary")
-        self.action_button.add_class("fac-action-add")
-        self.action_button.on_click(self.save_action)
-        self.action_cancel = w.Button(description="Cancel edit", layout=w.Layout(display="none"))
-        self.action_cancel.on_click(self.cancel_action_edit)
-        self.action_rows = Rows(self._action_row, '<p class="fac-more">No actions yet.</p>')
-        self.actions = self.action_rows.box
-        self.actions.add_class("fac-action-list")
 
         def title(text: str) -> w.HTML:
             return html_widget(f'<div class="fac-section-title">{esc(text)}</div>')
@@ -289,18 +232,7 @@ class PlansPanel:
                 self.linked,
                 w.HBox([self.entry_choice, self.entry_button]),
                 title("First actions"),
-                w.HBox([self.action_text], layout=w.Layout(width="100%")),
-                w.HBox(
-                    [
-                        self.action_owner,
-                        self.action_due,
-                        self.action_status,
-                        self.action_button,
-                        self.action_cancel,
-                    ],
-                    layout=w.Layout(flex_flow="row wrap"),
-                ),
-                self.actions,
+                *self.action_form.widgets,
             ]
         )
         self.form.add_class("fac-plan-form")
@@ -328,7 +260,7 @@ class PlansPanel:
             "sponsor": group.sponsor,
             "key_question": group.key_question,
             "success_measures": "\n".join(group.success_measures),
-            "review_dates": {h: _parse_day(group.review_dates.get(h)) for h in HORIZONS},
+            "review_dates": {h: parse_day(group.review_dates.get(h)) for h in HORIZONS},
             "destination": group.destination if group.destination in DESTINATIONS else "",
         }
 
@@ -412,7 +344,7 @@ class PlansPanel:
             self.state.form_group = group.id
             self.state.plan_token = _token()
             self.state.shown.clear()
-            self.cancel_action_edit()
+            self.action_form.cancel_edit()
             self._load_form(self.plan_fields(group))
         else:
             stored = self.plan_fields(group)
@@ -421,7 +353,7 @@ class PlansPanel:
         self.people = list_people(store, event_id)
         self._draw_members(group)
         self._draw_entries(group, list_entries(store, event_id, kinds=("enabler", "blocker")))
-        self._draw_actions(group)
+        self.action_form.show(group.actions)
 
     def _row_token(self, what: str, key: int) -> str:
         """One token per button and thing, so a double click is one write."""
@@ -473,13 +405,6 @@ class PlansPanel:
         choices = [(_entry_label(e), e.id) for e in entries if e.id not in linked]
         _set_options(self.entry_choice, [("Choose an enabler or a blocker", NOBODY), *choices])
 
-    def _draw_actions(self, group: Group) -> None:
-        key = (group.id, group.actions)
-        if self.state.shown.get("actions") == key:
-            return
-        self.state.shown["actions"] = key
-        self.action_rows.show(group.actions)
-
     def _member_row(self, m: Member) -> w.HBox:
         text = (
             m.name
@@ -508,23 +433,6 @@ class PlansPanel:
             "fac-plan-entry-unlink",
         )
         return w.HBox([html_widget(card, "fac-entry"), unlink], layout=w.Layout(width="100%"))
-
-    def _action_row(self, a: Action) -> w.HBox:
-        edit = self._button(
-            "Edit",
-            f"Edit the action: {a.text[:60]}",
-            partial(self._click_edit_action, a.id),
-            "fac-action-edit",
-        )
-        remove = self._button(
-            "Remove",
-            f"Remove the action: {a.text[:60]}",
-            partial(self._click_remove_action, a.id),
-            "fac-action-remove",
-        )
-        row = w.HBox([html_widget(action_card(a), "fac-entry"), edit, remove], layout=w.Layout(width="100%"))
-        row.add_class("fac-entry-row")
-        return row
 
     # -- handlers ---------------------------------------------------------------------------
     def _write(self, what: str, fn: Any, *args: Any, **kwargs: Any) -> bool:
@@ -622,80 +530,6 @@ class PlansPanel:
         token = self._row_token("unlink", entry_id)
         if self._write("unlinked", unlink_entry, self.state.group_id, entry_id, client_token=token):
             self._done("unlink", entry_id)
-            self.ctx.watcher.check()
-
-    # -- actions --------------------------------------------------------------------------------
-    def save_action(self, _widget: Any = None) -> bool:
-        """Add the typed action (or save the edit of one); the draft stays when it cannot be saved."""
-        text = self.action_text.value
-        if not text.strip():
-            self.saved.not_saved("Type the action first.")
-            return False
-        due = self.action_due.value.isoformat() if self.action_due.value else None
-        shown = text if len(text) <= 60 else text[:57] + "\u2026"
-        if self.state.editing_action is not None:
-            ok = self._write(
-                f"action \u201c{shown}\u201d",
-                update_action,
-                self.state.editing_action,
-                text=text,
-                owner=self.action_owner.value,
-                due_on=due or "",
-                status=self.action_status.value,
-                client_token=self.state.action_token,
-            )
-        else:
-            ok = self._write(
-                f"action \u201c{shown}\u201d",
-                add_action,
-                self.state.group_id,
-                text,
-                owner=self.action_owner.value,
-                due_on=due,
-                status=self.action_status.value,
-                client_token=self.state.action_token,
-            )
-        if not ok:
-            return False
-        self.cancel_action_edit()
-        self.ctx.watcher.check()
-        return True
-
-    def _click_edit_action(self, action_id: int, _button: Any = None) -> None:
-        self.start_action_edit(action_id)
-
-    def start_action_edit(self, action_id: int) -> None:
-        """Put one of the group's actions into the action form to change it."""
-        group = self.group
-        action = next((a for a in group.actions if a.id == action_id), None) if group else None
-        if action is None:
-            self.saved.not_saved("That action is not there any more.")
-            return
-        self.state.editing_action = action.id
-        self.state.action_token = _token()
-        self.action_text.value = action.text
-        self.action_owner.value = action.owner
-        self.action_due.value = _parse_day(action.due_on)
-        self.action_status.value = action.status if action.status in ACTION_STATUSES else "not started"
-        self.action_button.description = "Save action"
-        self.action_cancel.layout.display = ""
-
-    def cancel_action_edit(self, _button: Any = None) -> None:
-        """Empty the action form and leave edit mode."""
-        self.state.editing_action = None
-        self.state.action_token = _token()
-        self.action_text.value = ""
-        self.action_owner.value = ""
-        self.action_due.value = None
-        self.action_status.value = "not started"
-        self.action_button.description = "Add action"
-        self.action_cancel.layout.display = "none"
-
-    def _click_remove_action(self, action_id: int, _button: Any = None) -> None:
-        token = self._row_token("remove action", action_id)
-        if self._write("action removed", remove_action, action_id, client_token=token):
-            if self.state.editing_action == action_id:
-                self.cancel_action_edit()
             self.ctx.watcher.check()
 
 

@@ -1,0 +1,207 @@
+"""A task-and-finish group's first actions, on the page of the table that leads the group.
+
+Part of the plan (:mod:`facilitation.ui.plans_view`): the action form (text, owner,
+due date, status) adds an action or saves the edit of one, and the list below it
+offers Edit and Remove on each. Every write goes through the plan's own write, which
+checks that this table leads a group; :mod:`facilitation.plans` checks it again.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import date
+from functools import partial
+from typing import Any
+
+import ipywidgets as w
+
+from facilitation.plans import Action, add_action, remove_action, update_action
+from facilitation.store.schema import ACTION_STATUSES
+from facilitation.ui.widgets import EntryInput, Rows, SavedState, esc, html_widget
+
+__all__ = ["ActionsForm", "action_card", "parse_day"]
+
+WIDE = {"description_width": "initial"}
+
+
+def _token() -> str:
+    return f"ui-{uuid.uuid4().hex}"
+
+
+def action_card(action: Action) -> str:
+    """One action as escaped HTML: the text, then owner, due date and status.
+
+    Examples
+    --------
+    >>> from facilitation.plans import Action
+    >>> html = action_card(Action(1, 1, "<Map> flows", "Ama", "2027-03-31", "not started", "", None))
+    >>> "&lt;Map&gt;" in html, "due 2027-03-31" in html
+    (True, True)
+    """
+    bits = [f"owner {action.owner}" if action.owner else "no owner yet"]
+    if action.due_on:
+        bits.append(f"due {action.due_on}")
+    bits.append(action.status)
+    return (
+        f'<div class="fac-card"><span class="fac-entry-body">{esc(action.text)}</span>'
+        f'<span class="fac-evidence">({esc(", ".join(bits))})</span></div>'
+    )
+
+
+def parse_day(value: str | None) -> date | None:
+    """A stored ISO day for a date picker (None when empty or not a day).
+
+    Examples
+    --------
+    >>> parse_day("2027-03-31"), parse_day(""), parse_day("next week")
+    (datetime.date(2027, 3, 31), None, None)
+    """
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+Write = Callable[..., bool]
+
+
+class ActionsForm:
+    """The first actions of the group the plan shows: the form, then the list.
+
+    Parameters
+    ----------
+    saved : SavedState
+        The page's saved-state indicator.
+    write : callable
+        ``write(what, rule, *args, **kwargs)``: calls a rule as the page's actor and
+        shows saved or why not (the plan's own, which needs a group this table leads).
+    group_id : callable
+        The group this page writes for (None when this table leads none); the rules
+        check that this table leads it.
+    changed : callable
+        Called after a write, so the page redraws from the store.
+    """
+
+    def __init__(
+        self, saved: SavedState, write: Write, group_id: Callable[[], int | None], changed: Callable[[], Any]
+    ) -> None:
+        self.saved = saved
+        self._write = write
+        self._group_id = group_id
+        self.shown: tuple[Action, ...] = ()
+        self._changed = changed
+        self.editing: int | None = None  # the action being edited, if any
+        self.token = _token()  # the draft's: a retried or double-clicked save is one write
+        self._remove_tokens: dict[int, str] = {}
+
+        self.text = EntryInput(
+            label="First action",
+            placeholder="What happens first? Then press Enter",
+            max_length=1000,
+            layout=w.Layout(width="100%"),
+        )
+        self.text.add_class("fac-entry-text")
+        self.text.add_class("fac-action-text")
+        self.text.on_submit(self.save)
+        self.owner = w.Text(
+            description="Owner", placeholder="Who", style=WIDE, layout=w.Layout(width="260px")
+        )
+        self.owner.add_class("fac-action-owner")
+        self.due = w.DatePicker(description="Due", style=WIDE, layout=w.Layout(width="auto"))
+        self.due.add_class("fac-action-due")
+        self.status = w.Dropdown(
+            description="Status", options=list(ACTION_STATUSES), value="not started", style=WIDE
+        )
+        self.status.add_class("fac-action-status")
+        self.button = w.Button(description="Add action", button_style="primary")
+        self.button.add_class("fac-action-add")
+        self.button.on_click(self.save)
+        self.cancel_button = w.Button(description="Cancel edit", layout=w.Layout(display="none"))
+        self.cancel_button.on_click(self.cancel_edit)
+        self.rows = Rows(self._row, '<p class="fac-more">No actions yet.</p>')
+        self.list = self.rows.box
+        self.list.add_class("fac-action-list")
+        self.widgets: list[w.Widget] = [
+            w.HBox([self.text], layout=w.Layout(width="100%")),
+            w.HBox(
+                [self.owner, self.due, self.status, self.button, self.cancel_button],
+                layout=w.Layout(flex_flow="row wrap"),
+            ),
+            self.list,
+        ]
+
+    def show(self, actions: tuple[Action, ...]) -> None:
+        """Show the group's actions as stored (the form keeps what is typed)."""
+        self.shown = actions
+        self.rows.show(actions)
+
+    def _row(self, a: Action) -> w.HBox:
+        edit = w.Button(
+            description="Edit", tooltip=f"Edit the action: {a.text[:60]}", layout=w.Layout(width="auto")
+        )
+        edit.add_class("fac-action-edit")
+        edit.on_click(partial(self._click_edit, a.id))
+        remove = w.Button(
+            description="Remove", tooltip=f"Remove the action: {a.text[:60]}", layout=w.Layout(width="auto")
+        )
+        remove.add_class("fac-action-remove")
+        remove.on_click(partial(self._click_remove, a.id))
+        row = w.HBox([html_widget(action_card(a), "fac-entry"), edit, remove], layout=w.Layout(width="100%"))
+        row.add_class("fac-entry-row")
+        return row
+
+    def save(self, _widget: Any = None) -> bool:
+        """Add the typed action (or save the edit of one); the draft stays when it cannot be saved."""
+        text = self.text.value
+        if not text.strip():
+            self.saved.not_saved("Type the action first.")
+            return False
+        due = self.due.value.isoformat() if self.due.value else None
+        what = f"action \u201c{text if len(text) <= 60 else text[:57] + chr(0x2026)}\u201d"
+        fields = {"owner": self.owner.value, "status": self.status.value, "client_token": self.token}
+        if self.editing is not None:
+            ok = self._write(what, update_action, self.editing, text=text, due_on=due or "", **fields)
+        else:
+            ok = self._write(what, add_action, self._group_id(), text, due_on=due, **fields)
+        if not ok:
+            return False
+        self.cancel_edit()
+        self._changed()
+        return True
+
+    def _click_edit(self, action_id: int, _button: Any = None) -> None:
+        self.start_edit(action_id)
+
+    def start_edit(self, action_id: int) -> None:
+        """Put one of the group's actions into the form to change it."""
+        action = next((a for a in self.shown if a.id == action_id), None)
+        if action is None:
+            self.saved.not_saved("That action is not there any more.")
+            return
+        self.editing = action.id
+        self.token = _token()
+        self.text.value = action.text
+        self.owner.value = action.owner
+        self.due.value = parse_day(action.due_on)
+        self.status.value = action.status if action.status in ACTION_STATUSES else "not started"
+        self.button.description = "Save action"
+        self.cancel_button.layout.display = ""
+
+    def cancel_edit(self, _button: Any = None) -> None:
+        """Empty the form and leave edit mode."""
+        self.editing = None
+        self.token = _token()
+        self.text.value = ""
+        self.owner.value = ""
+        self.due.value = None
+        self.status.value = "not started"
+        self.button.description = "Add action"
+        self.cancel_button.layout.display = "none"
+
+    def _click_remove(self, action_id: int, _button: Any = None) -> None:
+        token = self._remove_tokens.setdefault(action_id, _token())  # a double click is one removal
+        if self._write("action removed", remove_action, action_id, client_token=token):
+            if self.editing == action_id:
+                self.cancel_edit()
+            self._changed()
