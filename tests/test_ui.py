@@ -141,7 +141,9 @@ def test_edit_and_withdraw_own_entries(event: tuple[Store, EventKeys]) -> None:
     assert list_entries(store, keys.event_id, table=2) == []
 
 
-def test_a_click_on_a_row_counts_after_another_laptop_redraws_the_list(event: tuple[Store, EventKeys]) -> None:
+def test_a_click_on_a_row_counts_after_another_laptop_redraws_the_list(
+    event: tuple[Store, EventKeys],
+) -> None:
     """A row still shown is the same open widget after a redraw, so a click on its way counts.
 
     A list remade whole on every change closes the row being clicked when the
