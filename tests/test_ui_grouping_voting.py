@@ -126,6 +126,7 @@ def test_keyboard_rename_split_and_ungroup(event: tuple[Store, EventKeys]) -> No
     board.theme_name._on_message(board.theme_name, {"event": "submit", "value": "Workforse"}, [])  # Enter
     (theme,) = list_themes(store, ev, table=1)
     assert theme.name == "Workforse" and board.theme_name.value == ""
+    assert board.selected == set() and not any(box.value for box in board.checks.values())  # untick after
     # the last keystroke's update arriving after the Enter does not put the name back
     board.theme_name._handle_msg(
         {"content": {"data": {"method": "update", "state": {"value": "Workforse"}, "buffer_paths": []}}}

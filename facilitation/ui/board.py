@@ -31,7 +31,7 @@ from facilitation.store import Store
 from facilitation.ui.console_board import ConsoleBoard
 from facilitation.ui.dragboard import DragBoard, Drop
 from facilitation.ui.page import PageContext
-from facilitation.ui.widgets import EntryInput, SavedState, esc, html_widget, replace_children, set_html
+from facilitation.ui.widgets import EntryInput, Rows, SavedState, esc, html_widget, set_html
 
 __all__ = ["ConsoleBoard", "TableBoard", "render_projector_themes", "render_themes"]
 
@@ -95,7 +95,8 @@ class TableBoard:
         self.checks: dict[int, w.Checkbox] = {}
         self.drag = DragBoard()
         self.drag.on_drop(self.dropped)
-        self.entry_rows = w.VBox([])
+        self.rows: Rows[tuple[int, int, str, str, str]] = Rows(self._entry_row)
+        self.entry_rows = self.rows.box
         self.entry_rows.add_class("fac-board-entries")
         # the name travels with Enter (EntryInput): a plain Text's last keystrokes can
         # reach the kernel after the click that uses them
@@ -182,26 +183,35 @@ class TableBoard:
             }
             for e in entries
         ]
-        self.selected &= {e.id for e in entries}
-        self.checks = {}
-        rows = []
-        for n, e in enumerate(entries, 1):
-            box = w.Checkbox(
-                value=e.id in self.selected,
-                description=f"Select {e.kind} {n}",
-                indent=False,
-                layout=w.Layout(width="auto", min_width="9em"),
-            )
-            box.observe(self._on_check(e.id), "value")
-            self.checks[e.id] = box
-            theme = f" \u2192 {esc(names.get(e.theme_id, ''))}" if e.theme_id else ""
-            rows.append(w.HBox([box, html_widget(f'<div class="fac-card">{esc(e.text)}{theme}</div>')]))
-        replace_children(self.entry_rows, rows)
+        shown = {e.id for e in entries}
+        self.selected &= shown
+        self.rows.show((n, e.id, e.kind, e.text, names.get(e.theme_id, "")) for n, e in enumerate(entries, 1))
+        self.checks = {i: box for i, box in self.checks.items() if i in shown}
+        self._tick_selected()
         chosen = self.theme_choice.value
         self.theme_choice.options = [(t.name, t.id) for t in themes]
         self.theme_choice.value = chosen if chosen in names else (themes[0].id if themes else None)
         entries_by_id = {e.id: e for e in entries}
         set_html(self.themes, render_themes(themes, entries_by_id))
+
+    def _entry_row(self, row: tuple[int, int, str, str, str]) -> w.HBox:
+        n, entry_id, kind, text, theme = row
+        box = w.Checkbox(
+            value=entry_id in self.selected,
+            description=f"Select {kind} {n}",
+            indent=False,
+            layout=w.Layout(width="auto", min_width="9em"),
+        )
+        box.observe(self._on_check(entry_id), "value")
+        self.checks[entry_id] = box
+        into = f" \u2192 {esc(theme)}" if theme else ""
+        return w.HBox([box, html_widget(f'<div class="fac-card">{esc(text)}{into}</div>')])
+
+    def _tick_selected(self) -> None:
+        """The boxes show this page's selection (rows kept from before a write stay ticked otherwise)."""
+        for entry_id, box in self.checks.items():
+            if box.value != (entry_id in self.selected):
+                box.value = entry_id in self.selected
 
     def _on_check(self, entry_id: int) -> Callable[[dict[str, Any]], None]:
         def changed(change: dict[str, Any]) -> None:
@@ -225,6 +235,7 @@ class TableBoard:
             return False
         self.saved.saved(what)
         self.selected.clear()
+        self._tick_selected()
         self.ctx.watcher.check()
         return True
 
