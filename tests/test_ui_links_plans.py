@@ -400,4 +400,4 @@ def test_projector_at_the_close_says_what_happens_next(tmp_path: Any) -> None:
     assert "First meeting 10 December 2026" in wall
     assert "Map the data flows" in wall and "by 15 January 2027" in wall
     assert "Reports to the exemplar hub" in wall
-    assert "We meet again on 21 January 2027: January &lt;meeting&gt;" in wall
+    assert "We meet again on 21 January 2027 \u2014 January &lt;meeting&gt;" in wall

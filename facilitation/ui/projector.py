@@ -178,13 +178,14 @@ def render_close(groups: Sequence[Group], next_event: Event | None = None) -> st
             lines.append(f'<div class="fac-evidence">Reports to the {esc(g.destination)}</div>')
         cards.append(f'<section class="fac-card">{"".join(lines)}</section>')
     body = (
-        f'<div class="fac-wall">{"".join(cards)}</div>'
+        f'<div class="fac-wall fac-close-wall">{"".join(cards)}</div>'
         if cards
         else '<p class="fac-hidden-note">No task-and-finish groups were formed at this event.</p>'
     )
     if next_event is not None:
         when = day(next_event.starts_on)
-        body += f'<p class="fac-next-event">We meet again{" on " + esc(when) if when else ""}: {esc(next_event.title)}</p>'
+        on = f" on {esc(when)}" if when else ""
+        body += f'<p class="fac-next-event">We meet again{on} \u2014 {esc(next_event.title)}</p>'
     return body
 
 
