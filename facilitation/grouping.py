@@ -10,16 +10,29 @@ is erased: a dissolved theme is soft-deleted and its entries simply ungrouped.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, select, update
 
 from facilitation.access import Actor, require, require_table
-from facilitation.errors import FacilitationError, NotAllowed, NotFound
-from facilitation.events import Event, load_event, require_open_for_input, table_id
+from facilitation.errors import FacilitationError, NotFound
+from facilitation.events import load_event, table_id
 from facilitation.store import Change, Store, now
 from facilitation.store import schema as s
 from facilitation.text import MAX_NAME, clean_text
+from facilitation.theme_checks import (
+    GROUPING_INPUTS,
+    check_entries,
+    check_phase,
+    ids_of,
+    lock_themes,
+    move_entries,
+    new_theme,
+    refuse_duplicate,
+    refuse_if_dotted,
+    require_theme_owner,
+    theme_in,
+    write_change,
+)
 from facilitation.themes import Theme, list_themes, read_themes, votable_themes
 
 # Theme, list_themes and votable_themes live in facilitation.themes; named here too,
@@ -38,141 +51,6 @@ __all__ = [
     "unmerge",
     "votable_themes",
 ]
-
-# The phase inputs during which a table may change its themes.
-GROUPING_INPUTS = ("grouping",)
-
-
-# --- checks inside a write ---------------------------------------------------------------
-
-
-def _ids(values: Iterable[Any], what: str = "entry") -> tuple[int, ...]:
-    out: list[int] = []
-    for v in values:
-        try:
-            i = int(v)
-        except (TypeError, ValueError) as exc:
-            raise FacilitationError(f"An {what} is named by its number, not '{v}'.") from exc
-        if i not in out:
-            out.append(i)
-    return tuple(out)
-
-
-def _check_phase(conn: Connection, actor: Actor, event_id: int) -> Event:
-    # The facilitator may tidy a table's themes at any time; a table only while grouping.
-    if actor.role == "table":
-        return require_open_for_input(conn, event_id, GROUPING_INPUTS, "change themes")
-    return load_event(conn, event_id)
-
-
-def _lock(conn: Connection, theme_ids: Iterable[int]) -> None:
-    """Lock theme rows against a concurrent vote (PostgreSQL; SQLite writes are serial)."""
-    ids = sorted(set(theme_ids))
-    if ids:
-        conn.execute(select(s.themes.c.id).where(s.themes.c.id.in_(ids)).with_for_update()).all()
-
-
-def _theme(conn: Connection, event_id: int, theme_id: int) -> Theme:
-    for t in read_themes(conn, event_id):
-        if t.id == int(theme_id):
-            return t
-    raise NotFound(f"Theme {theme_id} is not there any more (dissolved or merged); reload the page.")
-
-
-def _require_theme_owner(actor: Actor, theme: Theme, action: str) -> None:
-    if theme.table is None:
-        require(actor, "facilitator", action=f"{action} an event-wide theme")
-    else:
-        require_table(actor, theme.table, action=action, also=("facilitator",))
-
-
-def _check_entries(conn: Connection, event_id: int, ids: tuple[int, ...], table: int) -> None:
-    """Every entry exists, is live, and belongs to ``table``."""
-    if not ids:
-        return
-    rows = conn.execute(
-        select(s.entries.c.id, s.event_tables.c.number)
-        .join(s.event_tables, s.event_tables.c.id == s.entries.c.table_id)
-        .where(
-            s.entries.c.id.in_(ids),
-            s.entries.c.event_id == event_id,
-            s.entries.c.deleted_at.is_(None),
-        )
-    ).all()
-    missing = sorted(set(ids) - {r.id for r in rows})
-    if missing:
-        names = ", ".join(map(str, missing))
-        raise NotFound(f"Entry {names} is not there any more (withdrawn?); reload the page.")
-    for r in rows:
-        if r.number != table:
-            raise NotAllowed(
-                f"Entry {r.id} belongs to table {r.number}: a theme of table {table} "
-                f"holds only table {table}'s own entries."
-            )
-
-
-def _refuse_duplicate(
-    conn: Connection, event_id: int, table: int | None, name: str, *, ignore: Iterable[int] = ()
-) -> None:
-    # Two laptops of one table naming a theme at once queue on the table's row
-    # (PostgreSQL; SQLite writes are serial anyway), so the second sees the first.
-    owner = select(s.event_tables.c.id).where(s.event_tables.c.event_id == event_id)
-    if table is not None:
-        conn.execute(owner.where(s.event_tables.c.number == table).with_for_update()).all()
-    skip = set(ignore)
-    for t in read_themes(conn, event_id):
-        if t.table == table and t.id not in skip and t.name.casefold() == name.casefold():
-            where = f"Table {table}" if table is not None else "The event"
-            raise FacilitationError(
-                f"{where} already has a theme called '{t.name}'. Add the entries to it, or choose another name."
-            )
-
-
-def _refuse_if_dotted(conn: Connection, ev: Event, themes: list[Theme], action: str) -> None:
-    """Refuse to change themes that already carry dots in this round."""
-    ids = {t.id for t in themes}
-    if not ids:
-        return
-    dotted = set(
-        conn.execute(
-            select(s.dots.c.theme_id)
-            .where(
-                s.dots.c.event_id == ev.id,
-                s.dots.c.round == ev.voting_round,
-                s.dots.c.removed_at.is_(None),
-                s.dots.c.theme_id.in_(sorted(ids)),
-            )
-            .distinct()
-        ).scalars()
-    )
-    if dotted:
-        names = ", ".join(f"'{t.name}'" for t in themes if t.id in dotted)
-        raise FacilitationError(
-            f"{names} already has dots in this voting round, so {action} now would change "
-            "votes people have cast. Take those dots off first, or open a new round."
-        )
-
-
-def _move_entries(conn: Connection, ids: tuple[int, ...], theme_id: int | None) -> None:
-    if ids:
-        conn.execute(
-            update(s.entries).where(s.entries.c.id.in_(ids)).values(theme_id=theme_id, updated_at=now())
-        )
-
-
-def _new_theme(conn: Connection, event_id: int, table_row: int | None, name: str) -> int:
-    return int(
-        conn.execute(
-            insert(s.themes)
-            .values(event_id=event_id, table_id=table_row, name=name, created_at=now())
-            .returning(s.themes.c.id)
-        ).scalar_one()
-    )
-
-
-def _write(store: Store, actor: Actor, event_id: int, fn: Any, client_token: str | None) -> Any:
-    return store.write(fn, actor=actor, event_id=event_id, client_token=client_token).result
-
 
 # --- a table's themes ----------------------------------------------------------------------
 
@@ -203,19 +81,19 @@ def create_theme(
     """
     require_table(actor, table, action="make a theme", also=("facilitator",))
     clean = clean_text(name, field="theme name", max_length=MAX_NAME)
-    ids = _ids(entry_ids)
+    ids = ids_of(entry_ids)
 
     def fn(conn: Connection) -> Change:
-        _check_phase(conn, actor, event_id)
+        check_phase(conn, actor, event_id)
         tid = table_id(conn, event_id, table)
-        _refuse_duplicate(conn, event_id, int(table), clean)
-        _check_entries(conn, event_id, ids, int(table))
-        theme_id = _new_theme(conn, event_id, tid, clean)
-        _move_entries(conn, ids, theme_id)
+        refuse_duplicate(conn, event_id, int(table), clean)
+        check_entries(conn, event_id, ids, int(table))
+        theme_id = new_theme(conn, event_id, tid, clean)
+        move_entries(conn, ids, theme_id)
         detail = {"table": int(table), "name": clean, "entries": list(ids)}
         return Change("create theme", "theme", theme_id, detail, theme_id)
 
-    return int(_write(store, actor, event_id, fn, client_token))
+    return int(write_change(store, actor, event_id, fn, client_token))
 
 
 def rename_theme(
@@ -237,15 +115,15 @@ def rename_theme(
     clean = clean_text(name, field="theme name", max_length=MAX_NAME)
 
     def fn(conn: Connection) -> Change:
-        theme = _theme(conn, event_id, theme_id)
-        _require_theme_owner(actor, theme, "rename")
+        theme = theme_in(conn, event_id, theme_id)
+        require_theme_owner(actor, theme, "rename")
         if theme.table is not None:
-            _check_phase(conn, actor, event_id)
-        _refuse_duplicate(conn, event_id, theme.table, clean, ignore=[theme.id])
+            check_phase(conn, actor, event_id)
+        refuse_duplicate(conn, event_id, theme.table, clean, ignore=[theme.id])
         conn.execute(update(s.themes).where(s.themes.c.id == theme.id).values(name=clean, updated_at=now()))
         return Change("rename theme", "theme", theme.id, {"from": theme.name, "to": clean}, theme.id)
 
-    return int(_write(store, actor, event_id, fn, client_token))
+    return int(write_change(store, actor, event_id, fn, client_token))
 
 
 def add_to_theme(
@@ -270,24 +148,24 @@ def add_to_theme(
     >>> add_to_theme(store, table_actor(1), ev, t, [e]) == t
     True
     """
-    ids = _ids(entry_ids)
+    ids = ids_of(entry_ids)
     if not ids:
         raise FacilitationError("Select at least one entry to add to the theme.")
 
     def fn(conn: Connection) -> Change:
-        theme = _theme(conn, event_id, theme_id)
+        theme = theme_in(conn, event_id, theme_id)
         if theme.table is None:
             raise FacilitationError(
                 f"'{theme.name}' is event-wide: it gathers table themes, not entries. Group the "
                 "entries into a theme of their table, and merge that theme into it."
             )
         require_table(actor, theme.table, action="change this theme", also=("facilitator",))
-        _check_phase(conn, actor, event_id)
-        _check_entries(conn, event_id, ids, theme.table)
-        _move_entries(conn, ids, theme.id)
+        check_phase(conn, actor, event_id)
+        check_entries(conn, event_id, ids, theme.table)
+        move_entries(conn, ids, theme.id)
         return Change("group entries", "theme", theme.id, {"entries": list(ids)}, theme.id)
 
-    return int(_write(store, actor, event_id, fn, client_token))
+    return int(write_change(store, actor, event_id, fn, client_token))
 
 
 def ungroup(
@@ -306,12 +184,12 @@ def ungroup(
     >>> ungroup(store, table_actor(1), ev, [e])
     1
     """
-    ids = _ids(entry_ids)
+    ids = ids_of(entry_ids)
     if not ids:
         raise FacilitationError("Select at least one entry to take out of its theme.")
 
     def fn(conn: Connection) -> Change:
-        _check_phase(conn, actor, event_id)
+        check_phase(conn, actor, event_id)
         rows = conn.execute(
             select(s.entries.c.id, s.entries.c.theme_id, s.event_tables.c.number)
             .join(s.event_tables, s.event_tables.c.id == s.entries.c.table_id)
@@ -324,11 +202,11 @@ def ungroup(
             raise NotFound(f"Entry {', '.join(map(str, missing))} is not there any more; reload the page.")
         for r in rows:
             require_table(actor, r.number, action="ungroup entries", also=("facilitator",))
-        _move_entries(conn, ids, None)
+        move_entries(conn, ids, None)
         n = sum(1 for r in rows if r.theme_id is not None)
         return Change("ungroup entries", "entry", None, {"entries": list(ids)}, n)
 
-    return int(_write(store, actor, event_id, fn, client_token))
+    return int(write_change(store, actor, event_id, fn, client_token))
 
 
 def split_theme(
@@ -357,18 +235,18 @@ def split_theme(
     [('Workforce', 1), ('Digital tools', 1)]
     """
     clean = clean_text(new_name, field="theme name", max_length=MAX_NAME)
-    ids = _ids(entry_ids)
+    ids = ids_of(entry_ids)
     if not ids:
         raise FacilitationError("Select the entries that go into the new theme.")
 
     def fn(conn: Connection) -> Change:
-        theme = _theme(conn, event_id, theme_id)
+        theme = theme_in(conn, event_id, theme_id)
         if theme.table is None:
             raise FacilitationError(
                 f"'{theme.name}' is event-wide; unmerge table themes from it instead of splitting it."
             )
         require_table(actor, theme.table, action="split this theme", also=("facilitator",))
-        _check_phase(conn, actor, event_id)
+        check_phase(conn, actor, event_id)
         outside = sorted(set(ids) - set(theme.entry_ids))
         if outside:
             raise FacilitationError(
@@ -378,13 +256,13 @@ def split_theme(
             raise FacilitationError(
                 f"That takes every entry out of '{theme.name}'; rename it instead, or leave some behind."
             )
-        _refuse_duplicate(conn, event_id, theme.table, clean)
-        new_id = _new_theme(conn, event_id, table_id(conn, event_id, theme.table), clean)
-        _move_entries(conn, ids, new_id)
+        refuse_duplicate(conn, event_id, theme.table, clean)
+        new_id = new_theme(conn, event_id, table_id(conn, event_id, theme.table), clean)
+        move_entries(conn, ids, new_id)
         detail = {"from": theme.id, "name": clean, "entries": list(ids)}
         return Change("split theme", "theme", new_id, detail, new_id)
 
-    return int(_write(store, actor, event_id, fn, client_token))
+    return int(write_change(store, actor, event_id, fn, client_token))
 
 
 def dissolve_theme(
@@ -405,12 +283,12 @@ def dissolve_theme(
     """
 
     def fn(conn: Connection) -> Change:
-        _lock(conn, [int(theme_id)])
-        theme = _theme(conn, event_id, theme_id)
-        _require_theme_owner(actor, theme, "dissolve")
-        ev = _check_phase(conn, actor, event_id) if theme.table is not None else load_event(conn, event_id)
-        parent = [_theme(conn, event_id, theme.merged_into)] if theme.merged_into is not None else []
-        _refuse_if_dotted(conn, ev, [theme, *parent], "dissolving it")
+        lock_themes(conn, [int(theme_id)])
+        theme = theme_in(conn, event_id, theme_id)
+        require_theme_owner(actor, theme, "dissolve")
+        ev = check_phase(conn, actor, event_id) if theme.table is not None else load_event(conn, event_id)
+        parent = [theme_in(conn, event_id, theme.merged_into)] if theme.merged_into is not None else []
+        refuse_if_dotted(conn, ev, [theme, *parent], "dissolving it")
         if theme.table is None:
             conn.execute(
                 update(s.themes)
@@ -418,7 +296,7 @@ def dissolve_theme(
                 .values(merged_into=None, updated_at=now())
             )
         else:
-            _move_entries(conn, theme.entry_ids, None)
+            move_entries(conn, theme.entry_ids, None)
         conn.execute(update(s.themes).where(s.themes.c.id == theme.id).values(deleted_at=now()))
         detail = {
             "name": theme.name,
@@ -427,7 +305,7 @@ def dissolve_theme(
         }
         return Change("dissolve theme", "theme", theme.id, detail, theme.id)
 
-    return int(_write(store, actor, event_id, fn, client_token))
+    return int(write_change(store, actor, event_id, fn, client_token))
 
 
 # --- event-wide themes (the facilitator) ----------------------------------------------------
@@ -466,14 +344,14 @@ def merge_themes(
     facilitation.errors.NotAllowed: Only the facilitator's console can merge themes; table 1 cannot.
     """
     require(actor, "facilitator", action="merge themes")
-    ids = tuple(i for i in _ids(theme_ids, "theme") if into is None or i != int(into))
+    ids = tuple(i for i in ids_of(theme_ids, "theme") if into is None or i != int(into))
     if not ids and into is None:
         raise FacilitationError("Choose at least one theme to merge.")
     clean = clean_text(name, field="theme name", max_length=MAX_NAME, required=into is None)
 
     def fn(conn: Connection) -> Change:
         ev = load_event(conn, event_id)
-        _lock(conn, [*ids, *([int(into)] if into is not None else [])])
+        lock_themes(conn, [*ids, *([int(into)] if into is not None else [])])
         everything = {t.id: t for t in read_themes(conn, event_id)}
         missing = [i for i in ids if i not in everything]
         if missing or (into is not None and int(into) not in everything):
@@ -488,9 +366,9 @@ def merge_themes(
         tables += [everything[m] for t in retired for m in t.member_theme_ids]
         parents = [everything[t.merged_into] for t in tables if t.merged_into is not None]
         involved = [*sources, *tables, *parents, *([target] if target else [])]
-        _refuse_if_dotted(conn, ev, involved, "merging it")
+        refuse_if_dotted(conn, ev, involved, "merging it")
         new_name = clean or (target.name if target else "")
-        _refuse_duplicate(
+        refuse_duplicate(
             conn,
             event_id,
             None,
@@ -498,7 +376,7 @@ def merge_themes(
             ignore=[t.id for t in retired] + ([target.id] if target else []),
         )
         if target is None:
-            target_id = _new_theme(conn, event_id, None, new_name)
+            target_id = new_theme(conn, event_id, None, new_name)
         else:
             target_id = target.id
             if clean and clean != target.name:
@@ -516,7 +394,7 @@ def merge_themes(
         detail = {"name": new_name, "themes": list(ids), "into": into}
         return Change("merge themes", "theme", target_id, detail, target_id)
 
-    return int(_write(store, actor, event_id, fn, client_token))
+    return int(write_change(store, actor, event_id, fn, client_token))
 
 
 def unmerge(
@@ -535,11 +413,11 @@ def unmerge(
     1
     """
     require(actor, "facilitator", action="unmerge themes")
-    ids = _ids(theme_ids, "theme")
+    ids = ids_of(theme_ids, "theme")
 
     def fn(conn: Connection) -> Change:
         ev = load_event(conn, event_id)
-        _lock(conn, ids)
+        lock_themes(conn, ids)
         everything = {t.id: t for t in read_themes(conn, event_id)}
         for i in ids:
             if i not in everything:
@@ -550,7 +428,7 @@ def unmerge(
                 )
         chosen = [everything[i] for i in ids if everything[i].merged_into is not None]
         parents = [everything[t.merged_into] for t in chosen if t.merged_into is not None]
-        _refuse_if_dotted(conn, ev, [*chosen, *parents], "unmerging it")
+        refuse_if_dotted(conn, ev, [*chosen, *parents], "unmerging it")
         if chosen:
             conn.execute(
                 update(s.themes)
@@ -559,4 +437,4 @@ def unmerge(
             )
         return Change("unmerge themes", "theme", None, {"themes": list(ids)}, len(chosen))
 
-    return int(_write(store, actor, event_id, fn, client_token))
+    return int(write_change(store, actor, event_id, fn, client_token))
