@@ -8,7 +8,6 @@ checks that this table leads a group; :mod:`facilitation.plans` checks it again.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from datetime import date
 from functools import partial
@@ -18,15 +17,19 @@ import ipywidgets as w
 
 from facilitation.plans import Action, add_action, remove_action, update_action
 from facilitation.store.schema import ACTION_STATUSES
-from facilitation.ui.widgets import EntryInput, Rows, SavedState, esc, html_widget
+from facilitation.ui.widgets import (
+    WIDE,
+    EntryInput,
+    Rows,
+    SavedState,
+    button,
+    entry_row,
+    esc,
+    html_widget,
+    new_token,
+)
 
 __all__ = ["ActionsForm", "action_card", "parse_day"]
-
-WIDE = {"description_width": "initial"}
-
-
-def _token() -> str:
-    return f"ui-{uuid.uuid4().hex}"
 
 
 def action_card(action: Action) -> str:
@@ -92,7 +95,7 @@ class ActionsForm:
         self.shown: tuple[Action, ...] = ()
         self._changed = changed
         self.editing: int | None = None  # the action being edited, if any
-        self.token = _token()  # the draft's: a retried or double-clicked save is one write
+        self.token = new_token()  # the draft's: a retried or double-clicked save is one write
         self._remove_tokens: dict[int, str] = {}
 
         self.text = EntryInput(
@@ -137,19 +140,21 @@ class ActionsForm:
         self.rows.show(actions)
 
     def _row(self, a: Action) -> w.HBox:
-        edit = w.Button(
-            description="Edit", tooltip=f"Edit the action: {a.text[:60]}", layout=w.Layout(width="auto")
+        return entry_row(
+            html_widget(action_card(a), "fac-entry"),
+            button(
+                "Edit",
+                partial(self._click_edit, a.id),
+                "fac-action-edit",
+                tooltip=f"Edit the action: {a.text[:60]}",
+            ),
+            button(
+                "Remove",
+                partial(self._click_remove, a.id),
+                "fac-action-remove",
+                tooltip=f"Remove the action: {a.text[:60]}",
+            ),
         )
-        edit.add_class("fac-action-edit")
-        edit.on_click(partial(self._click_edit, a.id))
-        remove = w.Button(
-            description="Remove", tooltip=f"Remove the action: {a.text[:60]}", layout=w.Layout(width="auto")
-        )
-        remove.add_class("fac-action-remove")
-        remove.on_click(partial(self._click_remove, a.id))
-        row = w.HBox([html_widget(action_card(a), "fac-entry"), edit, remove], layout=w.Layout(width="100%"))
-        row.add_class("fac-entry-row")
-        return row
 
     def save(self, _widget: Any = None) -> bool:
         """Add the typed action (or save the edit of one); the draft stays when it cannot be saved."""
@@ -180,7 +185,7 @@ class ActionsForm:
             self.saved.not_saved("That action is not there any more.")
             return
         self.editing = action.id
-        self.token = _token()
+        self.token = new_token()
         self.text.value = action.text
         self.owner.value = action.owner
         self.due.value = parse_day(action.due_on)
@@ -191,7 +196,7 @@ class ActionsForm:
     def cancel_edit(self, _button: Any = None) -> None:
         """Empty the form and leave edit mode."""
         self.editing = None
-        self.token = _token()
+        self.token = new_token()
         self.text.value = ""
         self.owner.value = ""
         self.due.value = None
@@ -200,7 +205,7 @@ class ActionsForm:
         self.cancel_button.layout.display = "none"
 
     def _click_remove(self, action_id: int, _button: Any = None) -> None:
-        token = self._remove_tokens.setdefault(action_id, _token())  # a double click is one removal
+        token = self._remove_tokens.setdefault(action_id, new_token())  # a double click is one removal
         if self._write("action removed", remove_action, action_id, client_token=token):
             if self.editing == action_id:
                 self.cancel_edit()

@@ -31,11 +31,19 @@ from facilitation.store import Store
 from facilitation.ui.console_board import ConsoleBoard
 from facilitation.ui.dragboard import DragBoard, Drop
 from facilitation.ui.page import PageContext
-from facilitation.ui.widgets import EntryInput, Rows, SavedState, esc, html_widget, set_html
+from facilitation.ui.widgets import (
+    WIDE,
+    EntryInput,
+    Rows,
+    SavedState,
+    button,
+    esc,
+    html_widget,
+    set_html,
+    set_options,
+)
 
 __all__ = ["ConsoleBoard", "TableBoard", "render_projector_themes", "render_themes"]
-
-WIDE = {"description_width": "initial"}
 
 
 def render_themes(themes: list[Theme], entries: dict[int, Entry], limit: int = 5) -> str:
@@ -104,19 +112,19 @@ class TableBoard:
         self.theme_name.add_class("fac-theme-name")
         self.theme_name.on_submit(self.group_as_new)
         self.theme_name.observe(self._drop_stale, "value")
-        self.group_button = self._button("Group selected as new theme", self.group_as_new, "fac-group-as")
-        self.split_button = self._button(
+        self.group_button = button("Group selected as new theme", self.group_as_new, "fac-group-as")
+        self.split_button = button(
             "Split selected out of the chosen theme", self.split_selected, "fac-split-theme"
         )
         self.theme_choice = w.Dropdown(description="Theme", options=[], style=WIDE)
         self.theme_choice.add_class("fac-theme-choice")
-        self.add_button = self._button("Add selected to theme", self.add_to_existing, "fac-add-to-theme")
-        self.ungroup_button = self._button("Ungroup selected", self.ungroup_selected, "fac-ungroup")
+        self.add_button = button("Add selected to theme", self.add_to_existing, "fac-add-to-theme")
+        self.ungroup_button = button("Ungroup selected", self.ungroup_selected, "fac-ungroup")
         self.rename_name = EntryInput(label="Rename to ", placeholder="New name, then Enter")
         self.rename_name.add_class("fac-rename-name")
         self.rename_name.on_submit(self.rename_chosen)
         self.rename_name.observe(self._drop_stale, "value")
-        self.rename_button = self._button("Rename chosen theme", self.rename_chosen, "fac-rename-theme")
+        self.rename_button = button("Rename chosen theme", self.rename_chosen, "fac-rename-theme")
         self.themes = html_widget("", "fac-board-themes")
         self.keyboard = w.VBox(
             [
@@ -156,13 +164,6 @@ class TableBoard:
         if used and change["new"] == used and time.monotonic() - when < 3:
             change["owner"].value = ""
 
-    @staticmethod
-    def _button(label: str, handler: Callable[[Any], Any], cls: str) -> w.Button:
-        b = w.Button(description=label, layout=w.Layout(width="auto"))
-        b.add_class(cls)
-        b.on_click(handler)
-        return b
-
     def refresh(self) -> None:
         """Redraw the entries (with their theme) and the table's themes."""
         entries = list_entries(self.ctx.store, self.ctx.event_id, table=self.table)
@@ -187,10 +188,7 @@ class TableBoard:
         self.selected &= shown
         self.rows.show((n, e.id, e.kind, e.text, names.get(e.theme_id, "")) for n, e in enumerate(entries, 1))
         self.checks = {i: box for i, box in self.checks.items() if i in shown}
-        self._tick_selected()
-        chosen = self.theme_choice.value
-        self.theme_choice.options = [(t.name, t.id) for t in themes]
-        self.theme_choice.value = chosen if chosen in names else (themes[0].id if themes else None)
+        set_options(self.theme_choice, [(t.name, t.id) for t in themes])
         entries_by_id = {e.id: e for e in entries}
         set_html(self.themes, render_themes(themes, entries_by_id))
 

@@ -29,7 +29,7 @@ from facilitation.events import (
 )
 from facilitation.live import served_by_voila
 from facilitation.ui.page import PageContext, error_view, open_page, page_frame
-from facilitation.ui.widgets import Countdown, esc, html_widget, set_html
+from facilitation.ui.widgets import Countdown, button, esc, html_widget, set_html
 from facilitation.voting import reveal_votes, voters_with_dots_left
 
 __all__ = ["ConsoleView", "console_page", "render_status"]
@@ -66,16 +66,16 @@ class ConsoleView:
         self.header = html_widget("", "fac-console-header")
         self.timer = Countdown()
         self.timer.add_class("fac-timer")
-        self.prev_button = self._button("\u2190 Previous phase", self.previous_phase, "fac-prev-phase")
-        self.next_button = self._button("Next phase \u2192", self.next_phase, "fac-next-phase", "primary")
+        self.prev_button = button("\u2190 Previous phase", self.previous_phase, "fac-prev-phase")
+        self.next_button = button("Next phase \u2192", self.next_phase, "fac-next-phase", style="primary")
         self.phase_choice = w.Dropdown(description="Go to", options=[])
-        self.go_button = self._button("Go", self.go_to_phase, "fac-go-phase")
-        self.start_button = self._button("Start timer", self.start, "fac-timer-start", "success")
-        self.pause_button = self._button("Pause timer", self.pause, "fac-timer-pause", "warning")
-        self.extend1_button = self._button("+1 min", self.extend_one, "fac-timer-extend1")
-        self.extend5_button = self._button("+5 min", self.extend_five, "fac-timer-extend5")
-        self.lock_button = self._button("Lock input", self.toggle_lock, "fac-lock")
-        self.reveal_button = self._button("Reveal votes", self.reveal_votes, "fac-reveal-votes", "danger")
+        self.go_button = button("Go", self.go_to_phase, "fac-go-phase")
+        self.start_button = button("Start timer", self.start, "fac-timer-start", style="success")
+        self.pause_button = button("Pause timer", self.pause, "fac-timer-pause", style="warning")
+        self.extend1_button = button("+1 min", self.extend_one, "fac-timer-extend1")
+        self.extend5_button = button("+5 min", self.extend_five, "fac-timer-extend5")
+        self.lock_button = button("Lock input", self.toggle_lock, "fac-lock")
+        self.reveal_button = button("Reveal votes", self.reveal_votes, "fac-reveal-votes", style="danger")
         self.message = html_widget("", "fac-console-message")
         self.status = html_widget("", "fac-console-status")
         from facilitation.ui.console_board import ConsoleBoard
@@ -110,13 +110,6 @@ class ConsoleView:
         self._event: Event | None = None
         ctx.watcher.on_change(self.refresh)
         self.refresh()
-
-    @staticmethod
-    def _button(label: str, handler: Callable[[Any], Any], cls: str, style: str = "") -> w.Button:
-        button = w.Button(description=label, button_style=style, layout=w.Layout(width="auto"))
-        button.add_class(cls)
-        button.on_click(handler)
-        return button
 
     # -- drawing --------------------------------------------------------------------
     def refresh(self) -> None:

@@ -17,11 +17,9 @@ from facilitation.errors import FacilitationError
 from facilitation.grouping import Theme, list_themes, merge_themes, rename_theme
 from facilitation.suggestions import Suggestion, dismiss_suggestion, suggest_merges
 from facilitation.ui.page import PageContext
-from facilitation.ui.widgets import esc, html_widget, replace_children
+from facilitation.ui.widgets import WIDE, esc, html_widget, replace_children, set_options
 
 __all__ = ["ConsoleBoard"]
-
-WIDE = {"description_width": "initial"}
 
 
 class ConsoleBoard:
@@ -89,10 +87,7 @@ class ConsoleBoard:
             )
         replace_children(self.rows, rows)
         wide = [(t.name, t.id) for t in themes if t.table is None]
-        chosen = self.wide_choice.value
-        self.wide_choice.options = wide
-        ids = [i for _, i in wide]
-        self.wide_choice.value = chosen if chosen in ids else (ids[0] if ids else None)
+        set_options(self.wide_choice, wide)
         self.rename_row.layout.display = "" if wide else "none"
         self._draw_suggestions({t.id: t for t in themes})
 

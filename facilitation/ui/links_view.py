@@ -7,7 +7,6 @@ the phase and the lock again, so a forged widget message writes nothing elsewher
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -19,7 +18,19 @@ from facilitation.events import get_event
 from facilitation.network import Link, list_links, record_link, withdraw_link
 from facilitation.people import Person, list_people
 from facilitation.ui.page import PageContext
-from facilitation.ui.widgets import EntryInput, Rows, SavedState, esc, html_widget, set_html
+from facilitation.ui.widgets import (
+    WIDE,
+    EntryInput,
+    Rows,
+    SavedState,
+    button,
+    entry_row,
+    esc,
+    html_widget,
+    new_token,
+    set_html,
+    set_options,
+)
 
 __all__ = ["LINK_CHOICES", "NOBODY", "LinksPanel", "LinksState", "link_card", "person_label"]
 
@@ -30,12 +41,7 @@ LINK_CHOICES = (
     ("Knew before", "knew before"),
     ("Sat together", "sat together"),
 )
-WIDE = {"description_width": "initial"}
 NOBODY = 0  # the "choose ..." option: a Dropdown shows a value of None as a blank box
-
-
-def _token() -> str:
-    return f"ui-{uuid.uuid4().hex}"
 
 
 def person_label(person: Person, *, table: bool = True) -> str:
@@ -76,7 +82,7 @@ def link_card(link: Link) -> str:
 class LinksState:
     """What this page holds between refreshes: the draft's token and what is shown."""
 
-    token: str = field(default_factory=_token)
+    token: str = field(default_factory=new_token)
     shown_table_people: tuple[Person, ...] = ()
     shown_everyone: tuple[Person, ...] = ()
     shown_links: tuple[Link, ...] | None = None
@@ -149,7 +155,7 @@ class LinksPanel:
         here = tuple(p for p in everyone if p.table == self.table)
         if here != self.state.shown_table_people:
             self.state.shown_table_people = here
-            _set_options(self.person, [(person_label(p, table=False), p.id) for p in here])
+            set_options(self.person, [(person_label(p, table=False), p.id) for p in here])
             set_html(
                 self.hint,
                 ""
@@ -159,7 +165,7 @@ class LinksPanel:
             )
         if everyone != self.state.shown_everyone:
             self.state.shown_everyone = everyone
-            _set_options(
+            set_options(
                 self.other, [("Choose a person", NOBODY)] + [(person_label(p), p.id) for p in everyone]
             )
         locked = get_event(store, event_id).input_locked
@@ -169,20 +175,17 @@ class LinksPanel:
         if links != self.state.shown_links:
             self.state.shown_links = links
             for x in links:  # kept after a withdrawal, so a double click on Withdraw is one write
-                self.state.row_tokens.setdefault(x.id, _token())
+                self.state.row_tokens.setdefault(x.id, new_token())
             self.link_rows.show(reversed(links))
 
     def _link_row(self, link: Link) -> w.HBox:
-        withdraw = w.Button(
-            description="Withdraw",
+        withdraw = button(
+            "Withdraw",
+            partial(self._click_withdraw, link.id),
+            "fac-links-withdraw",
             tooltip=f"Withdraw: {link.name_a} {link.kind} {link.name_b}",
-            layout=w.Layout(width="auto"),
         )
-        withdraw.add_class("fac-links-withdraw")
-        withdraw.on_click(partial(self._click_withdraw, link.id))
-        row = w.HBox([html_widget(link_card(link), "fac-entry"), withdraw], layout=w.Layout(width="100%"))
-        row.add_class("fac-entry-row")
-        return row
+        return entry_row(html_widget(link_card(link), "fac-entry"), withdraw)
 
     # -- handlers ----------------------------------------------------------------------
     def submit(self, _widget: Any = None) -> bool:
@@ -218,7 +221,7 @@ class LinksPanel:
             return False
         names = {p.id: p.name for p in self.state.shown_everyone}
         self.saved.saved(f"{names.get(person_a, 'they')} {kind} {names.get(person_b, 'them')}")
-        self.state.token = _token()
+        self.state.token = new_token()
         self.note.value = ""
         self.ctx.watcher.check()
         return True
@@ -229,7 +232,7 @@ class LinksPanel:
     def withdraw(self, link_id: int) -> bool:
         """Withdraw a link recorded at this table (kept in the store and the log)."""
         self.saved.saving("withdrawing")
-        token = self.state.row_tokens.get(link_id) or _token()
+        token = self.state.row_tokens.get(link_id) or new_token()
         try:
             withdraw_link(self.ctx.store, self.ctx.actor, self.ctx.event_id, link_id, client_token=token)
         except FacilitationError as exc:
@@ -238,16 +241,3 @@ class LinksPanel:
         self.saved.saved("link withdrawn")
         self.ctx.watcher.check()
         return True
-
-
-def _set_options(dropdown: w.Dropdown, options: list[tuple[str, Any]]) -> None:
-    """Change a dropdown's options, keeping the chosen value when it is still there."""
-    if list(dropdown.options) == options:
-        return
-    keep = dropdown.value
-    dropdown.options = options
-    values = [v for _, v in options]
-    if keep in values:
-        dropdown.value = keep
-    elif values:
-        dropdown.value = values[0]

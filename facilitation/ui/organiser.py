@@ -29,7 +29,7 @@ from facilitation.plans import open_actions_from_earlier_events
 from facilitation.store import Store
 from facilitation.templates import list_templates
 from facilitation.ui.page import PageContext, error_view, open_page, page_frame, page_url
-from facilitation.ui.widgets import esc, html_widget, qr_data_uri, set_html
+from facilitation.ui.widgets import button, esc, html_widget, qr_data_uri, set_html
 
 __all__ = ["OrganiserView", "download_link", "join_cards_html", "organiser_page", "table_html"]
 
@@ -121,7 +121,7 @@ class OrganiserView:
         self.tables = w.BoundedIntText(description="Tables", value=6, min=1, max=60)
         self.starts_on = w.Text(description="Date", placeholder="YYYY-MM-DD")
         self.same_series = w.Checkbox(description="in this event's series", value=True)
-        self.create_button = self._button("Create event", self.create_next_event, "fac-org-create", "primary")
+        self.create_button = button("Create event", self.create_next_event, "fac-org-create", style="primary")
         self.created = html_widget("", "fac-org-created")
         # people
         self.file = w.FileUpload(accept=".csv,.xlsx", multiple=False, description="Attendee list")
@@ -129,27 +129,27 @@ class OrganiserView:
         self.file.observe(self.on_upload, names="value")
         self.preview = html_widget("", "fac-org-preview")
         self.skip_bad = w.Checkbox(description="skip the bad rows", value=False)
-        self.import_button = self._button("Import people", self.import_file, "fac-org-import", "primary")
+        self.import_button = button("Import people", self.import_file, "fac-org-import", style="primary")
         self.people = html_widget("", "fac-org-people")
         # seating
         self.seed = w.IntText(description="Seed", value=1)
-        self.plan_button = self._button("Plan seating", self.plan_seats, "fac-org-plan")
+        self.plan_button = button("Plan seating", self.plan_seats, "fac-org-plan")
         self.move_person = w.Dropdown(description="Move", options=[])
         self.move_table = w.Dropdown(description="to table", options=[])
-        self.move_button = self._button("Move", self.move, "fac-org-move")
-        self.apply_button = self._button(
-            "Seat people by this plan", self.apply_seats, "fac-org-apply", "success"
+        self.move_button = button("Move", self.move, "fac-org-move")
+        self.apply_button = button(
+            "Seat people by this plan", self.apply_seats, "fac-org-apply", style="success"
         )
         self.plan_view = html_widget("", "fac-org-plan-view")
         # join cards
-        self.cards_button = self._button("Make join cards", self.make_cards, "fac-org-cards")
+        self.cards_button = button("Make join cards", self.make_cards, "fac-org-cards")
         self.cards = html_widget("", "fac-org-cards-view")
         # inclusion
         self.inclusion_by = w.Dropdown(description="By", options=["organisation", "sector"])
         self.inclusion_by.observe(self.show_inclusion, names="value")
         self.inclusion = html_widget("", "fac-org-inclusion")
         # exports
-        self.export_buttons = {name: self._button(f"Export {name}", self.export_clicked, f"fac-export-{name}")
+        self.export_buttons = {name: button(f"Export {name}", self.export_clicked, f"fac-export-{name}")
                                for name in formats()}  # fmt: skip
         for name, f in formats().items():
             self.export_buttons[name].tooltip = f.description
@@ -177,13 +177,6 @@ class OrganiserView:
         )
         self.widget.add_class("fac-organiser")
         self.refresh()
-
-    @staticmethod
-    def _button(label: str, handler: Callable[[Any], Any], cls: str, style: str = "") -> w.Button:
-        button = w.Button(description=label, button_style=style, layout=w.Layout(width="auto"))
-        button.add_class(cls)
-        button.on_click(handler)
-        return button
 
     def say(self, text: str, *, error: bool = False) -> None:
         """A one-line message above the tabs (escaped)."""

@@ -10,7 +10,6 @@ that the phase takes plans.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -37,11 +36,22 @@ from facilitation.plans import (
 from facilitation.ui.actions_view import ActionsForm, parse_day
 from facilitation.ui.links_view import NOBODY, person_label
 from facilitation.ui.page import PageContext
-from facilitation.ui.widgets import Rows, SavedState, esc, html_widget, replace_children, set_html
+from facilitation.ui.widgets import (
+    WIDE,
+    Rows,
+    SavedState,
+    button,
+    entry_row,
+    esc,
+    html_widget,
+    new_token,
+    replace_children,
+    set_html,
+    set_options,
+)
 
 __all__ = ["PlansPanel", "PlansState", "leads_sentence"]
 
-WIDE = {"description_width": "initial"}
 HORIZON_LABELS = {
     "first": "First meeting",
     "1y": "1-year review",
@@ -58,10 +68,6 @@ FIELD_LABELS = {
     "review_dates": "review dates",
     "destination": "destination",
 }
-
-
-def _token() -> str:
-    return f"ui-{uuid.uuid4().hex}"
 
 
 def leads_sentence(groups: list[Group], table: int) -> str:
@@ -99,7 +105,7 @@ class PlansState:
     group_id: int | None = None  # the group this page writes for; the rules check it
     form_group: int | None = None  # the group whose plan the form was loaded from
     loaded: dict[str, Any] = field(default_factory=dict)  # the plan as last read from the store
-    plan_token: str = field(default_factory=_token)
+    plan_token: str = field(default_factory=new_token)
     row_tokens: dict[tuple[str, int | None, int], str] = field(default_factory=dict)
     shown: dict[str, Any] = field(default_factory=dict)
 
@@ -342,7 +348,7 @@ class PlansPanel:
         set_html(self.note, f"<h2>Task-and-finish group: {esc(group.name)}</h2>{origin}")
         if group.id != self.state.form_group:
             self.state.form_group = group.id
-            self.state.plan_token = _token()
+            self.state.plan_token = new_token()
             self.state.shown.clear()
             self.action_form.cancel_edit()
             self._load_form(self.plan_fields(group))
@@ -357,17 +363,11 @@ class PlansPanel:
 
     def _row_token(self, what: str, key: int) -> str:
         """One token per button and thing, so a double click is one write."""
-        return self.state.row_tokens.setdefault((what, self.state.group_id, key), _token())
+        return self.state.row_tokens.setdefault((what, self.state.group_id, key), new_token())
 
     def _done(self, what: str, key: int) -> None:
         """After a write, the opposite button's next click is a new write (add, remove, add)."""
         self.state.row_tokens.pop((OPPOSITE[what], self.state.group_id, key), None)
-
-    def _button(self, label: str, tooltip: str, handler: Any, cls: str) -> w.Button:
-        b = w.Button(description=label, tooltip=tooltip, layout=w.Layout(width="auto"))
-        b.add_class(cls)
-        b.on_click(handler)
-        return b
 
     def _draw_members(self, group: Group) -> None:
         key = (group.id, group.members, tuple(self.people))
@@ -377,7 +377,7 @@ class PlansPanel:
         self.member_rows.show(group.members)
         taken = {m.person_id for m in group.members}
         choices = [(person_label(p), p.id) for p in self.people if p.id not in taken]
-        _set_options(self.member_choice, [("Choose a person", NOBODY), *choices])
+        set_options(self.member_choice, [("Choose a person", NOBODY), *choices])
         try:
             found = suggested_members(self.ctx.store, self.ctx.event_id, group.id, k=3)
         except FacilitationError:
@@ -386,11 +386,11 @@ class PlansPanel:
         if found:
             chips.append(html_widget("<span>Suggested, to reach across organisations:</span>"))
         for s in found:
-            b = self._button(
+            b = button(
                 f"+ {s.name}" + (f" ({s.organisation})" if s.organisation else ""),
-                f"Add {s.name}: {s.reason}",
                 partial(self._click_suggested, s.person_id),
                 "fac-plan-suggest",
+                tooltip=f"Add {s.name}: {s.reason}",
             )
             chips.append(b)
         replace_children(self.suggestions, chips)
@@ -403,7 +403,7 @@ class PlansPanel:
         self.linked_rows.show(group.entries)
         linked = {e.entry_id for e in group.entries}
         choices = [(_entry_label(e), e.id) for e in entries if e.id not in linked]
-        _set_options(self.entry_choice, [("Choose an enabler or a blocker", NOBODY), *choices])
+        set_options(self.entry_choice, [("Choose an enabler or a blocker", NOBODY), *choices])
 
     def _member_row(self, m: Member) -> w.HBox:
         text = (
@@ -411,13 +411,13 @@ class PlansPanel:
             + (f" ({m.organisation})" if m.organisation else "")
             + (f", {m.role}" if m.role != "member" else "")
         )
-        remove = self._button(
+        remove = button(
             "Remove",
-            f"Take {m.name} out of the group",
             partial(self._click_remove_member, m.person_id),
             "fac-plan-member-remove",
+            tooltip=f"Take {m.name} out of the group",
         )
-        return w.HBox([html_widget(f'<div class="fac-card">{esc(text)}</div>', "fac-entry"), remove])
+        return entry_row(html_widget(f'<div class="fac-card">{esc(text)}</div>', "fac-entry"), remove)
 
     def _linked_row(self, e: LinkedEntry) -> w.HBox:
         verb = "Use" if e.use == "use" else "Remove"
@@ -426,13 +426,13 @@ class PlansPanel:
             f'{esc(verb)}</span><span class="fac-entry-body">{esc(e.text)}</span>'
             f'<span class="fac-evidence">(table {e.table})</span></div>'
         )
-        unlink = self._button(
+        unlink = button(
             "Unlink",
-            f"Unlink this {e.kind}",
             partial(self._click_unlink, e.entry_id),
             "fac-plan-entry-unlink",
+            tooltip=f"Unlink this {e.kind}",
         )
-        return w.HBox([html_widget(card, "fac-entry"), unlink], layout=w.Layout(width="100%"))
+        return entry_row(html_widget(card, "fac-entry"), unlink)
 
     # -- handlers ---------------------------------------------------------------------------
     def _write(self, what: str, fn: Any, *args: Any, **kwargs: Any) -> bool:
@@ -470,7 +470,7 @@ class PlansPanel:
         what = "plan: " + ", ".join(FIELD_LABELS[k] for k in changed)
         if not self._write(what, update_group, group_id, client_token=self.state.plan_token, **values):
             return False
-        self.state.plan_token = _token()
+        self.state.plan_token = new_token()
         self.state.loaded = {**self.state.loaded, **changed}
         self.ctx.watcher.check()  # may reload the form with the text as stored (trimmed lines)
         set_html(self.dirty, '<span class="fac-plan-saved">\u2714 Plan saved</span>')
@@ -531,13 +531,3 @@ class PlansPanel:
         if self._write("unlinked", unlink_entry, self.state.group_id, entry_id, client_token=token):
             self._done("unlink", entry_id)
             self.ctx.watcher.check()
-
-
-def _set_options(dropdown: w.Dropdown, options: list[tuple[str, Any]]) -> None:
-    """Change a dropdown's options, keeping the chosen value when it is still there."""
-    if list(dropdown.options) == options:
-        return
-    keep = dropdown.value
-    dropdown.options = options
-    values = [v for _, v in options]
-    dropdown.value = keep if keep in values else (values[0] if values else None)

@@ -8,7 +8,6 @@ message cannot write for another table or move the event.
 from __future__ import annotations
 
 import hashlib
-import uuid
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -23,13 +22,17 @@ from facilitation.people import Person, add_person, list_people, remove_from_eve
 from facilitation.store.schema import EVIDENCE_LEVELS
 from facilitation.ui.page import PageContext, error_view, open_page, page_frame
 from facilitation.ui.widgets import (
+    WIDE,
     Countdown,
     EntryInput,
     Rows,
     SavedState,
     block,
+    button,
+    entry_row,
     esc,
     html_widget,
+    new_token,
     replace_children,
     set_html,
 )
@@ -44,12 +47,7 @@ PHASE_KINDS: dict[str, tuple[str, ...]] = {
     "grouping": ("idea",),
 }
 EDITABLE_INPUTS = ("capture", "ideas", "questions", "grouping")
-WIDE = {"description_width": "initial"}
 KIND_LABELS = {"enabler": "Enabler", "blocker": "Blocker", "idea": "Idea", "question": "Question"}
-
-
-def _token() -> str:
-    return f"ui-{uuid.uuid4().hex}"
 
 
 @dataclass
@@ -58,8 +56,8 @@ class TableState:
 
     editing_entry: int | None = None
     editing_person: int | None = None
-    draft_token: str = field(default_factory=_token)
-    person_token: str = field(default_factory=_token)
+    draft_token: str = field(default_factory=new_token)
+    person_token: str = field(default_factory=new_token)
     shown_entries: tuple[Entry, ...] | None = None  # None: not drawn yet, so an empty list shows its hint
     shown_people: tuple[Person, ...] | None = None
     phase_key: tuple[Any, ...] = ()
@@ -302,34 +300,35 @@ class TableView:
                     child.disabled = not editable
 
     def _entry_row(self, entry: Entry) -> w.HBox:
-        card = html_widget(entry_card(entry), "fac-entry")
-        edit = w.Button(description="Edit", tooltip=f"Edit this {entry.kind}", layout=w.Layout(width="auto"))
-        edit.add_class("fac-entry-edit")
-        edit.on_click(partial(self._click_edit, entry.id))
-        withdraw = w.Button(
-            description="Withdraw", tooltip=f"Withdraw this {entry.kind}", layout=w.Layout(width="auto")
+        return entry_row(
+            html_widget(entry_card(entry), "fac-entry"),
+            button(
+                "Edit",
+                partial(self._click_edit, entry.id),
+                "fac-entry-edit",
+                tooltip=f"Edit this {entry.kind}",
+            ),
+            button(
+                "Withdraw",
+                partial(self._click_withdraw, entry.id),
+                "fac-entry-withdraw",
+                tooltip=f"Withdraw this {entry.kind}",
+            ),
         )
-        withdraw.add_class("fac-entry-withdraw")
-        withdraw.on_click(partial(self._click_withdraw, entry.id))
-        row = w.HBox([card, edit, withdraw], layout=w.Layout(width="100%"))
-        row.add_class("fac-entry-row")
-        return row
 
     def _person_row(self, person: Person) -> w.HBox:
         text = block(
             f"{person.name}" + (f" \u2014 {person.organisation}" if person.organisation else ""), "fac-person"
         )
-        edit = w.Button(description="Edit", tooltip=f"Edit {person.name}", layout=w.Layout(width="auto"))
-        edit.on_click(partial(self._click_edit_person, person.id))
-        remove = w.Button(
-            description="Remove",
-            tooltip=f"Remove {person.name} from this table",
-            layout=w.Layout(width="auto"),
+        return entry_row(
+            html_widget(text),
+            button("Edit", partial(self._click_edit_person, person.id), tooltip=f"Edit {person.name}"),
+            button(
+                "Remove",
+                partial(self._click_remove_person, person.id),
+                tooltip=f"Remove {person.name} from this table",
+            ),
         )
-        remove.on_click(partial(self._click_remove_person, person.id))
-        row = w.HBox([html_widget(text), edit, remove])
-        row.add_class("fac-entry-row")
-        return row
 
     # -- entries ------------------------------------------------------------------------
     def submit(self, _button: Any = None) -> bool:
@@ -398,7 +397,7 @@ class TableView:
             self.saved.not_saved("That entry is not there any more.")
             return
         self.state.editing_entry = entry.id
-        self.state.draft_token = _token()
+        self.state.draft_token = new_token()
         if entry.kind in [v for _, v in self.kind.options]:
             self.kind.value = entry.kind
         self.evidence.value = entry.evidence or ""
@@ -413,7 +412,7 @@ class TableView:
 
     def _end_edit(self) -> None:
         self.state.editing_entry = None
-        self.state.draft_token = _token()
+        self.state.draft_token = new_token()
         self.entry_text.value = ""
         self.submit_button.description = "Add"
         self.cancel_button.layout.display = "none"
@@ -422,7 +421,9 @@ class TableView:
         """Withdraw an entry (kept in the store and the log, hidden from pages)."""
         self.saved.saving("withdrawing")
         try:
-            withdraw_entry(self.ctx.store, self.ctx.actor, self.ctx.event_id, entry_id, client_token=_token())
+            withdraw_entry(
+                self.ctx.store, self.ctx.actor, self.ctx.event_id, entry_id, client_token=new_token()
+            )
         except FacilitationError as exc:
             self.saved.not_saved(str(exc))
             return False
@@ -483,7 +484,7 @@ class TableView:
         if person is None:
             return
         self.state.editing_person = person.id
-        self.state.person_token = _token()
+        self.state.person_token = new_token()
         self.person_name.value = person.name
         self.person_org.value = person.organisation
         self.person_button.description = "Save person"
@@ -492,7 +493,7 @@ class TableView:
     def cancel_person_edit(self, _button: Any = None) -> None:
         """Empty the person form."""
         self.state.editing_person = None
-        self.state.person_token = _token()
+        self.state.person_token = new_token()
         self.person_name.value = ""
         self.person_org.value = ""
         self.person_button.description = "Add person"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import time
+import uuid
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from typing import Any, Generic, TypeVar
 
@@ -19,23 +20,78 @@ import segno
 import traitlets
 
 __all__ = [
+    "WIDE",
     "Countdown",
     "EntryInput",
     "Heartbeat",
     "Rows",
     "SavedState",
     "block",
+    "button",
     "chips",
     "close_tree",
+    "entry_row",
     "esc",
     "html_widget",
+    "new_token",
     "qr_data_uri",
     "replace_children",
     "set_html",
+    "set_options",
 ]
+
+# A control's description is shown in full, not cut to ipywidgets' default width.
+WIDE = {"description_width": "initial"}
 
 # Marks a container whose text must never be typeset as maths (MathJax 2 and 3 names).
 NO_MATH = "tex2jax_ignore mathjax_ignore"
+
+
+def new_token() -> str:
+    """A fresh token for one draft or one click: a retried or doubled write with it is one write."""
+    return f"ui-{uuid.uuid4().hex}"
+
+
+def button(label: str, handler: Any, cls: str = "", *, tooltip: str = "", style: str = "") -> w.Button:
+    """A button as wide as its label, with a class for tests and CSS, calling ``handler`` on click.
+
+    Examples
+    --------
+    >>> b = button("Edit", lambda _b: None, "fac-entry-edit", tooltip="Edit this enabler")
+    >>> b.description, b.tooltip, b.layout.width, b._dom_classes
+    ('Edit', 'Edit this enabler', 'auto', ('fac-entry-edit',))
+    """
+    b = w.Button(description=label, tooltip=tooltip, button_style=style, layout=w.Layout(width="auto"))
+    if cls:
+        b.add_class(cls)
+    b.on_click(handler)
+    return b
+
+
+def entry_row(body: w.Widget, *buttons: w.Widget) -> w.HBox:
+    """One row of a list: what it shows, then its buttons (long text wraps, buttons keep their width)."""
+    row = w.HBox([body, *buttons], layout=w.Layout(width="100%"))
+    row.add_class("fac-entry-row")
+    return row
+
+
+def set_options(dropdown: w.Dropdown, options: list[tuple[str, Any]]) -> None:
+    """Change a dropdown's options, keeping the chosen value while it is still offered.
+
+    Examples
+    --------
+    >>> d = w.Dropdown(options=[("Ama", 1), ("Tomasz", 2)], value=2)
+    >>> set_options(d, [("Priya", 3), ("Tomasz", 2)]); d.value
+    2
+    >>> set_options(d, [("Priya", 3)]); d.value
+    3
+    """
+    if list(dropdown.options) == options:
+        return
+    keep = dropdown.value
+    dropdown.options = options
+    values = [v for _, v in options]
+    dropdown.value = keep if keep in values else (values[0] if values else None)
 
 
 def esc(text: object) -> str:
