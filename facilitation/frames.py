@@ -313,13 +313,13 @@ def tie_growth(ties: pd.DataFrame) -> pd.DataFrame:
     """
     out = ties.groupby("event").agg(ties=("id", "count"), cross_organisation=("cross_organisation", "sum"))
     out["cross_organisation"] = out["cross_organisation"].astype(int)
-    pairs = [tuple(sorted((int(a), int(b)))) for a, b in zip(ties["person_a"], ties["person_b"], strict=True)]
-    seen: set[tuple[int, ...]] = set()
-    so_far = []
-    for event in out.index:
-        seen |= {p for p, e in zip(pairs, ties["event"], strict=True) if e == event}
-        so_far.append(len(seen))
-    out["distinct_pairs_so_far"] = so_far
+    pairs = ties.assign(
+        low=ties[["person_a", "person_b"]].min(axis=1), high=ties[["person_a", "person_b"]].max(axis=1)
+    )
+    first_tied = pairs.groupby(["low", "high"])["event"].min()  # each pair counts at the event it first met
+    out["distinct_pairs_so_far"] = (
+        first_tied.value_counts().reindex(out.index, fill_value=0).cumsum().astype(int)
+    )
     return out
 
 
