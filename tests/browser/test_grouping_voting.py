@@ -15,23 +15,26 @@ from facilitation.errors import FacilitationError
 from facilitation.events import get_event, set_phase
 from facilitation.grouping import create_theme, list_themes
 from facilitation.people import list_people
+from facilitation.serving import page_links
 from facilitation.voting import dots_left, reveal_votes, set_voting_rules, voter_label
 
-from .conftest import Pages, Served, axe_violations, screenshot
+from .conftest import Pages, Served, axe_violations, build_event, screenshot
 
 pytestmark = pytest.mark.browser
 
 
 def test_group_by_drag_and_keyboard_then_vote_and_reveal_a_tie(served: Served, pages: Pages) -> None:
-    store, ev = served.store, served.keys.event_id
-    set_phase(store, FACILITATOR, ev, "enablers-blockers")
+    # an event of its own: other browser tests add entries to the session's shared event
+    store = served.store
+    ev = build_event(store).event_id
+    links = page_links(served.db, ev, served.base)
     texts = ["Falls <script>alert(1)</script> clinic", "Home adaptations faster", "Volunteer drivers"]
     ids = [add_entry(store, table_actor(3), ev, 3, "enabler", t) for t in texts]
     other = add_entry(store, table_actor(4), ev, 4, "idea", "Falls clinic in every practice")
     set_phase(store, FACILITATOR, ev, "grouping")
     create_theme(store, table_actor(4), ev, 4, "Falls clinics", [other])
     try:
-        table = pages.open(served.links["table 3"], ready=".fac-dragboard .fac-drag-entry")
+        table = pages.open(links.tables["3"], ready=".fac-dragboard .fac-drag-entry")
         board = table.locator(".fac-dragboard")
         # the hostile text shows as typed (textContent), and nothing ran
         expect(board.locator(".fac-drag-entry").first).to_have_text(texts[0])
@@ -64,7 +67,7 @@ def test_group_by_drag_and_keyboard_then_vote_and_reveal_a_tie(served: Served, p
         screenshot(table, "grouping-table-1366x768")
         assert axe_violations(table) == []
 
-        console = pages.open(served.links["facilitator"], width=1920, height=1080, ready=".fac-voting-rules")
+        console = pages.open(links.facilitator, width=1920, height=1080, ready=".fac-voting-rules")
         expect(console.locator(".fac-suggestion")).to_have_count(1, timeout=10_000)
         expect(console.locator(".fac-suggestion")).to_contain_text("Falls clinics")
         screenshot(console, "grouping-console-1920x1080")
@@ -75,9 +78,7 @@ def test_group_by_drag_and_keyboard_then_vote_and_reveal_a_tie(served: Served, p
         assert get_event(store, ev).voting_rules.dots_per_voter == 2
 
         set_phase(store, FACILITATOR, ev, "voting")
-        projector = pages.open(
-            served.links["projector"], width=1920, height=1080, ready=".fac-projector-wall"
-        )
+        projector = pages.open(links.projector, width=1920, height=1080, ready=".fac-projector-wall")
         expect(table.locator(".fac-vote-note")).to_contain_text(
             "counts only when it is stored", timeout=15_000
         )
@@ -115,7 +116,7 @@ def test_group_by_drag_and_keyboard_then_vote_and_reveal_a_tie(served: Served, p
 
         # the run-off round under new rules: each person votes, chosen by the table's lead
         set_voting_rules(store, FACILITATOR, ev, voter="person")
-        lead = pages.open(served.links["table 1"], ready=".fac-vote-person select")
+        lead = pages.open(links.tables["1"], ready=".fac-vote-person select")
         lead.locator(".fac-vote-person select").select_option(label="Tomasz Nowak")
         expect(lead.locator(".fac-dots-left")).to_contain_text("Tomasz Nowak has 2 of 2", timeout=10_000)
         lead.locator(".fac-voting .widget-hbox", has_text="Transport").locator(".fac-dot-add").click()
