@@ -147,9 +147,10 @@ class Store:
                 if _is_slot_conflict(exc):
                     self._pause(attempt)
                     continue
+                # Pages and the command line both show this: it names no page to reload.
                 raise FacilitationError(
                     "That change clashes with something already saved "
-                    f"({_constraint_name(exc)}). Reload the page and try again."
+                    f"({_constraint_name(exc)}); nothing was saved. Look at what is there now and try again."
                 ) from exc
             except OperationalError as exc:
                 if self._is_transient(exc) and attempt < self.retries - 1:
