@@ -580,6 +580,15 @@ def _check_dots(
             slots.add(key)
 
 
+def _check_exported_at(ctx: _Context, value: Any) -> str | None:
+    if value is None:
+        return None
+    try:
+        return _time(value, ctx)
+    except _Bad as exc:
+        raise _fail(ctx, "exported_at", exc) from None
+
+
 def check_backup(data: Any, source: str = "backup") -> dict[str, Any]:
     """Check a backup as the rules check typed input; returns it with its text cleaned.
 
@@ -626,7 +635,7 @@ def check_backup(data: Any, source: str = "backup") -> dict[str, Any]:
     return {
         "format": MAGIC,
         "version": VERSION,
-        "exported_at": data.get("exported_at"),
+        "exported_at": _check_exported_at(ctx, data.get("exported_at")),
         "series": _check_series(ctx, data.get("series")),
         "event": event,
         "activity": _check_activity(ctx, data["activity"]),

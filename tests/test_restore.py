@@ -547,6 +547,7 @@ BAD: list[tuple[str, Edit, str]] = [
     ),
     ("no title", _set("event.title", None), r"event\.title: is empty; it must have a value"),
     ("a series without a name", _set("series", {"name": 3}), r"series\.name: must be text, not the number 3"),
+    ("an export time", _set("exported_at", "x" * 100), r"exported_at: must be a time like"),
     ("a log row", _set("activity.0.detail", "gone"), r"activity\[0\]\.detail: must be a record, not 'gone'"),
     (
         "another version",
