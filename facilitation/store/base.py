@@ -162,6 +162,28 @@ class Store:
             "Too many people changed the same thing at once; nothing was saved. Try again."
         )
 
+    def written(self, client_token: str) -> WriteResult | None:
+        """The committed write of ``client_token`` (``replayed``), or ``None``: a read, it writes nothing.
+
+        A page that lost the reply to a write asks this before sending it again, and
+        says "Saved" when the store has it.
+
+        Examples
+        --------
+        >>> from facilitation.testing import scratch_event
+        >>> from facilitation.access import SYSTEM
+        >>> store, ev = scratch_event()
+        >>> store.written("draft-1") is None
+        True
+        >>> first = store.write(lambda c: Change("noop", result=7), actor=SYSTEM, event_id=ev, client_token="draft-1")
+        >>> again = store.written("draft-1")
+        >>> again.result, again.revision == first.revision, again.replayed
+        (7, True, True)
+        """
+        if not client_token:
+            return None
+        return self.read(lambda conn: self._replay(conn, client_token))
+
     def _replay(self, conn: Connection, token: str) -> WriteResult | None:
         row = conn.execute(
             select(schema.activity.c.revision, schema.activity.c.result).where(
