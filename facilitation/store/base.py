@@ -7,7 +7,8 @@ Guarantees, on every engine:
 * On SQLite the transaction starts with ``BEGIN IMMEDIATE``: writers queue for the
   write lock (busy timeout 10 s) instead of failing half way through.
 * A write with a ``client_token`` that already committed returns the first result
-  and writes nothing (a double click, a retry after a dropped connection).
+  and writes nothing (a double click, a retry after a dropped connection);
+  ``written(client_token)`` asks, without writing, whether it committed.
 * A unique-constraint conflict that ``fn`` declares retryable (a dot slot taken by a
   concurrent voter) reruns the whole transaction, so ``fn`` sees the new state.
 * ``read(fn)`` runs ``fn(conn)`` on one consistent snapshot.
