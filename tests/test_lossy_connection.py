@@ -267,6 +267,7 @@ def open_table(browser: Any, url: str, attempts: int = 3, page: Any = None) -> A
         except Exception:
             if attempt == attempts - 1:
                 raise
+            time.sleep(2.5)  # a reset while the Wi-Fi is cut comes at once: a person waits, then reloads
     return page
 
 
