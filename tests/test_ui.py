@@ -311,23 +311,36 @@ def test_grouping_and_voting_by_buttons(event: tuple[Store, EventKeys]) -> None:
 
 
 def test_a_retried_draft_is_stored_once_and_the_next_draft_is_new(
-    event: tuple[Store, EventKeys],
+    event: tuple[Store, EventKeys], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The browser's draft id is the client token: a retry after a lost reply sends the
-    same id and is stored once; after the kernel confirms it, the next entry (by Enter
-    or by the Add button) is a new one. Fails when the token is made in the kernel per
-    attempt (a retry doubles) or when a confirmed draft id lingers (the next is lost)."""
+    """The browser's draft id with the text is the client token: a retry after a lost
+    reply (Enter again, or the Add button, which names the browser's current draft) is
+    stored once and confirmed to the browser each time; after the browser renews its
+    draft, the next entry is a new one. Fails when the token is made in the kernel per
+    attempt (a retry doubles), when Add and Enter name different drafts, or when a
+    confirmed draft id lingers with new text (the next is lost)."""
     store, keys = event
     set_phase(store, FACILITATOR, keys.event_id, "enablers-blockers")
     view = TableView(ctx_for(store, keys, keys.tables[1]), 1)
     box = view.entry_text
+    said: list[dict[str, Any]] = []
+    monkeypatch.setattr(box, "send", lambda content, buffers=None: said.append(content))
+    browser_update(box, {"draft": "d-1"})
     for _ in range(2):  # the reply to the first was lost: the browser sends it again
         box._on_message(box, {"event": "submit", "value": "Shared care record", "draft": "d-1"}, [])
-    assert box.confirmed == "d-1"
+    box.value = "Shared care record"  # and the lead clicks Add as well, for the same draft
+    view.submit_button.click()
+    assert [m["draft"] for m in said if m["stored"]] == ["d-1"] * 3
     # the browser missed that confirmation: its next entry still carries the old id
     box._on_message(box, {"event": "submit", "value": "Falls clinic at the library", "draft": "d-1"}, [])
-    box.value = "Rotas that never line up"
+    browser_update(box, {"draft": "d-2", "value": "Rotas that never line up"})
     view.submit_button.click()
     texts = [e.text for e in list_entries(store, keys.event_id, table=1)]
     assert texts.count("Shared care record") == 1
     assert "Falls clinic at the library" in texts and "Rotas that never line up" in texts
+    assert said[-1] == {
+        "draft": "d-2",
+        "text": "Rotas that never line up",
+        "stored": True,
+        "saved": "Enabler \u201cRotas that never line up\u201d",
+    }

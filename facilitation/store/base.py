@@ -7,7 +7,8 @@ Guarantees, on every engine:
 * On SQLite the transaction starts with ``BEGIN IMMEDIATE``: writers queue for the
   write lock (busy timeout 10 s) instead of failing half way through.
 * A write with a ``client_token`` that already committed returns the first result
-  and writes nothing (a double click, a retry after a dropped connection).
+  and writes nothing (a double click, a retry after a dropped connection);
+  ``written(client_token)`` asks, without writing, whether it committed.
 * A unique-constraint conflict that ``fn`` declares retryable (a dot slot taken by a
   concurrent voter) reruns the whole transaction, so ``fn`` sees the new state.
 * ``read(fn)`` runs ``fn(conn)`` on one consistent snapshot.
@@ -162,6 +163,28 @@ class Store:
         raise FacilitationError(
             "Too many people changed the same thing at once; nothing was saved. Try again."
         )
+
+    def written(self, client_token: str) -> WriteResult | None:
+        """The committed write of ``client_token`` (``replayed``), or ``None``: a read, it writes nothing.
+
+        A page that lost the reply to a write asks this before sending it again, and
+        says "Saved" when the store has it.
+
+        Examples
+        --------
+        >>> from facilitation.testing import scratch_event
+        >>> from facilitation.access import SYSTEM
+        >>> store, ev = scratch_event()
+        >>> store.written("draft-1") is None
+        True
+        >>> first = store.write(lambda c: Change("noop", result=7), actor=SYSTEM, event_id=ev, client_token="draft-1")
+        >>> again = store.written("draft-1")
+        >>> again.result, again.revision == first.revision, again.replayed
+        (7, True, True)
+        """
+        if not client_token:
+            return None
+        return self.read(lambda conn: self._replay(conn, client_token))
 
     def _replay(self, conn: Connection, token: str) -> WriteResult | None:
         row = conn.execute(

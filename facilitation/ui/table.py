@@ -37,7 +37,7 @@ from facilitation.ui.widgets import (
     set_html,
 )
 
-__all__ = ["TableState", "TableView", "entry_card", "table_page"]
+__all__ = ["TableState", "TableView", "draft_token", "entry_card", "table_page"]
 
 # Which kinds a table types during each phase input; the first is the default.
 PHASE_KINDS: dict[str, tuple[str, ...]] = {
@@ -62,6 +62,29 @@ class TableState:
     shown_people: tuple[Person, ...] | None = None
     phase_key: tuple[Any, ...] = ()
     panel_input: str = ""
+
+
+def draft_token(table: int, draft: str, text: str) -> str:
+    """The client token of a table's draft: its table, the browser's draft id and its text.
+
+    The same draft sent again (Enter again, Add, after a reload, a resent message) has
+    the same token, so the store keeps it once. Spaces do not make a draft new; another
+    text under the same id (the browser missed a confirmation, or the lead changed the
+    text before sending it again) is another entry. The table is part of it, so no page
+    can name another table's draft.
+
+    Examples
+    --------
+    >>> draft_token(1, "d-1", "Shared care") == draft_token(1, "d-1", " Shared  care ")
+    True
+    >>> len({draft_token(1, "d-1", "Shared care"), draft_token(2, "d-1", "Shared care"),
+    ...      draft_token(1, "d-2", "Shared care"), draft_token(1, "d-1", "Shared care record")})
+    4
+    >>> len(draft_token(1, "x" * 64, "y" * 20_000)) <= 80
+    True
+    """
+    digest = hashlib.sha256(f"{draft}\n{' '.join(text.split())}".encode()).hexdigest()[:40]
+    return f"table-{int(table)}-{digest}"
 
 
 def entry_card(entry: Entry) -> str:
@@ -146,10 +169,14 @@ class TableView:
         )
         self.evidence.add_class("fac-entry-evidence")
         self.entry_text = EntryInput(
-            placeholder="Type, then press Enter", label="Entry", layout=w.Layout(width="100%")
+            placeholder="Type, then press Enter",
+            label="Entry",
+            layout=w.Layout(width="100%"),
+            draft_key=f"event-{ctx.event_id}-table-{self.table}",
         )
         self.entry_text.add_class("fac-entry-text")
         self.entry_text.on_submit(self.submit)
+        self.entry_text.on_check(self.check_draft)
         self.submit_button = w.Button(description="Add", button_style="primary")
         self.submit_button.add_class("fac-entry-submit")
         self.submit_button.on_click(self.submit)
@@ -331,21 +358,24 @@ class TableView:
         )
 
     # -- entries ------------------------------------------------------------------------
+    def _token(self, draft: str, text: str) -> str:
+        """The draft's client token: the browser's draft id, or the page's own without a browser."""
+        return draft_token(self.table, draft, text) if draft else self.state.draft_token
+
     def submit(self, _button: Any = None) -> bool:
-        """Store the typed entry (or the edit); the draft stays when it cannot be saved."""
+        """Store the typed entry (or the edit) once; the draft stays in the box until it is stored.
+
+        Enter and the Add button both name the browser's current draft, so pressing
+        Enter again, clicking Add, a reload or a resent message after a lost reply
+        finds the first write instead of making a second.
+        """
         text = self.entry_text.value
         if not text.strip():
             self.saved.not_saved("Type something first.")
             return False
         self.saved.saving(text[:60])
-        # A browser's submit names its draft: a retry of an unconfirmed draft reuses the
-        # token, so a reply lost on venue Wi-Fi never turns into a second entry. The
-        # table is part of the token, so no page can claim another table's draft.
-        # The text is part of it too: if the browser missed the confirmation of its last
-        # draft, its next entry comes with the old id, and must be stored, not replayed.
         draft = self.entry_text.draft
-        digest = hashlib.sha256(f"{self.kind.value}\n{text}".encode()).hexdigest()[:16]
-        token = f"table-{self.table}-{draft}-{digest}" if draft else self.state.draft_token
+        token = self._token(draft, text)
         try:
             if self.state.editing_entry is not None:
                 edit_entry(
@@ -358,8 +388,9 @@ class TableView:
                     evidence=self.evidence.value if self.evidence.layout.display != "none" else None,
                     client_token=token,
                 )
+                entry_id = self.state.editing_entry
             else:
-                add_entry(
+                entry_id = add_entry(
                     self.ctx.store,
                     self.ctx.actor,
                     self.ctx.event_id,
@@ -372,17 +403,56 @@ class TableView:
                     client_token=token,
                 )
         except FacilitationError as exc:
+            self.entry_text.not_stored(draft, text, refused=True)
             self.saved.not_saved(str(exc))
             return False
         except Exception:
+            # the write may have committed: the browser asks again, and the store answers
             self.saved.not_saved("The event did not answer; your text is kept. Press Enter to try again.")
             return False
-        self.entry_text.confirm()
-        shown = text if len(text) <= 60 else text[:57] + "\u2026"
-        self.saved.saved(f"{KIND_LABELS.get(self.kind.value, '')} \u201c{shown}\u201d")
-        self._end_edit()
-        self.ctx.watcher.check()
+        self._confirm(draft, text, entry_id)
         return True
+
+    def check_draft(self, draft: str, text: str) -> bool:
+        """Answer a browser that lost a reply: was its draft stored? Writes nothing.
+
+        Stored: the page says "Saved" and the box is emptied, exactly as after the
+        write's own reply. Not stored: the browser keeps the text for Enter.
+        """
+        if not text.strip():
+            return False
+        try:
+            prior = self.ctx.store.written(self._token(draft, text))
+        except Exception:
+            return False  # the store is not reachable: the browser asks again
+        if prior is None:
+            self.entry_text.not_stored(draft, text)
+            if self.saved.state != "saving":
+                self.saved.not_saved(f"\u201c{_short(text)}\u201d is not saved yet: press Enter to save it.")
+            return False
+        entry_id = prior.result if isinstance(prior.result, int) else self.state.editing_entry
+        self._confirm(draft, text, entry_id)
+        return True
+
+    def _confirm(self, draft: str, text: str, entry_id: int | None) -> None:
+        """The store has the draft: tell the browser first (one message), then the page."""
+        entry = next(
+            (
+                e
+                for e in list_entries(self.ctx.store, self.ctx.event_id, table=self.table)
+                if e.id == entry_id
+            ),
+            None,
+        )
+        kind, shown = (entry.kind, entry.text) if entry is not None else (self.kind.value, text)
+        label = f"{KIND_LABELS.get(kind, '')} \u201c{_short(shown)}\u201d"
+        self.entry_text.stored(draft, text, label)
+        self.saved.saved(label)
+        if self.entry_text.value == text:
+            self._end_edit()
+        else:  # the lead typed a new draft meanwhile: keep it
+            self.state.draft_token = new_token()
+        self.ctx.watcher.check()
 
     def _click_edit(self, entry_id: int, _button: Any = None) -> None:
         self.start_edit(entry_id)
@@ -398,6 +468,7 @@ class TableView:
             return
         self.state.editing_entry = entry.id
         self.state.draft_token = new_token()
+        self.entry_text.persist = False  # an edit is not brought back as a new entry after a reload
         if entry.kind in [v for _, v in self.kind.options]:
             self.kind.value = entry.kind
         self.evidence.value = entry.evidence or ""
@@ -414,6 +485,7 @@ class TableView:
         self.state.editing_entry = None
         self.state.draft_token = new_token()
         self.entry_text.value = ""
+        self.entry_text.persist = True
         self.submit_button.description = "Add"
         self.cancel_button.layout.display = "none"
 
@@ -506,6 +578,10 @@ class TableView:
             self.saved.not_saved(str(exc))
             return
         self.ctx.watcher.check()
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 60 else text[:57] + "\u2026"
 
 
 def table_page(ctx: PageContext | None = None) -> w.Widget:

@@ -306,51 +306,156 @@ function render({ model, el }) {
   }
   draw();
   model.on("change", draw);
-  input.addEventListener("input", () => { model.set("value", input.value); model.save_changes(); });
-  // The draft id is the write's client token: it is made here, in the browser, and
-  // renewed only when the kernel confirms the draft was stored. A retry after a lost
-  // reply sends the same id, so the store returns the first result instead of a copy.
-  const newDraft = () => (self.crypto && crypto.randomUUID) ? crypto.randomUUID()
-    : Math.random().toString(36).slice(2) + Date.now().toString(36);
-  let draft = newDraft();
-  let pendingTimer = null;
-  function showPending(text) {
-    // The saved-state indicator is drawn by the kernel; while the kernel cannot be
-    // reached only the browser can say that an entry is on its way.
+
+  function showState(state, word, text) {
+    // The saved state is drawn by the kernel; while the kernel cannot be reached, or
+    // its word was lost on the way, only the browser can say where an entry is.
+    // Written inside the HTML widget's own content element: the kernel's next word
+    // replaces exactly that element's content.
     const outer = document.querySelector(".fac-saved-state");
     if (!outer) return;
-    // write inside the HTML widget's own content element: the kernel's next word
-    // replaces exactly that element's content
-    const state = outer.querySelector(".widget-html-content") || outer;
-    state.innerHTML = "";
+    const place = outer.querySelector(".widget-html-content") || outer;
+    place.innerHTML = "";
     const box = document.createElement("div");
-    box.className = "fac-state fac-state-saving";
+    box.className = "fac-state fac-state-" + state;
     box.setAttribute("role", "status");
     box.setAttribute("aria-live", "polite");
+    const icon = document.createElement("span");
+    icon.setAttribute("aria-hidden", "true");
+    icon.textContent = { saved: "\\u2714", saving: "\\u2026", "not-saved": "\\u26a0" }[state] || "";
     const strong = document.createElement("strong");
-    strong.textContent = "Saving";
+    strong.textContent = word;
+    box.appendChild(icon);
+    box.appendChild(document.createTextNode(" "));
     box.appendChild(strong);
-    box.appendChild(document.createTextNode(": " + text));
-    state.appendChild(box);
+    if (text) box.appendChild(document.createTextNode(": " + text));
+    place.appendChild(box);
   }
-  model.on("change:confirmed", () => {
-    if (model.get("confirmed") === draft) {
-      draft = newDraft();
-      if (pendingTimer) { clearTimeout(pendingTimer); pendingTimer = null; }
+  const short = (text) => text.length <= 60 ? text : text.slice(0, 57) + "\\u2026";
+
+  if (!model.get("draft_key")) {
+    // a name box of a board or a panel: Enter sends the text with it, nothing more
+    input.addEventListener("input", () => { model.set("value", input.value); model.save_changes(); });
+    input.addEventListener("keydown", (e) => {
+      if (e.key === "Enter" && !e.isComposing) {
+        e.preventDefault();
+        if (!input.value.trim()) return;
+        showState("saving", "Saving", short(input.value));
+        model.send({ event: "submit", value: input.value });
+      }
+    });
+    return;
+  }
+
+  // The entry box of a table. A draft has an id, made here; the id with the draft's
+  // text names the write (the kernel adds the table), so the store keeps it once
+  // however often it is sent. The id and the text stay in this tab's sessionStorage
+  // until the kernel says the store has them: Enter again, Add, a reload, a dropped
+  // socket or a resent message all name the same draft. The box is emptied only on
+  // that word, and the id is renewed with it.
+  const key = "fac-draft:" + model.get("draft_key");
+  const newDraft = () => (self.crypto && crypto.randomUUID) ? crypto.randomUUID()
+    : Math.random().toString(36).slice(2) + Date.now().toString(36);
+  function load() {
+    try {
+      const kept = JSON.parse(sessionStorage.getItem(key) || "null");
+      if (kept && typeof kept.draft === "string" && typeof kept.text === "string") return kept;
+    } catch (e) { /* storage refused or damaged: a new draft */ }
+    return null;
+  }
+  function keep() {
+    if (!model.get("persist")) return;  // an edit is not a draft to bring back after a reload
+    try {
+      if (input.value.trim()) sessionStorage.setItem(key, JSON.stringify({ draft: draft, text: input.value }));
+      else if (!sent) sessionStorage.removeItem(key);
+    } catch (e) { /* private mode: the draft lives as long as the page */ }
+  }
+  function forget() { try { sessionStorage.removeItem(key); } catch (e) { /* nothing kept */ } }
+  function share() { model.set("draft", draft); model.save_changes(); }
+
+  const kept = load();
+  let draft = kept ? kept.draft : newDraft();
+  let sent = null;       // {draft, text, at}: sent and not yet confirmed
+  let asked = 0;         // when the kernel was last asked about it
+  share();
+  if (kept && model.get("persist")) {
+    // A reload with an unconfirmed draft: bring the text back and ask the store
+    // whether it was stored before anything is sent again.
+    if (!input.value.trim()) {
+      input.value = kept.text;
+      model.set("value", kept.text);
+      model.save_changes();
     }
+    sent = { draft: kept.draft, text: kept.text, at: Date.now(), asking: true };
+    showState("saving", "Checking", "whether \\u201c" + short(kept.text) + "\\u201d was saved");
+    ask();
+  }
+
+  function ask() {
+    if (!sent) return;
+    asked = Date.now();
+    try { model.send({ event: "check", draft: sent.draft, value: sent.text }); } catch (e) { /* asked again later */ }
+  }
+  const timer = setInterval(() => {
+    if (!sent) return;
+    const waited = Date.now() - sent.at;
+    if (waited > 3000 && !sent.waiting) {
+      sent.waiting = true;
+      showState("saving", "Saving", "waiting for the connection. Your text is kept here; "
+        + "it is sent once, however often you press Enter.");
+    }
+    if (Date.now() - asked >= model.get("check_ms")) ask();  // answered once the link is back
+  }, 500);
+
+  input.addEventListener("input", () => {
+    model.set("value", input.value);
+    model.save_changes();
+    keep();
   });
   input.addEventListener("keydown", (e) => {
     if (e.key === "Enter" && !e.isComposing) {
       e.preventDefault();
       if (!input.value.trim()) return;
-      showPending(input.value.slice(0, 60));
-      if (pendingTimer) clearTimeout(pendingTimer);
-      pendingTimer = setTimeout(() => showPending(
-        "waiting for the connection. Your text is kept here; press Enter to send it again."), 3000);
+      sent = { draft: draft, text: input.value, at: Date.now() };
+      asked = Date.now();
+      keep();
+      showState("saving", "Saving", short(input.value));
       // the text travels with the submit: a value update still queued cannot be overtaken
       model.send({ event: "submit", value: input.value, draft: draft });
     }
   });
+  model.on("msg:custom", (msg) => {
+    if (!msg || typeof msg !== "object") return;
+    const ours = msg.draft === draft || (sent && msg.draft === sent.draft);
+    if (!ours) return;  // an older draft's late word
+    const same = sent && msg.draft === sent.draft && msg.text === sent.text;
+    if (msg.stored) {
+      if (input.value === msg.text) {
+        input.value = "";
+        model.set("value", "");
+        model.save_changes();
+      }
+      if (same || !sent) sent = null;
+      if (msg.draft === draft) draft = newDraft();
+      share();
+      if (!input.value.trim()) forget(); else keep();
+      showState("saved", "Saved", msg.saved || short(msg.text));
+    } else if (same) {
+      // the store does not have it (the message was lost, or it was refused): the
+      // text stays in the box and Enter sends it, under the same name
+      const asking = sent.asking;
+      sent = null;
+      keep();
+      if (!msg.refused && asking) {
+        showState("not-saved", "Not saved yet", "\\u201c" + short(msg.text)
+          + "\\u201d is in the box: press Enter to save it.");
+      } else if (!msg.refused) {
+        showState("not-saved", "Not saved", "\\u201c" + short(msg.text)
+          + "\\u201d was lost on the way. It is still in the box: press Enter to send it again.");
+      }
+    }
+  });
+  return () => clearInterval(timer);
 }
 export default { render };
 """
@@ -362,6 +467,13 @@ class EntryInput(anywidget.AnyWidget):
     With a plain ``Text`` widget the Enter message can reach the kernel before the
     last keystrokes' value update (custom messages skip the update queue), which
     cut the end off fast typists' entries. Here the submit carries its text.
+
+    With a ``draft_key`` (the table's entry box) the box keeps drafts: the browser
+    names each draft with an id, kept in the tab's sessionStorage with its text until
+    :meth:`stored` says the store has it, so a draft sent again (Enter again, Add, a
+    reload, a resent message) is the same write. While a sent draft is unconfirmed the
+    browser asks every ``check_ms`` (``event: "check"``); the page answers with
+    :meth:`stored` or :meth:`not_stored`.
     """
 
     _esm = _ENTRY_ESM
@@ -370,33 +482,70 @@ class EntryInput(anywidget.AnyWidget):
     placeholder = traitlets.Unicode("").tag(sync=True)
     disabled = traitlets.Bool(False).tag(sync=True)
     max_length = traitlets.Int(20_000).tag(sync=True)
-    # the last draft id the kernel stored; the browser then starts a new draft
-    confirmed = traitlets.Unicode("").tag(sync=True)
+    # where the browser keeps unconfirmed drafts ("" keeps none: a name box)
+    draft_key = traitlets.Unicode("").tag(sync=True)
+    # whether the draft is brought back after a reload (not while an entry is edited)
+    persist = traitlets.Bool(True).tag(sync=True)
+    check_ms = traitlets.Int(3000).tag(sync=True)
+    # the browser's current draft id, so a click on a button names the same draft
+    draft = traitlets.Unicode("").tag(sync=True)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._submit_callbacks: list[Any] = []
-        self.draft = ""  # the draft id of the submit being handled ("" from Python callers)
+        self._check_callbacks: list[Any] = []
         self.on_msg(self._on_message)
 
     def on_submit(self, callback: Any) -> None:
-        """Call ``callback(widget)`` when Enter is pressed (after ``value`` is set)."""
+        """Call ``callback(widget)`` when Enter is pressed (after ``value`` and ``draft`` are set)."""
         self._submit_callbacks.append(callback)
 
+    def on_check(self, callback: Any) -> None:
+        """Call ``callback(draft, text)`` when the browser asks whether a sent draft was stored."""
+        self._check_callbacks.append(callback)
+
     def _on_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
-        if isinstance(content, dict) and content.get("event") == "submit":
+        if not isinstance(content, dict):
+            return
+        draft = _draft_id(content.get("draft"))
+        if content.get("event") == "submit":
             if isinstance(content.get("value"), str):
                 self.value = content["value"]
-            draft = content.get("draft")
-            self.draft = draft[:64] if isinstance(draft, str) else ""
+            if draft:
+                self.draft = draft
             for callback in list(self._submit_callbacks):
                 callback(self)
+        elif content.get("event") == "check" and draft and isinstance(content.get("value"), str):
+            for callback in list(self._check_callbacks):
+                callback(draft, content["value"])
 
-    def confirm(self) -> None:
-        """Tell the browser its current draft is stored, so its next one gets a new id."""
-        if self.draft:
-            self.confirmed = self.draft
-            self.draft = ""  # a click on a button after this is a new draft, not a retry
+    def stored(self, draft: str, text: str, saved: str = "") -> None:
+        """Tell the browser the store has ``draft`` with ``text``: it empties the box and says "Saved".
+
+        One message, sent before any other word of the write, so a connection lost
+        after it cannot leave a box that is full with a draft already renewed.
+        """
+        if draft:
+            self.send({"draft": draft, "text": text, "stored": True, "saved": saved})
+
+    def not_stored(self, draft: str, text: str, *, refused: bool = False) -> None:
+        """Tell the browser the store does not have ``draft`` with ``text`` (``refused``: a rule said no)."""
+        if draft:
+            self.send({"draft": draft, "text": text, "stored": False, "refused": refused})
+
+
+def _draft_id(value: object) -> str:
+    """A browser's draft id as the kernel keeps it: short, letters, digits and dashes only.
+
+    Examples
+    --------
+    >>> _draft_id("0b4c-9e"), _draft_id(7), _draft_id("a" * 100) == "a" * 64, _draft_id("<x>")
+    ('0b4c-9e', '', True, '')
+    """
+    if not isinstance(value, str):
+        return ""
+    value = value[:64]
+    return value if value and all(c.isalnum() or c == "-" for c in value) else ""
 
 
 class SavedState(w.HTML):
