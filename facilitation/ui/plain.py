@@ -38,12 +38,20 @@ def _css() -> str:
     return css + _PLAIN_CSS
 
 
-def _document(title: str, body: str, *classes: str) -> str:
+# A refusal is answered often (a loop, a crawler): a few lines of style, not the whole sheet.
+_NOTICE_CSS = (
+    "body { margin: 0; color: #111; background: #fff; font-family: system-ui, 'Segoe UI', Roboto, Arial, sans-serif; }"
+    " .fac-error { max-width: 40rem; margin: 0 auto; padding: 2em 1em; font-size: 20px; }"
+    " .fac-error h1 { color: #a4262c; margin: 0 0 0.4em; }"
+)
+
+
+def _document(title: str, body: str, *classes: str, css: str | None = None) -> str:
     cls = " ".join(("fac-page", *classes))
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{html.escape(title)}</title><style>{_css()}</style></head>"
+        f"<title>{html.escape(title)}</title><style>{_css() if css is None else css}</style></head>"
         f'<body><main class="{cls}">{body}</main></body></html>\n'
     )
 
@@ -58,7 +66,7 @@ def render_notice(message: str, title: str = "Cannot open this page") -> str:
     True
     """
     body = f'<div class="fac-error" role="alert"><h1>{html.escape(title)}</h1><p>{html.escape(message)}</p></div>'
-    return _document(title, body, "fac-notice")
+    return _document(title, body, "fac-notice", css=_NOTICE_CSS)
 
 
 def render_join(
