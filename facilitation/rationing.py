@@ -33,7 +33,7 @@ class Limits:
 
     max_kernels: int = 40
     per_address: int = 10
-    connect_grace: float = 20.0
+    connect_grace: float = 30.0
     join_failures_per_minute: int = 10
     kernel_mib: int = KERNEL_MIB
     available_mib: int = 0
@@ -60,7 +60,7 @@ def memory_budget(
     kernel_mib: int = KERNEL_MIB,
     per_address: int = 10,
     max_kernels: int | None = None,
-    connect_grace: float = 20.0,
+    connect_grace: float = 30.0,
 ) -> Limits:
     """Limits that keep every kernel within the free memory, less a reserve.
 

@@ -148,7 +148,9 @@ class FacilitationVoila(Voila):  # type: ignore[misc]
 
     max_kernels = Int(40, config=True, help="kernels in all, the preheated pool included")
     max_kernels_per_address = Int(10, config=True, help="kernels of pages from one client address")
-    connect_grace = Float(20.0, config=True, help="seconds a page's browser has to connect its kernel")
+    connect_grace = Float(
+        30.0, config=True, help="seconds a page's browser has to connect its kernel (slow Wi-Fi: 30)"
+    )
     join_failures_per_minute = Int(10, config=True, help="wrong join codes per address per minute")
     pool_size = Int(0, config=True, help="preheated table kernels (counted against max_kernels)")
     gzip = Bool(True, config=True, help="gzip compressible responses")
