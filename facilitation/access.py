@@ -34,6 +34,7 @@ __all__ = [
     "installation_secret",
     "keys_match",
     "new_join_code",
+    "projector_key",
     "require",
     "require_table",
     "table_actor",
@@ -173,6 +174,22 @@ def derive_key(nonce: str, purpose: str, *, secret: bytes | None = None) -> str:
     """
     mac = hmac.new(secret or installation_secret(), f"{nonce}:{purpose}".encode(), "sha256")
     return mac.hexdigest()[:32]
+
+
+def projector_key(nonce: str, *, secret: bytes | None = None) -> str:
+    """The projector's read-only key: it opens the projector page of one event and nothing else.
+
+    Safe to show the room (it is in the projector's address bar): no rule accepts it
+    as an actor, so it writes nothing. It is derived, not stored: a new nonce revokes
+    it with the event's other keys.
+
+    Examples
+    --------
+    >>> k = projector_key("n1", secret=b"s")
+    >>> k == derive_key("n1", "projector", secret=b"s"), k == projector_key("n2", secret=b"s")
+    (True, False)
+    """
+    return derive_key(nonce, "projector", secret=secret)
 
 
 def hash_key(key: str) -> str:

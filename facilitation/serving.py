@@ -4,10 +4,12 @@ Voila runs standalone (never JupyterLab, never as a server extension), so a brow
 can send widget messages but never run code. Settings measured on a 2-core machine
 (see ``shared/VOILA.md``): a preheated kernel pool for ``table.ipynb`` only, the ipc
 transport (TCP ports race when a pool fills), culling of idle kernels, xsrf checks
-off so a closing tab can shut its kernel down, and responses gzipped by a small
-subclass of the Voila app (Voila does not compress; 40 laptops share venue Wi-Fi).
+off so a closing tab can shut its kernel down. The app is a subclass of Voila's
+(:mod:`facilitation.serving_app`): it checks every page's key before a kernel starts,
+answers the join page without a kernel, rations kernels under a memory budget that
+:func:`serve` computes and prints, and gzips responses.
 
-Run as ``python -m facilitation.serving VOILA-ARGS`` this module is that subclass.
+Run as ``python -m facilitation.serving VOILA-ARGS`` this module runs that app.
 """
 
 from __future__ import annotations
@@ -28,11 +30,14 @@ from typing import Any
 from facilitation.access import ORGANISER
 from facilitation.errors import FacilitationError
 from facilitation.events import event_keys, get_event, list_tables
+from facilitation.gate import event_projector_key
+from facilitation.rationing import Limits, memory_budget
 from facilitation.store import open_store
 
 __all__ = [
     "PageLinks",
     "child_pids",
+    "limits_for",
     "notebooks_dir",
     "page_links",
     "serve",
@@ -69,7 +74,11 @@ def notebooks_dir() -> Path:
 
 @dataclass(frozen=True)
 class PageLinks:
-    """Every page's link for one event; the keys are in them, so keep them off the projector."""
+    """Every page's link for one event.
+
+    The projector's link carries only the projector's read-only key: safe to show the
+    room. The others carry write keys: keep them off the projector.
+    """
 
     projector: str
     facilitator: str
@@ -92,11 +101,12 @@ def page_links(db: str | None, event_id: int, base_url: str) -> PageLinks:
     store = open_store(db)
     try:
         keys = event_keys(store, ORGANISER, event_id)
+        projector_key = event_projector_key(store, ORGANISER, event_id)
         tables = list_tables(store, event_id)
     finally:
         store.close()
     return PageLinks(
-        projector=page_url("projector", base_url, event=event_id),
+        projector=page_url("projector", base_url, event=event_id, key=projector_key),
         facilitator=page_url("facilitator", base_url, event=event_id, key=keys.facilitator),
         tables={
             t.name.removeprefix("Table ").strip() or str(t.number): page_url(
@@ -110,9 +120,27 @@ def page_links(db: str | None, event_id: int, base_url: str) -> PageLinks:
     )
 
 
-def voila_config(pool_size: int) -> dict[str, Any]:
+def limits_for(pool_size: int, *, max_kernels: int | None = None, per_address: int = 10) -> Limits:
+    """The kernel rationing of a serve run: what the free memory (psutil) allows, at most ``max_kernels``."""
+    import psutil
+
+    return memory_budget(
+        int(psutil.virtual_memory().available // 2**20), max_kernels=max_kernels, per_address=per_address
+    )
+
+
+def voila_config(pool_size: int, limits: Limits | None = None, *, gzip: bool = True) -> dict[str, Any]:
     """The Voila configuration (``voila.json``) of a serve run."""
+    limits = limits or Limits()
     return {
+        "FacilitationVoila": {
+            "max_kernels": limits.max_kernels,
+            "max_kernels_per_address": limits.per_address,
+            "connect_grace": limits.connect_grace,
+            "join_failures_per_minute": limits.join_failures_per_minute,
+            "pool_size": pool_size,
+            "gzip": gzip,
+        },
         "VoilaConfiguration": {
             "template": TEMPLATE,
             "preheat_kernel": pool_size > 0,
@@ -140,12 +168,12 @@ def voila_config(pool_size: int) -> dict[str, Any]:
     }
 
 
-def voila_command(config_dir: Path, host: str, port: int, *, gzip: bool = True) -> list[str]:
-    """The command line of the Voila process."""
-    runner = ["-m", "facilitation.serving"] if gzip else ["-m", "voila"]
+def voila_command(config_dir: Path, host: str, port: int) -> list[str]:
+    """The command line of the Voila process (the guarded app of :mod:`facilitation.serving_app`)."""
     return [
         sys.executable,
-        *runner,
+        "-m",
+        "facilitation.serving",
         str(notebooks_dir()),
         f"--Voila.config_file_paths={config_dir}",
         f"--Voila.ip={host}",
@@ -175,11 +203,17 @@ def start_voila(
     pool_size: int = 0,
     gzip: bool = True,
     log_path: str | Path | None = None,
+    limits: Limits | None = None,
 ) -> tuple[subprocess.Popen[bytes], str]:
-    """Start the Voila process (without waiting for it) and return it with its base URL."""
+    """Start the Voila process (without waiting for it) and return it with its base URL.
+
+    ``limits`` rations the kernels (default: :func:`limits_for` the pool size).
+    """
     _check_port_free(host, port)
+    limits = limits or limits_for(pool_size)
     config_dir = Path(tempfile.mkdtemp(prefix="facilitation-voila-"))
-    (config_dir / "voila.json").write_text(json.dumps(voila_config(pool_size), indent=2))
+    config = voila_config(pool_size, limits, gzip=gzip)
+    (config_dir / "voila.json").write_text(json.dumps(config, indent=2))
     base_url = f"http://{_public_host(host)}:{port}"
     env = dict(os.environ)
     if db:
@@ -189,7 +223,7 @@ def start_voila(
     env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     out: Any = open(log_path, "ab") if log_path else None  # noqa: SIM115 - handed to the child
     proc = subprocess.Popen(
-        voila_command(config_dir, host, port, gzip=gzip),
+        voila_command(config_dir, host, port),
         env=env,
         stdout=out or subprocess.DEVNULL,
         stderr=subprocess.STDOUT if out else None,
@@ -271,8 +305,10 @@ def serve(
     port: int = 8866,
     open_browser: bool = False,
     pool_size: int | None = None,
+    max_kernels: int | None = None,
+    per_address: int = 10,
 ) -> int:
-    """Serve an event's pages until interrupted; prints every page's link and a QR code.
+    """Serve an event's pages until interrupted; prints the memory budget, every page's link and a QR code.
 
     Parameters
     ----------
@@ -285,7 +321,13 @@ def serve(
     open_browser : bool
         Open the projector page in this machine's browser.
     pool_size : int, optional
-        Preheated ``table.ipynb`` kernels (default: one per table, at most 12).
+        Preheated ``table.ipynb`` kernels (default: one per table, at most 12, and at
+        most half the kernel budget).
+    max_kernels : int, optional
+        Kernels in all, the pool included (default: what the free memory allows, less a reserve).
+    per_address : int
+        Kernels of pages opened from one client address (behind a reverse proxy every
+        page comes from the proxy's address: raise it to the budget).
 
     Returns
     -------
@@ -299,8 +341,11 @@ def serve(
     finally:
         store.close()
     pool = min(n_tables, MAX_POOL) if pool_size is None else max(0, int(pool_size))
-    proc, base_url = start_voila(db, host=host, port=port, pool_size=pool)
+    limits = limits_for(pool, max_kernels=max_kernels, per_address=per_address)
+    pool = min(pool, limits.max_kernels // 2)  # the pool never takes the pages' kernels
+    proc, base_url = start_voila(db, host=host, port=port, pool_size=pool, limits=limits)
     print(f"facilitate: Voila is process {proc.pid}; stop with Ctrl+C", file=sys.stderr, flush=True)
+    print(limits.describe(pool), flush=True)
 
     def _stop(_sig: int, _frame: Any) -> None:
         raise KeyboardInterrupt
@@ -328,19 +373,7 @@ def serve(
         signal.signal(signal.SIGTERM, previous)
 
 
-def _run_gzip_voila(argv: list[str] | None = None) -> None:
-    """Run Voila with gzip on every compressible response (HTML, JS, CSS, JSON)."""
-    import tornado.web
-    from voila.app import Voila
-
-    class GzipVoila(Voila):  # type: ignore[misc]
-        def listen(self) -> None:
-            if tornado.web.GZipContentEncoding not in self.app.transforms:
-                self.app.transforms.append(tornado.web.GZipContentEncoding)
-            super().listen()
-
-    GzipVoila.launch_instance(argv)
-
-
 if __name__ == "__main__":
-    _run_gzip_voila()
+    from facilitation.serving_app import main
+
+    main()

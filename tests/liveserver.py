@@ -97,19 +97,38 @@ class Server:
                     os.kill(pid, signal.SIGKILL)
 
 
-def launch(db: str, event_id: int, folder: Path, *, port: int | None = None, pool: int = 2) -> Server:
-    """Start ``facilitate serve`` in a session of its own without waiting (see :meth:`Server.wait_ready`)."""
+def launch(
+    db: str,
+    event_id: int,
+    folder: Path,
+    *,
+    port: int | None = None,
+    pool: int = 2,
+    extra: tuple[str, ...] = (),
+) -> Server:
+    """Start ``facilitate serve`` in a session of its own without waiting (see :meth:`Server.wait_ready`).
+
+    ``extra`` are more ``serve`` options (``--per-address 4``).
+    """
     folder.mkdir(parents=True, exist_ok=True)
     port = port or free_port()
     with open(folder / "serve.out", "wb") as out, open(folder / "serve.err", "wb") as err:
         proc = subprocess.Popen(
             [sys.executable, "-m", "facilitation.cli", "serve", str(event_id), "--db", db,
-             "--port", str(port), "--pool", str(pool)],
+             "--port", str(port), "--pool", str(pool), *extra],
             stdout=out, stderr=err, start_new_session=True,
         )  # fmt: skip
     return Server(proc, folder, port)
 
 
-def start_server(db: str, event_id: int, folder: Path, *, port: int | None = None, pool: int = 2) -> Server:
+def start_server(
+    db: str,
+    event_id: int,
+    folder: Path,
+    *,
+    port: int | None = None,
+    pool: int = 2,
+    extra: tuple[str, ...] = (),
+) -> Server:
     """Start ``facilitate serve`` and wait until it prints its links."""
-    return launch(db, event_id, folder, port=port, pool=pool).wait_ready()
+    return launch(db, event_id, folder, port=port, pool=pool, extra=extra).wait_ready()

@@ -7,7 +7,7 @@ send any message on the kernel socket. These tests check the three promises of t
 access design (``shared/DESIGN.md``, Access) against the served pages, not against
 the rules alone: no code runs on the server, forged widget messages cause no
 facilitator action and no write for another table, and a link with another table's
-key or a wrong key opens nothing.
+key or a wrong key opens nothing (the server refuses it before any kernel starts).
 
 The server runs in its own process group on a free port, with a SQLite file of its
 own holding an event built through the rules; it is stopped by PID at the end.
@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import html
 import json
 import os
 import re
@@ -518,36 +519,49 @@ REFUSALS = {
 }
 
 
+async def fetch_refusal(base: str, path: str) -> tuple[int, str]:
+    """Status and body of a page link the server must refuse before any kernel starts."""
+    from tornado.httpclient import AsyncHTTPClient
+
+    response = await AsyncHTTPClient().fetch(base + path, raise_error=False, request_timeout=PAGE_TIMEOUT)
+    return response.code, response.body.decode(errors="replace")
+
+
+def voila_kernels(target: Target) -> int:
+    """Kernel processes under the server's Voila."""
+    import psutil
+
+    serve = psutil.Process(target_server_pid(target))
+    return sum(1 for p in serve.children(recursive=True) if "ipykernel" in " ".join(p.cmdline()))
+
+
+def target_server_pid(target: Target) -> int:
+    found = re.search(r"Voila is process (\d+)", (target.folder / "serve.err").read_text(errors="replace"))
+    assert found, "serve printed Voila's pid"
+    return int(found.group(1))
+
+
 @pytest.mark.parametrize("case", list(REFUSALS))
 def test_another_tables_key_and_a_wrong_key_are_refused(target: Target, case: str) -> None:
     """A table page opened with table 2's key for table 1, a made-up key, or no key
-    shows a clear refusal and no input, and forged messages to whatever it shows
-    write nothing.
+    gets a one-line refusal (HTTP 403) from the server itself: no kernel, so nothing
+    to send forged messages to, and nothing written.
 
     Naive code fails this: a page that trusts ``table=`` in the link, or accepts any
-    of the event's keys for any table, shows table 1's input (``fac-entry-text``)
-    and the forged submit writes an entry.
+    of the event's keys for any table, shows table 1's input; and naive serving starts
+    (or hands out a preheated) kernel for every link, whatever its key.
     """
     table, key_of, refusal = REFUSALS[case]
     key = target.keys.tables[key_of] if isinstance(key_of, int) else ("0" * 32 if key_of is None else None)
     store = target.store
     before, rev = snapshot(store), revision(store)
-
-    async def attack() -> dict[str, dict[str, Any]]:
-        page = await open_page(target.base, target.table_path(table, key))
-        try:
-            states = await page.sock.states()
-            await forge_everything(page.sock, states)
-            await asyncio.sleep(1)
-            return states
-        finally:
-            await page.close()
-
-    states = run(attack())
-    shown = texts(states)
-    assert refusal in shown, shown[:2000]
-    assert "Cannot open this page" in shown
-    assert not classes(states) & {"fac-entry-text", "fac-entry-submit", "fac-entry-list"}
+    kernels_before = voila_kernels(target)
+    status, body = run(fetch_refusal(target.base, target.table_path(table, key)))
+    assert status == 403, (status, body[-2000:])
+    assert html.escape(refusal) in body and "Cannot open this page" in body
+    assert not re.search(r'"kernelId"', body)
+    assert 'class="fac-entry' not in body and "Attack surface" not in body
+    assert voila_kernels(target) <= kernels_before
     assert snapshot(store) == before
     assert actors_since(store, rev) == []
 
@@ -569,27 +583,17 @@ def test_a_tables_key_opens_its_own_page(target: Target) -> None:
 
 
 def test_a_table_key_does_not_open_the_console(target: Target) -> None:
-    """Table 1's key on the facilitator's console: refused, and forged clicks move nothing.
+    """Table 1's key on the facilitator's console: refused before a kernel starts.
 
     Naive code fails this: a console that checks only that the key belongs to the event
-    shows ``fac-next-phase``, and the forged click moves the phase.
+    shows ``fac-next-phase``, and a forged click moves the phase.
     """
     store = target.store
     before, rev = snapshot(store), revision(store)
     path = f"/voila/render/facilitator.ipynb?event={target.event_id}&key={target.keys.tables[1]}"
-
-    async def attack() -> dict[str, dict[str, Any]]:
-        page = await open_page(target.base, path)
-        try:
-            states = await page.sock.states()
-            await forge_everything(page.sock, states)
-            await asyncio.sleep(1)
-            return states
-        finally:
-            await page.close()
-
-    states = run(attack())
-    assert "Cannot open this page" in texts(states)
-    assert not classes(states) & {"fac-next-phase", "fac-reveal-votes"}
+    status, body = run(fetch_refusal(target.base, path))
+    assert status == 403 and "Cannot open this page" in body
+    assert "this link&#x27;s key is not the facilitator&#x27;s" in body  # escaped, as every line shown
+    assert not re.search(r'"kernelId"', body) and 'class="fac-next-phase' not in body
     assert snapshot(store) == before
     assert actors_since(store, rev) == []

@@ -21,3 +21,25 @@ def test_the_pool_is_for_table_pages_only_and_kernels_talk_over_ipc() -> None:
     assert voila_config(0)["VoilaConfiguration"]["preheat_kernel"] is False
     assert config["KernelManager"]["transport"] == "ipc"
     assert config["MappingKernelManager"]["cull_idle_timeout"] > 0
+
+
+def test_the_served_app_is_the_guarded_one_with_the_limits_serve_computed() -> None:
+    """Naive serving ran plain Voila (``-m voila``): every request started a kernel."""
+    from pathlib import Path
+
+    from facilitation.rationing import Limits
+    from facilitation.serving import limits_for, voila_command
+
+    limits = Limits(max_kernels=30, per_address=5, connect_grace=15, join_failures_per_minute=10)
+    section = json.loads(json.dumps(voila_config(4, limits)))["FacilitationVoila"]
+    assert section == {
+        "max_kernels": 30,
+        "max_kernels_per_address": 5,
+        "connect_grace": 15,
+        "join_failures_per_minute": 10,
+        "pool_size": 4,
+        "gzip": True,
+    }
+    assert voila_command(Path("/tmp/x"), "127.0.0.1", 8866)[1:3] == ["-m", "facilitation.serving"]
+    computed = limits_for(4, max_kernels=7, per_address=50)
+    assert computed.max_kernels <= 7 and computed.per_address <= computed.max_kernels

@@ -24,7 +24,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         description=(
             "Create a believable innovation challenge: 6 tables, 36 people from 8 organisations, "
             "enablers, blockers, ideas, themes, dots, links and two task-and-finish groups, "
-            f"left at the '{DEMO_END_PHASE}' phase. Prints its id, join code and keys."
+            f"left at the '{DEMO_END_PHASE}' phase. Prints its id, join code and keys (the projector's "
+            "read-only key too); with --serve, every page's link."
         ),
     )
     p.add_argument(
@@ -57,7 +58,9 @@ def _serve_function() -> Callable[..., Any]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from facilitation.access import ORGANISER
     from facilitation.demo import build_demo
+    from facilitation.gate import event_projector_key
 
     store = store_of(args)
     keys = build_demo(store, seed=args.seed)
@@ -65,6 +68,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"join code: {keys.join_code}")
     print(f"facilitator key: {keys.facilitator}")
     print(f"organiser key: {keys.organiser}")
+    print(f"projector key (read-only, safe to show): {event_projector_key(store, ORGANISER, keys.event_id)}")
     for n, key in keys.tables.items():
         print(f"table {n} key: {key}")
     if args.serve:

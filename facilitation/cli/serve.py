@@ -14,8 +14,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         help="serve the projector, console, table and join pages (Voila, standalone)",
         description=(
             "Start Voila on its own (never JupyterLab: no browser can run code on the server) and "
-            "print one link per page: projector, facilitator, each table, organiser; then a QR code "
-            "of the join page. Keep the facilitator's and tables' links off the projector."
+            "print the memory budget for page kernels and one link per page: projector (with its "
+            "read-only key), facilitator, each table, organiser; then a QR code of the join page. "
+            "Keep the facilitator's and tables' links off the projector."
         ),
     )
     p.add_argument("event", metavar="EVENT", help="event id or join code")
@@ -26,6 +27,18 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         type=int,
         default=None,
         help="preheated table-page kernels (default: one per table, at most 12; 0 turns preheating off)",
+    )
+    p.add_argument(
+        "--max-kernels",
+        type=int,
+        default=None,
+        help="page kernels in all, the pool included (default: what the free memory allows)",
+    )
+    p.add_argument(
+        "--per-address",
+        type=int,
+        default=10,
+        help="page kernels per client address (default 10; behind a reverse proxy raise it to --max-kernels)",
     )
     p.add_argument("--open", action="store_true", help="open the projector page in this machine's browser")
     p.set_defaults(run=run)
@@ -40,5 +53,12 @@ def run(args: argparse.Namespace) -> int:
     finally:
         store.close()
     return serve(
-        args.db, event_id, host=args.host, port=args.port, open_browser=args.open, pool_size=args.pool
+        args.db,
+        event_id,
+        host=args.host,
+        port=args.port,
+        open_browser=args.open,
+        pool_size=args.pool,
+        max_kernels=args.max_kernels,
+        per_address=args.per_address,
     )

@@ -1,5 +1,11 @@
-"""The join page: the join code from the projector plus a choice of table opens that
-table's page in place, with no key in the link."""
+"""The join page: the join code from the projector plus a choice of table opens that table's page.
+
+Served, the join page needs no kernel: the serving app answers it itself
+(:func:`facilitation.ui.plain.render_join`, checked by :func:`facilitation.gate.join_table_link`)
+and sends the browser to the table's page. :class:`JoinView` is the same form as
+widgets, for a notebook opened by hand; like the served form it names no event and
+lists no table of it until a valid code is typed.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +14,10 @@ from typing import Any
 import ipywidgets as w
 
 from facilitation.errors import FacilitationError
-from facilitation.events import get_event, list_tables, table_for_join_code
+from facilitation.events import table_for_join_code
 from facilitation.store import Store, open_store
 from facilitation.ui.page import PageContext, PageParams, page_frame, read_params
+from facilitation.ui.plain import MAX_TABLE_CHOICE
 from facilitation.ui.table import TableView
 from facilitation.ui.widgets import esc, html_widget, replace_children, set_html
 
@@ -33,15 +40,13 @@ class JoinView:
         self.params = params
         self.ctx: PageContext | None = None
         self.table_view: TableView | None = None
-        tables = list_tables(store, params.event) if params.event is not None else []
-        title = get_event(store, params.event).title if params.event is not None else "the event"
         self.intro = html_widget(
-            f"<h1>Join {esc(title)}</h1><p>Type the join code shown on the projector and choose your table.</p>"
+            "<h1>Join the event</h1><p>Type the join code shown on the projector and choose your table.</p>"
         )
         self.code = w.Text(description="Join code", placeholder="e.g. K7QX2M", value=params.code or "")
         self.code.add_class("fac-join-code-input")
         self.code.on_msg(self._on_text_message)
-        options = [(t.name, t.number) for t in tables] or [(f"Table {n}", n) for n in range(1, 41)]
+        options = [(f"Table {n}", n) for n in range(1, MAX_TABLE_CHOICE + 1)]
         self.table = w.Dropdown(description="Table", options=options, value=params.table or options[0][1])
         self.table.add_class("fac-join-table")
         self.join_button = w.Button(description="Join", button_style="primary")

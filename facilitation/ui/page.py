@@ -30,6 +30,7 @@ __all__ = [
     "error_view",
     "join_url",
     "open_page",
+    "open_projector",
     "page_frame",
     "page_url",
     "public_base_url",
@@ -137,6 +138,22 @@ def open_page(
         get_event(store, params.event)  # raises NotFound for a wrong event id
         actor = VIEWER
     return PageContext(store, params.event, actor, params)
+
+
+def open_projector(params: PageParams | None = None, *, store: Store | None = None) -> PageContext:
+    """Open the projector page: its link needs the projector's key (or the facilitator's).
+
+    The same rule (:func:`facilitation.gate.check_page`) that the serving app applies
+    before the page gets a kernel; applied again here for a page opened any other way.
+    The projector acts as nobody, whichever key opened it.
+    """
+    from facilitation.gate import PageQuery, check_page
+
+    params = params or read_params()
+    store = store or open_store()
+    check_page(store, "projector", PageQuery(params.event, params.key))
+    assert params.event is not None  # check_page refuses a link without one
+    return PageContext(store, params.event, VIEWER, params)
 
 
 def public_base_url() -> str:

@@ -5,7 +5,8 @@ its QR code, and entries per table. Below, what the phase is about: the framing,
 enablers and blockers in two columns, the idea wall by table, themes, vote results
 once revealed, the collaboration map, the task-and-finish groups, and at the close
 what happens next (each group's lead, first meeting and first actions, and when the
-series meets again). No key is needed and none is shown.
+series meets again). Its link carries the projector's own read-only key; without it
+the page says so in one line and shows nothing of any event.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from facilitation.events import Event, TableInfo, get_event, list_events, list_t
 from facilitation.live import served_by_voila
 from facilitation.plans import Group, list_groups
 from facilitation.ui.board import render_projector_themes
-from facilitation.ui.page import PageContext, error_view, join_url, open_page, page_frame
+from facilitation.ui.page import PageContext, error_view, join_url, open_projector, page_frame
 from facilitation.ui.table import entry_card
 from facilitation.ui.voting_view import render_projector_votes
 from facilitation.ui.widgets import Countdown, esc, html_widget, qr_data_uri, replace_children, set_html
@@ -328,7 +329,7 @@ class ProjectorView:
 def projector_page(ctx: PageContext | None = None) -> w.Widget:
     """The whole projector page for the event in the link (what ``projector.ipynb`` displays)."""
     try:
-        ctx = ctx or open_page(need_key=False)
+        ctx = ctx or open_projector()
         view = ProjectorView(ctx)
     except FacilitationError as exc:
         if not served_by_voila():
