@@ -24,6 +24,7 @@ from facilitation.access import (
     require,
     table_actor,
 )
+from facilitation.dates import iso_date
 from facilitation.errors import FacilitationError, NotAllowed, NotFound
 from facilitation.store import Change, Store, now
 from facilitation.store import schema as s
@@ -31,6 +32,7 @@ from facilitation.templates import Phase, VotingRules, load_template
 from facilitation.text import MAX_NAME, clean_text
 
 __all__ = [
+    "MAX_TIMER_MINUTES",
     "Event",
     "EventKeys",
     "TableInfo",
@@ -46,11 +48,13 @@ __all__ = [
     "mark_table_done",
     "move_phase",
     "pause_timer",
+    "phase_index",
     "require_open_for_input",
     "set_input_lock",
     "set_phase",
     "start_timer",
     "table_for_join_code",
+    "timer_minutes",
 ]
 
 
@@ -254,6 +258,7 @@ def create_event(
     require(actor, "organiser", "facilitator", action="create an event")
     tpl = load_template(template)
     title = clean_text(title, field="title", max_length=MAX_NAME)
+    starts_on = iso_date(starts_on, "event's date")
     n_tables = tpl.tables if tables is None else int(tables)
     if not 1 <= n_tables <= 60:
         raise FacilitationError(f"An event has 1 to 60 tables, not {n_tables}.")
@@ -419,23 +424,57 @@ def _facilitator_write(
     return store.write(fn, actor=actor, event_id=event_id, client_token=client_token).result
 
 
+def phase_index(phases: tuple[Phase, ...] | list[Phase], target: str) -> int:
+    """The index of the phase a person names: its name in any case, or its number as shown.
+
+    Pages and ``facilitate status`` show "phase 3 of 8", so ``"3"`` is the third
+    phase (index 2); a name matches without regard to case or surrounding spaces.
+
+    Examples
+    --------
+    >>> from facilitation.templates import load_template
+    >>> phases = load_template("innovation-challenge-half-day").phases
+    >>> phase_index(phases, "3"), phases[2].name
+    (2, 'ideas')
+    >>> phase_index(phases, " Voting ") == [p.name for p in phases].index("voting")
+    True
+    >>> phase_index(phases, "0")
+    Traceback (most recent call last):
+    ...
+    facilitation.errors.FacilitationError: Phases are numbered 1 to 8 as shown ("phase 3 of 8"), not 0.
+    """
+    text = str(target).strip()
+    names = [p.name for p in phases]
+    if text.lstrip("+-").isdigit():
+        number = int(text)
+        if not 1 <= number <= len(phases):
+            raise FacilitationError(
+                f'Phases are numbered 1 to {len(phases)} as shown ("phase 3 of {len(phases)}"), not {number}.'
+            )
+        return number - 1
+    folded = [n.casefold() for n in names]
+    if text.casefold() not in folded:
+        raise FacilitationError(
+            f"This event has no phase '{text}'. Phases: {', '.join(names)}, or their numbers 1 to {len(names)}."
+        )
+    return folded.index(text.casefold())
+
+
 def set_phase(
     store: Store, actor: Actor, event_id: int, target: int | str, *, client_token: str | None = None
 ) -> str:
-    """Move the event to a phase by index or name; the timer restarts at its minutes.
+    """Move the event to a phase; the timer restarts at its minutes.
 
-    A step back never deletes anything: entries, themes and dots stay where they are.
+    ``target`` is an index from 0 (an ``int``), or what a person types (a ``str``):
+    a phase name in any case, or the phase's number as pages show it, from 1
+    (see :func:`phase_index`). A step back never deletes anything: entries, themes
+    and dots stay where they are.
     """
 
     def fn(conn: Connection) -> Change:
         ev = load_event(conn, event_id)
         names = [p.name for p in ev.phases]
-        if isinstance(target, str) and not target.lstrip("-").isdigit():
-            if target not in names:
-                raise FacilitationError(f"This event has no phase '{target}'. Phases: {', '.join(names)}.")
-            index = names.index(target)
-        else:
-            index = int(target)
+        index = phase_index(ev.phases, target) if isinstance(target, str) else int(target)
         if not 0 <= index < len(ev.phases):
             raise FacilitationError(
                 "That is past the last phase."
@@ -469,12 +508,46 @@ def move_phase(
     return set_phase(store, actor, event_id, ev.phase_index + step, client_token=client_token)
 
 
+MAX_TIMER_MINUTES = 240
+
+
+def timer_minutes(minutes: object, *, what: str = "A timer") -> float:
+    """Minutes as a timer takes them: a number from 1 to :data:`MAX_TIMER_MINUTES`.
+
+    Examples
+    --------
+    >>> timer_minutes("15"), timer_minutes(240)
+    (15.0, 240.0)
+    >>> timer_minutes(0)
+    Traceback (most recent call last):
+    ...
+    facilitation.errors.FacilitationError: A timer is 1 to 240 minutes, not 0.
+    >>> timer_minutes("soon")
+    Traceback (most recent call last):
+    ...
+    facilitation.errors.FacilitationError: A timer is 1 to 240 minutes, not 'soon'.
+    """
+    shown = repr(minutes) if isinstance(minutes, str) else minutes
+    try:
+        value = float(minutes) if not isinstance(minutes, bool) else float("nan")  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise FacilitationError(f"{what} is 1 to {MAX_TIMER_MINUTES} minutes, not {shown}.") from None
+    if not 1 <= value <= MAX_TIMER_MINUTES:  # also refuses NaN
+        raise FacilitationError(f"{what} is 1 to {MAX_TIMER_MINUTES} minutes, not {shown}.")
+    return value
+
+
 def start_timer(store: Store, actor: Actor, event_id: int, minutes: float | None = None) -> float:
-    """Start (or resume) the countdown; returns the epoch second it ends."""
+    """Start (or resume) the countdown; returns the epoch second it ends.
+
+    ``minutes`` (1 to 240) sets a new countdown; without it the paused time resumes,
+    or the phase's own minutes start.
+    """
+    chosen = None if minutes is None else timer_minutes(minutes)
 
     def fn(conn: Connection) -> Change:
         ev = load_event(conn, event_id)
-        seconds = minutes * 60 if minutes is not None else (ev.timer_remaining or ev.phase.minutes * 60)
+        seconds = chosen * 60 if chosen is not None else (ev.timer_remaining or ev.phase.minutes * 60)
         ends = time.time() + float(seconds)
         conn.execute(
             update(s.events).where(s.events.c.id == event_id).values(timer_ends_at=ends, timer_remaining=None)
@@ -499,12 +572,22 @@ def pause_timer(store: Store, actor: Actor, event_id: int) -> float:
 
 
 def extend_timer(store: Store, actor: Actor, event_id: int, minutes: float = 5) -> float | None:
-    """Add minutes to the countdown, running or paused."""
-    if not 0 < minutes <= 120:
-        raise FacilitationError("Extend the timer by 1 to 120 minutes.")
+    """Add minutes to the countdown, running or paused; the timer never passes 240 minutes."""
+    try:
+        if not 0 < float(minutes) <= 120:
+            raise ValueError
+    except (TypeError, ValueError):
+        raise FacilitationError(f"Extend the timer by 1 to 120 minutes, not {minutes!r}.") from None
+    minutes = float(minutes)
 
     def fn(conn: Connection) -> Change:
         ev = load_event(conn, event_id)
+        left = ev.seconds_left() or 0.0
+        if left + minutes * 60 > MAX_TIMER_MINUTES * 60 + 1:
+            raise FacilitationError(
+                f"A timer is at most {MAX_TIMER_MINUTES} minutes: {int(left // 60)} are left, "
+                f"so add at most {max(0, int(MAX_TIMER_MINUTES - left / 60))}."
+            )
         values: dict[str, Any]
         if ev.timer_ends_at is not None:
             values = {"timer_ends_at": max(ev.timer_ends_at, time.time()) + minutes * 60}

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from facilitation.access import Actor, require
+from facilitation.dates import add_years, iso_date
 from facilitation.errors import FacilitationError, NotAllowed, NotFound
 from facilitation.events import load_event, require_open_for_input, table_id
 from facilitation.plan_records import (
@@ -56,6 +57,7 @@ __all__ = [
     "promote_theme",
     "remove_action",
     "remove_member",
+    "review_dates",
     "suggested_members",
     "theme_entries",
     "theme_tally",
@@ -67,6 +69,8 @@ __all__ = [
 DESTINATIONS = ("exemplar hub", "board")
 # Review dates: the first meeting, then the benefits horizon of 1, 3 and 8 years.
 HORIZONS = ("first", "1y", "3y", "8y")
+REVIEW_WHAT = {"first": "first meeting", "1y": "1-year review", "3y": "3-year review", "8y": "8-year review"}
+_REVIEW_YEARS = {"1y": 1, "3y": 3, "8y": 8}
 MEMBER_ROLES = ("member", "lead", "sponsor")
 _PLAN_INPUTS = ("plans",)
 
@@ -108,14 +112,7 @@ def _may_draft(conn: Connection, actor: Actor, event_id: int, group: Any, action
     require_open_for_input(conn, event_id, _PLAN_INPUTS, action)
 
 
-def _iso_date(value: Any, what: str) -> str | None:
-    if value in (None, ""):
-        return None
-    text = value.isoformat() if isinstance(value, date) else str(value).strip()
-    try:
-        return date.fromisoformat(text).isoformat()
-    except ValueError as exc:
-        raise FacilitationError(f"The {what} is a date like 2027-03-31, not '{text}'.") from exc
+_iso_date = iso_date  # one form of date everywhere: YYYY-MM-DD
 
 
 def promote_theme(
@@ -214,14 +211,67 @@ def _clean_group_fields(fields: dict[str, Any]) -> dict[str, Any]:
             raise FacilitationError(
                 f"Review dates are for {', '.join(HORIZONS)} (first meeting, 1, 3 and 8 years), not {', '.join(bad)}."
             )
-        clean = {k: _iso_date(dates[k], f"{k} review date") for k in HORIZONS if k in dates}
-        v["review_dates"] = json.dumps({k: d for k, d in clean.items() if d}, sort_keys=True)
+        # a dict here (None clears a date); update_group merges it with the stored dates
+        v["review_dates"] = {k: _iso_date(dates[k], REVIEW_WHAT[k]) for k in HORIZONS if k in dates}
     if "destination" in fields:
         dest = (fields["destination"] or "").strip().lower()
         if dest and dest not in DESTINATIONS:
             raise FacilitationError(f"A group goes to an exemplar hub or to the board, not '{dest}'.")
         v["destination"] = dest
     return v
+
+
+def review_dates(
+    stored: dict[str, str], given: dict[str, str | None], event_day: str | None = None
+) -> dict[str, str]:
+    """A group's review dates after an edit: ``given`` merged into ``stored``.
+
+    Only the dates given change (``None`` clears one); the others stay. A review not
+    yet set defaults to the first meeting plus 1, 3 and 8 years, and one still at
+    its default follows the first meeting when it moves. A date given before the
+    event's own day (``event_day``) is refused.
+
+    Examples
+    --------
+    >>> review_dates({}, {"first": "2026-12-10"})
+    {'first': '2026-12-10', '1y': '2027-12-10', '3y': '2029-12-10', '8y': '2034-12-10'}
+    >>> review_dates({'first': '2026-12-10', '1y': '2027-12-10', '3y': '2029-12-10', '8y': '2034-12-10'},
+    ...              {"3y": "2030-01-15"})["1y"]
+    '2027-12-10'
+    >>> review_dates({}, {"1y": "2025-01-01"}, event_day="2026-03-12")
+    Traceback (most recent call last):
+    ...
+    facilitation.errors.FacilitationError: The 1-year review (2025-01-01) is before the event (2026-03-12): choose a date on or after it.
+    """
+    try:
+        event_day = iso_date(event_day, "event's date")
+    except FacilitationError:  # an event dated before dates were checked: no bound to hold
+        event_day = None
+    for key, day in given.items():
+        if day and event_day and day < event_day:
+            raise FacilitationError(
+                f"The {REVIEW_WHAT[key]} ({day}) is before the event ({event_day}): choose a date on or after it."
+            )
+    out = {k: d for k, d in stored.items() if k in HORIZONS and d}
+    old_first = out.get("first")
+    # a form sends every date; one sent as it is stored was not changed
+    given = {k: d for k, d in given.items() if (d or None) != out.get(k)}
+    for key, day in given.items():
+        if day:
+            out[key] = day
+        else:
+            out.pop(key, None)
+    first = out.get("first")
+    if first:
+        for key, years in _REVIEW_YEARS.items():
+            if given.get(key) or (key in given and key in stored):
+                continue  # set or cleared by this edit
+            at_default = (
+                old_first and out.get(key) == add_years(date.fromisoformat(old_first), years).isoformat()
+            )
+            if key not in out or at_default:
+                out[key] = add_years(date.fromisoformat(first), years).isoformat()
+    return {k: out[k] for k in HORIZONS if k in out}
 
 
 def update_group(
@@ -236,7 +286,9 @@ def update_group(
     """Edit a group's plan: purpose, lead, sponsor, key question, success measures, dates, destination.
 
     ``review_dates`` maps ``first`` (first meeting), ``1y``, ``3y`` and ``8y`` to ISO
-    dates; ``destination`` is "exemplar hub" or "board". The lead table drafts its own
+    dates, merged with those stored (see :func:`review_dates`: setting one never
+    clears another, and reviews not set follow the first meeting by 1, 3 and 8
+    years); ``destination`` is "exemplar hub" or "board". The lead table drafts its own
     group in the plans phase; only the facilitator changes ``lead_table``.
 
     Examples
@@ -259,9 +311,14 @@ def update_group(
         if "lead_table" in fields:
             lt = fields["lead_table"]
             values["lead_table_id"] = table_id(conn, event_id, lt) if lt not in (None, "") else None
-        conn.execute(update(s.groups).where(s.groups.c.id == group["id"]).values(updated_at=now(), **values))
+        row = dict(values)
+        if "review_dates" in row:
+            stored = json.loads(group["review_dates"] or "{}")
+            dates = review_dates(stored, row["review_dates"], load_event(conn, event_id).starts_on)
+            row["review_dates"] = json.dumps(dates, sort_keys=True)
+        conn.execute(update(s.groups).where(s.groups.c.id == group["id"]).values(updated_at=now(), **row))
         detail = {
-            k: (json.loads(x) if k in ("success_measures", "review_dates") else x) for k, x in values.items()
+            k: (json.loads(x) if k in ("success_measures", "review_dates") else x) for k, x in row.items()
         }
         return Change("edit group", "group", group["id"], detail, group["id"])
 
@@ -461,7 +518,7 @@ def add_action(
     >>> add_action(store, FACILITATOR, ev, 1, "Map the data flows", due_on="31/03/2027")
     Traceback (most recent call last):
     ...
-    facilitation.errors.FacilitationError: The due date is a date like 2027-03-31, not '31/03/2027'.
+    facilitation.errors.FacilitationError: The due date is a date like 2026-03-12 (year-month-day), not '31/03/2027'.
     """
     body = clean_text(text, field="action", max_length=1000)
     who = clean_text(owner, field="owner", max_length=MAX_NAME, required=False)

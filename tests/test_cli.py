@@ -213,3 +213,57 @@ def test_top_level_help_lists_my_commands():
     out = run("--help").stdout
     for command in ("demo", "import-people", "seat", "list", "series", "status", "new"):
         assert command in out
+
+
+# --- input the command line refuses (in-process: the same main() the console script runs) ------------
+
+
+def _main(capsys, *args: str, ok: bool = True) -> str:
+    from facilitation.cli import main
+
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    if ok:
+        assert code == 0, err
+        return out
+    assert code != 0 and not out, out
+    assert len(err.strip().splitlines()) == 1 and err.startswith("facilitate: "), err
+    return err
+
+
+@pytest.mark.parametrize("day", ["31/12/2026", "not a date", "2026-13-01"])
+def test_new_refuses_a_date_that_is_not_iso(tmp_path, capsys, day):
+    db = str(tmp_path / "e.db")
+    tpl = ("--template", "innovation-challenge-half-day", "--title", "Dated")
+    err = _main(capsys, "new", *tpl, "--date", day, "--db", db, ok=False)
+    assert "a date like 2026-03-12 (year-month-day)" in err and day in err
+    assert "no events yet" in _main(capsys, "list", "--db", db)  # nothing made
+    assert "event: 1" in _main(capsys, "new", *tpl, "--date", "2026-12-31", "--db", db)
+
+
+def test_phase_by_number_as_shown_and_by_name_in_any_case(tmp_path, capsys):
+    db = str(tmp_path / "e.db")
+    _main(capsys, "new", "--template", "innovation-challenge-half-day", "--title", "Phases", "--db", db)
+    out = _main(capsys, "phase", "1", "3", "--db", db)
+    assert out.startswith("phase 3/8: ")
+    assert out.split(" [")[0] in _main(capsys, "status", "1", "--db", db)  # the number status shows
+    assert "[voting]" in _main(capsys, "phase", "1", "VOTING", "--db", db)
+    assert _main(capsys, "phase", "1", "Prev", "--db", db).startswith("phase 4/8")
+    for bad in ("0", "9", "lunch"):
+        _main(capsys, "phase", "1", bad, "--db", db, ok=False)
+    assert "phase 4/8" in _main(capsys, "status", "1", "--db", db)  # nothing moved
+
+
+def test_timer_takes_1_to_240_minutes(tmp_path, capsys):
+    db = str(tmp_path / "e.db")
+    _main(capsys, "new", "--template", "innovation-challenge-half-day", "--title", "Timed", "--db", db)
+    for bad in ("0", "241", "soon", "nan"):
+        err = _main(capsys, "timer", "1", "start", bad, "--db", db, ok=False)
+        assert "1 to 240 minutes" in err
+    assert "paused" in _main(capsys, "status", "1", "--db", db)  # nothing started
+    assert re.match(
+        r"timer: 2(40:00|39:5\d) running", _main(capsys, "timer", "1", "start", "240", "--db", db)
+    )
+    assert "running" in _main(capsys, "status", "1", "--db", db)
+    assert "at most 240 minutes" in _main(capsys, "timer", "1", "extend", "5", "--db", db, ok=False)
+    assert "paused" in _main(capsys, "timer", "1", "pause", "--db", db)

@@ -232,3 +232,52 @@ def test_unknown_event_is_not_found(store):
         get_event(store, 42)
     with pytest.raises(NotFound):
         set_phase(store, FACILITATOR, 42, "ideas")
+
+
+def test_a_typed_phase_is_its_number_as_shown_or_its_name_in_any_case(store, keys):
+    ev = keys.event_id
+    phases = get_event(store, ev).phases
+    assert set_phase(store, FACILITATOR, ev, "3") == phases[2].name  # "phase 3 of 8"
+    assert get_event(store, ev).phase_index == 2
+    assert set_phase(store, FACILITATOR, ev, " VoTiNg ") == "voting"
+    assert set_phase(store, FACILITATOR, ev, str(len(phases))) == phases[-1].name
+    for bad, says in [("0", "numbered 1 to"), (str(len(phases) + 1), "numbered 1 to"), ("lunch", "no phase")]:
+        with pytest.raises(FacilitationError, match=says):
+            set_phase(store, FACILITATOR, ev, bad)
+    assert get_event(store, ev).phase.name == phases[-1].name  # nothing changed
+
+
+@pytest.mark.parametrize("minutes", [0, 0.5, 241, -5, float("nan"), float("inf"), "soon", True])
+def test_a_timer_is_1_to_240_minutes(store, keys, minutes):
+    ev = keys.event_id
+    before = get_event(store, ev)
+    with pytest.raises(FacilitationError, match="1 to 240 minutes"):
+        start_timer(store, FACILITATOR, ev, minutes)
+    after = get_event(store, ev)
+    assert (after.timer_ends_at, after.timer_remaining) == (before.timer_ends_at, before.timer_remaining)
+
+
+def test_a_timer_takes_240_minutes_and_extending_never_passes_it(store, keys):
+    ev = keys.event_id
+    start_timer(store, FACILITATOR, ev, 1)
+    start_timer(store, FACILITATOR, ev, "240")
+    assert get_event(store, ev).seconds_left() == pytest.approx(240 * 60, abs=5)
+    pause_timer(store, FACILITATOR, ev)
+    with pytest.raises(FacilitationError, match="at most 240 minutes"):
+        extend_timer(store, FACILITATOR, ev, 5)
+    assert get_event(store, ev).seconds_left() == pytest.approx(240 * 60, abs=5)
+    start_timer(store, FACILITATOR, ev, 200)
+    extend_timer(store, FACILITATOR, ev, 40)
+    with pytest.raises(FacilitationError, match="at most 240 minutes"):
+        extend_timer(store, FACILITATOR, ev, 5)
+    with pytest.raises(FacilitationError, match="1 to 120 minutes"):
+        extend_timer(store, FACILITATOR, ev, "five")
+
+
+@pytest.mark.parametrize("day", ["31/12/2026", "not a date", "2026-02-30", "20261231", "2026-W11-4"])
+def test_an_event_date_is_iso_or_refused(store, day):
+    with pytest.raises(FacilitationError, match=r"a date like 2026-03-12 \(year-month-day\)"):
+        create_event(store, ORGANISER, template=TEMPLATE, title="Dated", starts_on=day)
+    assert list_events(store) == []
+    keys = create_event(store, ORGANISER, template=TEMPLATE, title="Dated", starts_on=" 2026-12-31 ")
+    assert get_event(store, keys.event_id).starts_on == "2026-12-31"

@@ -24,6 +24,7 @@ from facilitation.cli import main
 from facilitation.errors import FacilitationError, NotAllowed
 from facilitation.exports import export, formats
 from facilitation.exports._files import safe_filename
+from facilitation.exports._tabular import cell
 from facilitation.exports.backup import backup_data, comparable, render, restore
 from facilitation.frames import frames
 from facilitation.store import Store, open_store
@@ -265,9 +266,12 @@ def test_hostile_text_is_inert_in_every_export(hostile: str, tmp_path: Path) -> 
             if name.startswith("xl/worksheets/"):
                 xml = zf.read(name).decode("utf-8")
                 assert "<f>" not in xml and "<f " not in xml, name
-    for ws in load_workbook(_one(paths, ".xlsx")):
-        for row in ws.iter_rows(values_only=True):
-            assert not any(isinstance(c, str) and c.startswith(FORMULA_START) for c in row)
+    # ... and typed text kept exactly as typed, in text cells (the apostrophe is for CSV only)
+    cells = [c for ws in load_workbook(_one(paths, ".xlsx")) for row in ws.iter_rows() for c in row]
+    assert all(c.data_type != "f" for c in cells)
+    text_cells = {c.value for c in cells if c.data_type == "s"}
+    assert {cell(t) for t in typed} <= text_cells  # as typed (less what XML cannot hold)
+    assert not {"'" + cell(t) for t in typed} & text_cells
     # CSV: nothing live
     with zipfile.ZipFile(_one(paths, "csv.zip")) as zf:
         for name in zf.namelist():

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import xml.etree.ElementTree as ET
+import zipfile
 from pathlib import Path
 
 import networkx as nx
@@ -17,7 +18,6 @@ from facilitation.access import FACILITATOR, ORGANISER
 from facilitation.errors import FacilitationError
 from facilitation.events import create_event, set_phase
 from facilitation.exports import gexf, graphml, kumu, network_csv
-from facilitation.exports._files import neutralise_cell
 from facilitation.network import event_graph, record_link
 from facilitation.network_picture import map_data, picture_png, picture_svg, write_pictures, xml_safe
 from facilitation.people import add_person, list_people
@@ -104,13 +104,19 @@ def test_kumu_round_trip_with_stable_ids(store: Store, tmp_path: Path) -> None:
     rows = list(wb["Elements"].iter_rows(values_only=True))
     assert rows[0] == kumu.ELEMENT_COLUMNS
     labels = {r[0]: r[1] for r in rows[1:]}
-    assert labels == {f"person-{k}": neutralise_cell(v) for k, v in names.items()}
-    assert all(not str(r[1]).startswith(("=", "+", "-", "@")) for r in rows[1:])
+    # names exactly as typed, no apostrophe, in text cells that no program evaluates
+    assert labels == {f"person-{k}": v for k, v in names.items()}
+    assert any(v.startswith(("=", "+", "-", "@")) for v in labels.values())
+    for ws in wb:
+        assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
+    with zipfile.ZipFile(xlsx) as zf:
+        sheets = [zf.read(n).decode() for n in zf.namelist() if n.startswith("xl/worksheets/")]
+    assert sheets and not any("<f>" in x or "<f " in x for x in sheets)
     links = list(wb["Connections"].iter_rows(values_only=True))
     assert links[0] == kumu.CONNECTION_COLUMNS
     pairs = [frozenset((r[1], r[2])) for r in links[1:]]
     assert len(pairs) == len(set(pairs)) and set(pairs) == _ties(store, ev)
-    assert all(not str(r[9] or "").startswith("=") for r in links[1:])
+    assert {r[9] for r in links[1:] if r[9]} == {"<script>alert(1)</script>\n=1+1"}  # the note as typed
     assert {e["id"]: e["label"] for e in blueprint["elements"]} == {
         f"person-{k}": v for k, v in names.items()
     }
@@ -160,8 +166,12 @@ def test_gephi_csv_with_time_intervals_across_a_series(store: Store, tmp_path: P
     paths = network_csv.write(store, events[1], tmp_path)
     nodes_path = next(p for p in paths if p.name.endswith("nodes.csv"))
     edges_path = next(p for p in paths if p.name.endswith("edges.csv"))
-    nodes = list(csv.DictReader(io.StringIO(nodes_path.read_text(encoding="utf-8"))))
-    edges = list(csv.DictReader(io.StringIO(edges_path.read_text(encoding="utf-8"))))
+    # opened in spreadsheets too: a byte-order mark, as the CSV zip
+    assert nodes_path.read_bytes().startswith(b"\xef\xbb\xbf") and edges_path.read_bytes().startswith(
+        b"\xef\xbb\xbf"
+    )
+    nodes = list(csv.DictReader(io.StringIO(nodes_path.read_text(encoding="utf-8-sig"))))
+    edges = list(csv.DictReader(io.StringIO(edges_path.read_text(encoding="utf-8-sig"))))
     assert list(nodes[0]) == list(network_csv.NODE_COLUMNS) and list(edges[0]) == list(
         network_csv.EDGE_COLUMNS
     )
@@ -173,10 +183,15 @@ def test_gephi_csv_with_time_intervals_across_a_series(store: Store, tmp_path: P
     first_tie = next(
         e for e in edges if {e["Source"], e["Target"]} == {by_label["Ama"]["Id"], by_label["Ben"]["Id"]}
     )
-    assert first_tie["Weight"] == "2" and first_tie["First event"] == "2026-01-15"
+    # weight: how many kinds of tie (here "sat together" only), as in every network export
+    assert (
+        first_tie["Weight"] == "1" and first_tie["Events"] == "2" and first_tie["First event"] == "2026-01-15"
+    )
     # The first event alone: only what was known then.
     early = list(
-        csv.DictReader(io.StringIO(network_csv.render([event_graph(store, events[0])])["nodes.csv"].decode()))
+        csv.DictReader(
+            io.StringIO(network_csv.render([event_graph(store, events[0])])["nodes.csv"].decode("utf-8-sig"))
+        )
     )
     assert len(early) == 2
 
@@ -220,7 +235,9 @@ def test_pure_halves_survive_raw_hostile_text() -> None:
     assert json.loads(files["kumu.json"])["elements"][0]["label"] == "<img src=x onerror=alert(1)>"
     g.graph.update(event_id=1, starts_on="")
     tables = network_csv.render([g])
-    assert len(list(csv.DictReader(io.StringIO(tables["nodes.csv"].decode())))) == g.number_of_nodes()
+    assert (
+        len(list(csv.DictReader(io.StringIO(tables["nodes.csv"].decode("utf-8-sig"))))) == g.number_of_nodes()
+    )
 
 
 # --- pictures --------------------------------------------------------------------------------------

@@ -347,3 +347,63 @@ def test_suggested_members_mix_organisations(store: Store) -> None:
     assert len(got) == 3 and not members & {x.person_id for x in got}
     # the members' organisations (council, acute trust) come last
     assert got[0].organisation not in {"Eastbrook City Council", "Eastbrook Hospitals NHS Trust"}
+
+
+def _dates(store: Store, event_id: int, gid: int) -> dict[str, str]:
+    return next(g.review_dates for g in list_groups(store, event_id) if g.id == gid)
+
+
+def test_review_dates_default_to_the_first_meeting_plus_1_3_and_8_years(store: Store) -> None:
+    p = planned_event(store)
+    gid = p.groups[1]
+    update_group(store, FACILITATOR, p.event_id, gid, review_dates=dict.fromkeys(("first", "1y", "3y", "8y")))
+    assert _dates(store, p.event_id, gid) == {}  # each given as None: cleared
+    update_group(store, FACILITATOR, p.event_id, gid, review_dates={"first": "2027-02-01"})
+    assert _dates(store, p.event_id, gid) == {
+        "first": "2027-02-01", "1y": "2028-02-01", "3y": "2030-02-01", "8y": "2035-02-01",
+    }  # fmt: skip
+    # the plan form sends every date: those sent as stored still follow the first meeting
+    form = {"first": "2027-03-01", "1y": "2028-02-01", "3y": "2030-02-01", "8y": "2035-02-01"}
+    update_group(store, FACILITATOR, p.event_id, gid, review_dates=form)
+    assert _dates(store, p.event_id, gid) == {
+        "first": "2027-03-01", "1y": "2028-03-01", "3y": "2030-03-01", "8y": "2035-03-01",
+    }  # fmt: skip
+    update_group(store, FACILITATOR, p.event_id, gid, review_dates={"1y": "2028-05-05"})
+    update_group(store, FACILITATOR, p.event_id, gid, review_dates={"first": "2027-04-01"})
+    # a review set by hand stays; those still at their default follow the first meeting
+    assert _dates(store, p.event_id, gid) == {
+        "first": "2027-04-01", "1y": "2028-05-05", "3y": "2030-04-01", "8y": "2035-04-01",
+    }  # fmt: skip
+
+
+def test_setting_one_review_date_never_clears_the_others(store: Store) -> None:
+    p = planned_event(store)
+    gid = p.groups[0]
+    before = _dates(store, p.event_id, gid)
+    update_group(store, FACILITATOR, p.event_id, gid, review_dates={"3y": "2030-01-15"})
+    assert _dates(store, p.event_id, gid) == {**before, "3y": "2030-01-15"}
+    update_group(store, FACILITATOR, p.event_id, gid, review_dates={"8y": None})  # cleared on purpose
+    assert _dates(store, p.event_id, gid) == {
+        k: v for k, v in {**before, "3y": "2030-01-15"}.items() if k != "8y"
+    }
+
+
+@pytest.mark.parametrize("horizon", ["first", "1y", "3y", "8y"])
+def test_a_review_before_the_event_is_refused(store: Store, horizon: str) -> None:
+    p = planned_event(store)  # on 2026-11-26
+    gid = p.groups[0]
+    before = _dates(store, p.event_id, gid)
+    with pytest.raises(FacilitationError, match=r"\(2026-11-25\) is before the event \(2026-11-26\)"):
+        update_group(store, FACILITATOR, p.event_id, gid, review_dates={horizon: "2026-11-25"})
+    assert _dates(store, p.event_id, gid) == before
+    update_group(store, FACILITATOR, p.event_id, gid, review_dates={horizon: "2026-11-26"})  # the day itself
+    assert _dates(store, p.event_id, gid)[horizon] == "2026-11-26"
+
+
+@pytest.mark.parametrize("day", ["31/12/2026", "not a date", "20270101"])
+def test_review_and_due_dates_are_iso(store: Store, day: str) -> None:
+    p = planned_event(store)
+    with pytest.raises(FacilitationError, match=r"a date like 2026-03-12 \(year-month-day\)"):
+        update_group(store, FACILITATOR, p.event_id, p.groups[0], review_dates={"1y": day})
+    with pytest.raises(FacilitationError, match=r"a date like 2026-03-12 \(year-month-day\)"):
+        add_action(store, FACILITATOR, p.event_id, p.groups[0], "Later", due_on=day)

@@ -229,7 +229,13 @@ def test_lead_table_drafts_its_plan(setup: Setup) -> None:
         "exemplar hub",
     )
     assert g.success_measures == ("Fewer repeated assessments", "Staff trust the record")
-    assert g.review_dates == {"first": "2027-01-15", "1y": "2028-01-15"}
+    # the 3- and 8-year reviews not set default to the first meeting plus 3 and 8 years
+    assert g.review_dates == {
+        "first": "2027-01-15",
+        "1y": "2028-01-15",
+        "3y": "2030-01-15",
+        "8y": "2035-01-15",
+    }
     panel.save_button.click()  # nothing changed: nothing written
     assert view.saved.state == "saved"
 

@@ -4,6 +4,7 @@ calendar, backup) into a folder, as the organiser's page does."""
 from __future__ import annotations
 
 import argparse
+import sys
 
 from facilitation.access import ORGANISER
 from facilitation.cli._common import event_of, store_of
@@ -31,6 +32,10 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 def run(args: argparse.Namespace) -> int:
     store = store_of(args)
     ev = event_of(store, args)
-    for path in export(store, ORGANISER, ev.id, args.fmt, args.out):
+    for path in export(store, ORGANISER, ev.id, args.fmt, args.out, skipped=_skipped):
         print(path)
     return 0
+
+
+def _skipped(message: str) -> None:
+    print(f"facilitate: not written: {message}", file=sys.stderr)

@@ -13,20 +13,25 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p = sub.add_parser(
         "phase",
         parents=[common],
-        help="move the event to the next, previous or a named phase",
+        help="move the event to the next, previous, a numbered or a named phase",
         description="A facilitator action: every page follows the new phase within a second.",
     )
     p.add_argument("event", metavar="EVENT", help="event id or join code")
-    p.add_argument("target", metavar="next|prev|NAME", help="next, prev, or a phase name")
+    p.add_argument(
+        "target",
+        metavar="next|prev|NUMBER|NAME",
+        help='next, prev, a phase number as shown ("phase 3 of 8" is 3), or a phase name in any case',
+    )
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     store = store_of(args)
     ev = event_of(store, args)
-    if args.target == "next":
+    target = args.target.strip().casefold()
+    if target == "next":
         move_phase(store, FACILITATOR, ev.id, +1)
-    elif args.target in ("prev", "previous", "back"):
+    elif target in ("prev", "previous", "back"):
         move_phase(store, FACILITATOR, ev.id, -1)
     else:
         set_phase(store, FACILITATOR, ev.id, args.target)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -20,7 +21,20 @@ from facilitation.access import Actor, require
 from facilitation.errors import FacilitationError
 from facilitation.exports._files import neutralise_cell, safe_filename, write_atomic
 
-__all__ = ["Format", "base_name", "export", "formats", "neutralise_cell", "safe_filename", "write_atomic"]
+__all__ = [
+    "Format",
+    "NothingToExport",
+    "base_name",
+    "export",
+    "formats",
+    "neutralise_cell",
+    "safe_filename",
+    "write_atomic",
+]
+
+
+class NothingToExport(FacilitationError):
+    """A format has nothing to hold yet (a calendar with no meeting): said, not written empty."""
 
 
 @dataclass(frozen=True)
@@ -76,8 +90,20 @@ def base_name(title: str, event_id: int, starts_on: str | None = None) -> str:
     return safe_filename(f"{stem} (event {int(event_id)})", max_length=90)
 
 
-def export(store: Any, actor: Actor, event_id: int, fmt: str, out_dir: str | Path) -> list[Path]:
+def export(
+    store: Any,
+    actor: Actor,
+    event_id: int,
+    fmt: str,
+    out_dir: str | Path,
+    *,
+    skipped: Callable[[str], None] | None = None,
+) -> list[Path]:
     """Write one format (or ``"all"``) of an event into ``out_dir``; returns the files.
+
+    A format with nothing to hold yet raises :class:`NothingToExport` when asked
+    for alone; with ``"all"`` the others are written and its message goes to
+    ``skipped`` (by default, a warning).
 
     Examples
     --------
@@ -105,5 +131,13 @@ def export(store: Any, actor: Actor, event_id: int, fmt: str, out_dir: str | Pat
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     for name in chosen:
-        written.extend(known[name].write(store, int(event_id), out))
+        try:
+            written.extend(known[name].write(store, int(event_id), out))
+        except NothingToExport as exc:
+            if fmt != "all":
+                raise
+            if skipped is not None:
+                skipped(f"{name}: {exc}")
+            else:
+                warnings.warn(f"{name}: {exc}", RuntimeWarning, stacklevel=2)
     return written

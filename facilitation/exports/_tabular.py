@@ -1,4 +1,4 @@
-"""What the workbook and the CSV zip share: the sheets, and cells made inert."""
+"""What the workbook and the CSV zip share: the sheets, and their cells."""
 
 from __future__ import annotations
 
@@ -9,11 +9,10 @@ from typing import Any
 
 import pandas as pd
 
-from facilitation.exports._files import neutralise_cell
 from facilitation.frames import frames
 from facilitation.store import Store
 
-__all__ = ["SHEETS", "cell", "sheets"]
+__all__ = ["SHEETS", "cell", "keep_as_typed", "sheets"]
 
 # sheet name -> frame kind; the names an organiser knows.
 SHEETS = (
@@ -33,12 +32,16 @@ _MAX_CELL = 32_767
 
 
 def cell(value: Any) -> Any:
-    """A frame value as a spreadsheet cell: missing -> None, numbers stay numbers, text inert.
+    """A frame value as a spreadsheet cell: missing -> None, numbers stay numbers, text as typed.
+
+    Text keeps its leading ``=`` here: the workbook writes it as a text cell (see
+    :func:`keep_as_typed`) and the CSV files add the apostrophe
+    (:func:`~facilitation.exports._files.neutralise_cell`) only where it is needed.
 
     Examples
     --------
-    >>> cell("=1+1"), cell(3), cell(None), cell(True)
-    ("'=1+1", 3, None, True)
+    >>> cell("=1+1"), cell(3), cell(None), cell(True), cell("bell\x07")
+    ('=1+1', 3, None, True, 'bell')
     """
     if value is None or value is pd.NA:
         return None
@@ -50,12 +53,33 @@ def cell(value: Any) -> Any:
         return None
     if isinstance(value, int | float):
         return value
-    text = _ILLEGAL.sub("", str(value))[:_MAX_CELL]
-    return neutralise_cell(text)
+    return _ILLEGAL.sub("", str(value))[:_MAX_CELL]
+
+
+def keep_as_typed(ws: Any) -> None:
+    """Make every cell of a worksheet that openpyxl took for a formula a text cell again.
+
+    openpyxl reads a ``str`` starting with ``=`` as a formula; typed text is never
+    one. As a text cell it shows exactly as typed, with no apostrophe, and no
+    spreadsheet evaluates it.
+
+    Examples
+    --------
+    >>> from openpyxl import Workbook
+    >>> ws = Workbook().active
+    >>> ws.append(["=1+1"]); ws["A1"].data_type
+    'f'
+    >>> keep_as_typed(ws); ws["A1"].data_type, ws["A1"].value
+    ('s', '=1+1')
+    """
+    for row in ws.iter_rows():
+        for c in row:
+            if c.data_type == "f":
+                c.data_type = "s"
 
 
 def sheets(store: Store, event_id: int) -> Iterator[tuple[str, list[str], list[list[Any]]]]:
-    """Each sheet's name, header and rows of inert cells."""
+    """Each sheet's name, header and rows of cells (text as typed: see :func:`cell`)."""
     data = frames(store, event_id)
     for name, kind in SHEETS:
         df = data[kind]

@@ -3,6 +3,9 @@
 networkx writes GEXF 1.2draft; Gephi 0.9.3 and later read 1.3 (namespace
 ``http://gexf.net/1.3``), so this module writes it with the standard library's
 ElementTree. Node ids are ``person-<id>``, stable across the events of a series.
+An edge's ``weight`` is how many kinds of tie join the two people, as in every
+network export; ``y`` grows upward (the top of the map has the largest ``y``), as
+in the GraphML file.
 """
 
 from __future__ import annotations

@@ -2,7 +2,9 @@
 
 People are ``person-<id>`` nodes with their name, organisation, sector, role,
 table, colour (``r``, ``g``, ``b`` as Gephi reads them) and position; ties carry
-their kinds, whether new or renewed, and notes.
+their kinds, ``weight`` (how many kinds of tie, as in every network export),
+whether new or renewed, and notes. ``y`` grows upward, as in Gephi and the GEXF
+file: the top of the map has the largest ``y``.
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ def _portable(graph: nx.Graph, drawing: MapData) -> nx.Graph:
             "g": g,
             "b": b,
             "x": round(look["x"] * _SCALE, 2),
-            "y": round(look["y"] * _SCALE, 2),
+            "y": round(-look["y"] * _SCALE, 2),  # the map's y grows downward; Gephi's upward
             "size": round(4 + 16 * look["radius"], 2),
         }
         if d.get("table") is not None:

@@ -2,8 +2,10 @@
 
 Every element has the ID ``person-<id>`` and every connection ``tie-<a>-<b>``: a
 person keeps one identity across a series, so importing a later event into the
-same Kumu map updates people instead of duplicating them. Every cell a person typed
-is neutralised against formula injection.
+same Kumu map updates people instead of duplicating them. Names are exactly as
+typed, with no apostrophe: the workbook holds them as text cells, which no
+spreadsheet evaluates (a name starting with ``=`` stays that name). ``Weight`` is
+how many kinds of tie join the two people, as in every network export.
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ from typing import Any
 import networkx as nx
 from openpyxl import Workbook
 
-from facilitation.exports._files import neutralise_cell, write_atomic
+from facilitation.exports._files import write_atomic
 from facilitation.exports._network import edge_id, event_network, node_id, xml_safe
+from facilitation.exports._tabular import keep_as_typed
 from facilitation.network_picture import MapData, map_data, node_order
 
 __all__ = ["CONNECTION_COLUMNS", "DESCRIPTION", "ELEMENT_COLUMNS", "FORMAT", "render", "write"]
@@ -89,7 +92,7 @@ def _workbook(elements: list[dict[str, Any]], connections: list[dict[str, Any]])
     sheet.title = "Elements"
     sheet.append(list(ELEMENT_COLUMNS))
     for e in elements:
-        sheet.append([neutralise_cell(e[c]) for c in ELEMENT_COLUMNS])
+        sheet.append([e[c] for c in ELEMENT_COLUMNS])
     links = wb.create_sheet("Connections")
     links.append(list(CONNECTION_COLUMNS))
     for c in connections:
@@ -98,8 +101,9 @@ def _workbook(elements: list[dict[str, Any]], connections: list[dict[str, Any]])
             Tags=" | ".join(c["Tags"]),
             **{"Cross organisation": "yes" if c["Cross organisation"] else "no"},
         )
-        links.append([neutralise_cell(row[k]) for k in CONNECTION_COLUMNS])
+        links.append([row[k] for k in CONNECTION_COLUMNS])
     for ws in (sheet, links):
+        keep_as_typed(ws)
         ws.freeze_panes = "A2"
     buf = io.BytesIO()
     wb.save(buf)

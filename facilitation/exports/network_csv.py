@@ -3,8 +3,14 @@
 For an event in a series the tables cover the series up to that event: each person
 and tie carries a ``Time Interval`` with one closed interval per event where it
 appeared, so Gephi's timeline shows the network growing. Ids are ``person-<id>``
-and ``tie-<a>-<b>``, stable across the series. Typed text is neutralised against
-formula injection, as these files are often opened in a spreadsheet first.
+and ``tie-<a>-<b>``, stable across the series. ``Weight`` is how many kinds of tie
+join the two people over the events the file covers (as in every network export);
+``Events`` is in how many events they were tied.
+
+These files are often opened in a spreadsheet first, so they keep the CSV rule of
+the CSV zip: UTF-8 with a byte-order mark, and typed text that a spreadsheet would
+evaluate (a leading ``=``, ``+``, ``-``, ``@``, tab or newline) gets a leading
+apostrophe. GEXF, GraphML and Kumu carry names exactly as typed.
 """
 
 from __future__ import annotations
@@ -66,7 +72,7 @@ def _csv(columns: Sequence[str], rows: list[dict[str, Any]]) -> bytes:
     out.writerow(columns)
     for row in rows:
         out.writerow([neutralise_cell(row[c]) for c in columns])
-    return buf.getvalue().encode("utf-8")
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
 def render(per_event: Sequence[nx.Graph]) -> dict[str, bytes]:
@@ -80,7 +86,7 @@ def render(per_event: Sequence[nx.Graph]) -> dict[str, bytes]:
     >>> b = nx.Graph(event_id=2, starts_on="2026-03-12")
     >>> b.add_node(1, name="Ama", organisation="Council")
     >>> files = render([a, b])
-    >>> files["nodes.csv"].decode().splitlines()[1]
+    >>> files["nodes.csv"].decode("utf-8-sig").splitlines()[1]
     'person-1,Ama,Council,,,2,2026-01-15,"<[2026-01-15,2026-01-15];[2026-03-12,2026-03-12]>"'
     """
     points = time_points(per_event)
@@ -120,7 +126,7 @@ def render(per_event: Sequence[nx.Graph]) -> dict[str, bytes]:
                 "Source": node_id(u),
                 "Target": node_id(v),
                 "Type": "Undirected",
-                "Weight": len(t["events"]),
+                "Weight": len(t["kinds"]),
                 "Kinds": "; ".join(sorted(t["kinds"], key=lambda k: (order.get(k, len(order)), k))),
                 "Cross organisation": "yes" if ou and ov and ou != ov else "no",
                 "Events": len(t["events"]),
