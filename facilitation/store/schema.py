@@ -319,22 +319,6 @@ actions = Table(
     _deleted(),
 )
 
-# A facilitator's reopening of a theme that holds dots, with the reason. ``after_dot``
-# is the highest dot id when it was reopened: dots cast later freeze the theme again.
-# ``before`` is JSON of the theme as voted (name, entries, dots per round).
-theme_reopenings = Table(
-    "theme_reopenings",
-    metadata,
-    _id(),
-    Column("event_id", Integer, ForeignKey("events.id"), nullable=False),
-    Column("theme_id", Integer, ForeignKey("themes.id"), nullable=False),
-    Column("reason", Text, nullable=False),
-    Column("after_dot", Integer, nullable=False),
-    Column("before", Text, nullable=False, server_default="{}"),
-    _created(),
-)
-Index("ix_theme_reopenings_event", theme_reopenings.c.event_id, theme_reopenings.c.theme_id)
-
 # Append-only: the audit trail and the change feed. ``revision`` grows with every
 # write; a repeated client token finds its first result here instead of writing twice.
 activity = Table(
