@@ -94,6 +94,12 @@ class Event:
     votes_revealed: bool
     join_code: str
     created_at: str
+    closed_round: int = 0  # the highest round revealed: its voting is closed for good
+
+    @property
+    def voting_closed(self) -> bool:
+        """Whether the current round's votes were revealed, which closes its voting."""
+        return self.closed_round >= self.voting_round
 
     @property
     def phase(self) -> Phase:
@@ -159,6 +165,7 @@ def _event_from_row(row: Any) -> Event:
         votes_revealed=bool(row["votes_revealed"]),
         join_code=row["join_code"],
         created_at=row["created_at"],
+        closed_round=int(row.get("closed_round") or 0),
     )
 
 

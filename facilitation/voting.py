@@ -41,6 +41,7 @@ __all__ = [
     "dots_left",
     "open_runoff",
     "remove_dot",
+    "require_open_round",
     "reveal_votes",
     "set_voting_rules",
     "tally",
@@ -79,12 +80,63 @@ def voter_label(table: int | None = None, *, person_id: int | None = None) -> st
     return f"table:{int(table)}"
 
 
-def _who(voter: str) -> str:
+def _who(conn: Connection, voter: str, *, lower: bool = False) -> str:
+    """A voter as a person reads it: "Table 3" ("table 3" mid-sentence), or the person's name."""
     kind, _, ident = voter.partition(":")
-    return f"Table {ident}" if kind == "table" else f"Person {ident}"
+    if kind == "table":
+        return f"{'table' if lower else 'Table'} {ident}"
+    name = conn.execute(select(s.people.c.name).where(s.people.c.id == int(ident))).scalar()
+    return str(name) if name else "Someone no longer on the list"
+
+
+def _person_name(conn: Connection, person_id: int) -> str:
+    name = conn.execute(select(s.people.c.name).where(s.people.c.id == int(person_id))).scalar()
+    if name is None:
+        raise NotFound("That person is not on this event's list of people.")
+    return str(name)
+
+
+def require_open_round(ev: Event) -> None:
+    """Refuse a dot added or taken back once the current round's votes were revealed.
+
+    The reveal closes its round for good: hiding the result again does not reopen
+    it; only a run-off (a new round) lets people vote again.
+
+    Examples
+    --------
+    >>> from facilitation.testing import scratch_event
+    >>> from facilitation.access import FACILITATOR
+    >>> from facilitation.events import get_event
+    >>> store, ev = scratch_event(phase="voting")
+    >>> _ = reveal_votes(store, FACILITATOR, ev)
+    >>> require_open_round(get_event(store, ev))
+    Traceback (most recent call last):
+    ...
+    facilitation.errors.FacilitationError: Voting is closed: the result is on the projector. Your dots stay as they were.
+    """
+    if ev.voting_closed:
+        raise FacilitationError(
+            "Voting is closed: the result is on the projector. Your dots stay as they were."
+        )
 
 
 # --- inside a transaction -------------------------------------------------------------------
+
+
+_ROUND_LOCK = 0x13  # the first key of the advisory lock a round's dots and its reveal share
+
+
+def _round_lock(conn: Connection, event_id: int, *, exclusive: bool) -> None:
+    """Queue a dot behind a reveal (PostgreSQL; SQLite writes are serial anyway).
+
+    Dots take the event's round lock shared, the reveal exclusive. Row locks alone
+    let a stream of dots (each reading the event ``FOR SHARE``) starve the reveal's
+    ``FOR UPDATE``; the advisory lock queues in order, so a reveal waits only for
+    the dots already in flight, and dots sent after it wait, then see the round closed.
+    """
+    if conn.dialect.name == "postgresql":
+        fn = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+        conn.exec_driver_sql(f"SELECT {fn}({_ROUND_LOCK}, {int(event_id)})")
 
 
 def _lock_event(conn: Connection, event_id: int) -> Event:
@@ -104,7 +156,8 @@ def _seat(conn: Connection, event_id: int, person_id: int) -> tuple[int, int]:
         )
     ).first()
     if row is None:
-        raise NotFound(f"Person {person_id} is not seated at a table of this event, so has no dots here.")
+        who = _person_name(conn, person_id)
+        raise NotFound(f"{who} is not seated at a table of this event, so has no dots here.")
     return int(row.id), int(row.number)
 
 
@@ -134,7 +187,7 @@ def _voter(
             "each table votes only for its own people."
         )
     if table is not None and int(table) != number:
-        raise FacilitationError(f"Person {person_id} sits at table {number}, not table {table}.")
+        raise FacilitationError(f"{_person_name(conn, person_id)} sits at table {number}, not table {table}.")
     return voter_label(person_id=int(person_id)), tid
 
 
@@ -146,7 +199,12 @@ def _votable_theme(conn: Connection, ev: Event, theme_id: int) -> tuple[Theme, s
     by_id = {t.id: t for t in themes}
     theme = by_id.get(int(theme_id))
     if theme is None:
-        raise NotFound("That theme is not there any more (dissolved or merged); reload the page.")
+        existed = conn.execute(
+            select(s.themes.c.name).where(s.themes.c.id == int(theme_id), s.themes.c.event_id == ev.id)
+        ).scalar()
+        if existed is None:
+            raise NotFound(f"This event has no theme {int(theme_id)}: there is nothing to put the dot on.")
+        raise NotFound(f"'{existed}' was dissolved, so it is no longer on the ballot.")
     if theme.merged_into is not None:
         parent = by_id[theme.merged_into].name
         raise FacilitationError(f"'{theme.name}' is now part of '{parent}'; put the dot on '{parent}'.")
@@ -212,7 +270,9 @@ def add_dot(
     require(actor, "table", "facilitator", action="spend dots")
 
     def fn(conn: Connection) -> Change:
+        _round_lock(conn, event_id, exclusive=False)
         ev = require_open_for_input(conn, event_id, VOTING_INPUTS, "spend dots")
+        require_open_round(ev)
         rules = ev.voting_rules
         voter, voter_table = _voter(conn, actor, ev, person_id, table)
         theme, authors = _votable_theme(conn, ev, theme_id)
@@ -227,12 +287,12 @@ def add_dot(
         live = live_dots(conn, ev, ev.voting_round, voter)
         if len(live) >= rules.dots_per_voter:
             raise FacilitationError(
-                f"{_who(voter)} has spent all {rules.dots_per_voter} dots. Take one off a theme to move it."
+                f"{_who(conn, voter)} has spent all {rules.dots_per_voter} dots. Take one off a theme to move it."
             )
         on_theme = {int(d.theme_slot) for d in live if d.theme_id == theme.id}
         if len(on_theme) >= rules.max_per_theme:
             raise FacilitationError(
-                f"'{theme.name}' already has {rules.max_per_theme} of {_who(voter).lower()}'s dots, "
+                f"'{theme.name}' already has {rules.max_per_theme} of {_who(conn, voter, lower=True)}'s dots, "
                 "the most one voter may put on a theme."
             )
         # The lowest free slots: a concurrent dot taking the same one violates the
@@ -285,7 +345,9 @@ def remove_dot(
     require(actor, "table", "facilitator", action="take dots back")
 
     def fn(conn: Connection) -> Change:
+        _round_lock(conn, event_id, exclusive=False)
         ev = require_open_for_input(conn, event_id, VOTING_INPUTS, "take dots back")
+        require_open_round(ev)
         voter, _ = _voter(conn, actor, ev, person_id, table)
         row = conn.execute(
             select(s.dots.c.id)
@@ -300,7 +362,7 @@ def remove_dot(
             .limit(1)
         ).first()
         if row is None:
-            raise FacilitationError(f"{_who(voter)} has no dot on that theme to take back.")
+            raise FacilitationError(f"{_who(conn, voter)} has no dot on that theme to take back.")
         done = conn.execute(
             update(s.dots)
             .where(s.dots.c.id == row.id, s.dots.c.removed_at.is_(None))
@@ -410,8 +472,12 @@ def reveal_votes(
 ) -> bool:
     """Show (or hide again) the current round's result on every page. Facilitator only.
 
-    When the rules say every dot must be spent, revealing while voters still have dots
-    is refused unless ``force``; the message names who has dots left.
+    Revealing closes the round: no dot is added or taken back after it, and hiding
+    the result again does not reopen it (a run-off is a new round). A round is
+    revealed only during the voting phase, so skipping ahead never reveals a round
+    before its voting. When the rules say every dot must be spent, revealing while
+    voters still have dots is refused unless ``force``; the message names who has
+    dots left. The activity log records how many dots the round held when revealed.
 
     Examples
     --------
@@ -428,11 +494,12 @@ def reveal_votes(
     require(actor, "facilitator", action="reveal the votes")
 
     def fn(conn: Connection) -> Change:
+        _round_lock(conn, event_id, exclusive=True)
         ev = _lock_event(conn, event_id)
         if revealed and ev.voting_rules.must_spend_all and not force:
             waiting = voters_with_dots_left(conn, event_id)
             if waiting:
-                names = ", ".join(_who(v) for v in list(waiting)[:6]) + (
+                names = ", ".join(_who(conn, v) for v in list(waiting)[:6]) + (
                     " and others" if len(waiting) > 6 else ""
                 )
                 raise FacilitationError(
@@ -440,9 +507,18 @@ def reveal_votes(
                     f"{'has' if len(waiting) == 1 else 'have'} dots. "
                     "Wait for them, or reveal anyway."
                 )
-        conn.execute(update(s.events).where(s.events.c.id == ev.id).values(votes_revealed=bool(revealed)))
+        if revealed and not ev.voting_closed and ev.phase.input not in VOTING_INPUTS:
+            raise FacilitationError(
+                f"Round {ev.voting_round} has not been voted on yet: reveal it during the voting phase, "
+                f"not during '{ev.phase.title}'."
+            )
+        values: dict[str, Any] = {"votes_revealed": bool(revealed)}
+        if revealed:
+            values["closed_round"] = max(ev.closed_round, ev.voting_round)
+        conn.execute(update(s.events).where(s.events.c.id == ev.id).values(**values))
         verb = "reveal votes" if revealed else "hide votes"
-        return Change(verb, "event", ev.id, {"round": ev.voting_round}, bool(revealed))
+        detail = {"round": ev.voting_round, "dots": len(live_dots(conn, ev, ev.voting_round))}
+        return Change(verb, "event", ev.id, detail, bool(revealed))
 
     return bool(store.write(fn, actor=actor, event_id=event_id).result)
 

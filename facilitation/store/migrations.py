@@ -34,8 +34,21 @@ def _0001_initial(conn: Connection) -> None:
     schema.metadata.create_all(conn)
 
 
+def _0002_closed_round(conn: Connection) -> None:
+    """``events.closed_round``: a revealed round stays closed.
+
+    A database made by 0001 after it was added to the schema has it already.
+    """
+    have = {c["name"] for c in inspect(conn).get_columns(schema.events.name)}
+    if "closed_round" not in have:
+        conn.exec_driver_sql("ALTER TABLE events ADD COLUMN closed_round INTEGER NOT NULL DEFAULT 0")
+        # A round revealed before this migration was closed by its reveal.
+        conn.exec_driver_sql("UPDATE events SET closed_round = voting_round WHERE votes_revealed")
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "0001_initial", _0001_initial),
+    (2, "0002_closed_round", _0002_closed_round),
 ]
 
 

@@ -102,6 +102,9 @@ events = Table(
     Column("voting_round", Integer, nullable=False, server_default="1"),
     Column("runoff_themes", Text, nullable=False, server_default="[]"),  # JSON list of ids
     Column("votes_revealed", Boolean, nullable=False, server_default=text("false")),
+    # The highest round whose votes were revealed: revealing closes a round for good
+    # (hiding the result again does not reopen it; a run-off opens the next round).
+    Column("closed_round", Integer, nullable=False, server_default="0"),
     # access
     Column("join_code", String(12), nullable=False, unique=True),
     Column("key_nonce", String(64), nullable=False),

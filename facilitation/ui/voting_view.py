@@ -183,12 +183,21 @@ class VotingPanel:
             set_html(self.left, f"<p>{esc(exc)}</p>")
             return
         who = esc(self.person_choice.label) + " has " if self.by_person and self.person_choice.label else ""
+        closed = event.voting_closed
         set_html(
             self.left,
-            f'<div class="fac-timer" aria-live="polite">{who}<b>{mine.left}</b> of {mine.total} dots left</div>',
+            '<div class="fac-timer" aria-live="polite">Voting is closed: the result is on the projector.</div>'
+            if closed
+            else f'<div class="fac-timer" aria-live="polite">{who}<b>{mine.left}</b> of {mine.total} dots left</div>',
         )
         themes = votable_themes(self.ctx.store, self.ctx.event_id)
-        key = (voter, tuple((t.id, t.name) for t in themes), tuple(sorted(mine.by_theme.items())), mine.left)
+        key = (
+            voter,
+            tuple((t.id, t.name) for t in themes),
+            tuple(sorted(mine.by_theme.items())),
+            mine.left,
+            closed,
+        )
         if key == self._shown:
             return
         self._shown = key
@@ -201,7 +210,7 @@ class VotingPanel:
                 row.label, f'<div class="fac-card">{esc(t.name)} \u00b7 <b>{n}</b> of {whose} dots</div>'
             )
             row.add.tooltip, row.remove.tooltip = f"Add a dot to {t.name}", f"Take a dot off {t.name}"
-            row.add.disabled, row.remove.disabled = mine.left == 0, n == 0
+            row.add.disabled, row.remove.disabled = closed or mine.left == 0, closed or n == 0
             rows.append(row.box)
         gone = [self._rows.pop(i) for i in set(self._rows) - {t.id for t in themes}]
         self.rows.children = rows or [self._empty]
