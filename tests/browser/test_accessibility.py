@@ -66,6 +66,8 @@ def _show_phase(pages: dict[str, Any], name: str, title: str) -> None:
 def _audit_state(audit: Audit, pages: dict[str, Any], state: str, shots: bool = False) -> None:
     for name, page in pages.items():
         page.wait_for_timeout(300)  # a redraw sends its widgets in a few messages
+        # a page that lost its kernel is dimmed on purpose: say so, not fifty contrast lines
+        expect(page.locator(".fac-reload-banner"), f"{name} lost its connection ({state})").to_have_count(0)
         audit(state, name, page)
         if shots:
             size = "1920x1080" if name == "projector" else "1366x768"
