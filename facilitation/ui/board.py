@@ -84,7 +84,7 @@ def render_projector_themes(store: Store, event: Event, tables: list[TableInfo])
     if wide:
         parts.append(f"<h2>Event-wide themes</h2><div class='fac-wall'>{render_themes(wide, entries)}</div>")
     cells = "".join(
-        f"<section><h3>{esc(t.name)}</h3>{render_themes(by_table.get(t.number, []), {})}</section>"
+        f"<section><h2>{esc(t.name)}</h2>{render_themes(by_table.get(t.number, []), {})}</section>"
         for t in tables
     )
     parts.append(f'<div class="fac-wall">{cells}</div>')

@@ -37,7 +37,7 @@ function render({ model, el }) {
     const col = document.createElement("section");
     col.className = "fac-drag-column " + cls;
     col.dataset.target = String(target);
-    const head = document.createElement("h4");
+    const head = document.createElement("h2");  // under the page's h1: a heading level is never skipped
     head.className = "fac-drag-title";
     head.textContent = title;
     col.appendChild(head);
@@ -108,7 +108,7 @@ _CSS = """
 .fac-drag-theme { border-style: solid; border-color: #2f5d9e; }
 .fac-drag-new { border-color: #1b7a3e; }
 .fac-drag-over { background: #e3f0ff; border-color: #0b57d0; }
-.fac-drag-title { margin: 0 0 6px; font-size: 1rem; overflow-wrap: anywhere; }
+.fac-drag-column > .fac-drag-title { margin: 0 0 6px; font-size: 1rem; overflow-wrap: anywhere; }
 .fac-drag-entry { background: #fff; border: 1px solid #c5cbd6; border-radius: 6px; padding: 6px 8px;
   margin: 4px 0; cursor: grab; overflow-wrap: anywhere; white-space: pre-wrap; max-height: 8em; overflow: hidden; }
 .fac-drag-moving { opacity: 0.5; }

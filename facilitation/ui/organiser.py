@@ -99,6 +99,8 @@ _STYLE = """<style>
 .fac-org-plan-view { display: block; }
 .fac-org-plan-table { display: inline-block; vertical-align: top; width: 19rem; margin: 0 1rem 1rem 0; }
 .fac-org-plan-table ul { margin: .2rem 0; padding-left: 1.1rem; }
+.fac-organiser .lm-TabPanel h2 { font-size: 1.2rem; margin: .6rem 0 .2rem; }
+.fac-organiser .fac-org-plan-table h2 { font-size: 1.05rem; }
 .fac-organiser a.fac-download { color: #332288; text-decoration: underline; }
 </style>"""
 
@@ -255,7 +257,7 @@ class OrganiserView:
                      for o in open_actions_from_earlier_events(store, ev.id)]  # fmt: skip
         text = table_html(header, rows)
         if open_rows:
-            text += "<h3>Open actions from earlier events</h3>" + table_html(
+            text += "<h2>Open actions from earlier events</h2>" + table_html(
                 ["event", "group", "action", "owner", "due", "status"], open_rows
             )
         set_html(self.series, text)
@@ -303,8 +305,8 @@ class OrganiserView:
             set_html(
                 self.preview,
                 f"<p>{esc(preview.summary().splitlines()[0])}</p>"
-                + (f'<h3>Bad rows</h3><ul class="fac-org-errors">{errors}</ul>' if errors else "")
-                + (f"<h3>Listed twice</h3><ul>{dups}</ul>" if dups else "")
+                + (f'<h2>Bad rows</h2><ul class="fac-org-errors">{errors}</ul>' if errors else "")
+                + (f"<h2>Listed twice</h2><ul>{dups}</ul>" if dups else "")
                 + table_html(["line", "name", "organisation", "sector", "role", "table"],
                              [[r.line, r.name, r.organisation, r.sector, r.role, r.table] for r in preview.rows[:200]]),
             )  # fmt: skip
@@ -368,7 +370,7 @@ class OrganiserView:
             names = [people[pid] for pid, n in sorted(self.plan.items()) if n == t.number and pid in people]
             items = "".join(f"<li>{esc(p.name)} <small>{esc(p.organisation)}</small></li>" for p in names)
             blocks.append(
-                f'<div class="fac-org-plan-table"><h4>{esc(t.name)} ({len(names)})</h4><ul>{items}</ul></div>'
+                f'<div class="fac-org-plan-table"><h2>{esc(t.name)} ({len(names)})</h2><ul>{items}</ul></div>'
             )
         set_html(self.plan_view, f"<p>{esc(score)}</p>" + "".join(blocks))
 

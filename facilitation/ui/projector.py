@@ -97,7 +97,7 @@ def render_idea_wall(entries: list[Entry], tables: list[TableInfo], limit: int =
     for t in tables:
         mine = by_table.get(t.number, [])
         cells.append(
-            f'<section class="fac-wall-table"><h3>{esc(t.name)} ({len(mine)})</h3>'
+            f'<section class="fac-wall-table"><h2>{esc(t.name)} ({len(mine)})</h2>'
             f"{_newest(mine, limit)}</section>"
         )
     return f'<div class="fac-wall">{"".join(cells)}</div>'
@@ -152,7 +152,7 @@ def render_close(groups: Sequence[Group], next_event: Event | None = None) -> st
     """
     cards = []
     for g in groups:
-        lines = [f"<h3>{esc(g.name)}</h3>"]
+        lines = [f"<h2>{esc(g.name)}</h2>"]
         who = " \u00b7 ".join(
             f"{label} {esc(name)}" for label, name in (("Lead", g.lead), ("Sponsor", g.sponsor)) if name
         )
@@ -293,7 +293,7 @@ class ProjectorView:
             return '<p class="fac-hidden-note">The top themes become task-and-finish groups.</p>'
         cards = []
         for g in groups:
-            lines = [f"<h3>{esc(g.name)}</h3>"]
+            lines = [f"<h2>{esc(g.name)}</h2>"]
             if g.purpose:
                 lines.append(f"<div>{esc(g.purpose)}</div>")
             who = ", ".join(x for x in (g.lead, g.sponsor) if x)

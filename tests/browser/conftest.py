@@ -150,21 +150,44 @@ def screenshot(page: Any, name: str) -> Path:
     return path
 
 
-def axe_violations(page: Any) -> list[dict[str, Any]]:
-    """Serious and critical axe-core violations on the page (axe injected from node_modules)."""
+def axe_violations(page: Any, *, enhanced_contrast: bool = False) -> list[dict[str, Any]]:
+    """Every axe-core violation on the page, of any impact (axe injected from node_modules).
+
+    Each violation carries its rule id, impact, help text and up to five nodes, each as
+    its target (CSS selectors) and a snippet of its HTML, so a failure says where to look.
+    ``enhanced_contrast`` adds axe's 7:1 text contrast rule (off by default in axe): the
+    projector's target, read from the back of a room.
+    """
     if not AXE.exists():
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail("CI=true but axe-core is missing: run `npm install` in tests/browser")
         pytest.skip("run `npm install` in tests/browser for axe-core")
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "async (enhanced) => await axe.run(document, {resultTypes: ['violations'],"
+        " rules: {'color-contrast-enhanced': {enabled: enhanced}}})",
+        enhanced_contrast,
+    )
     return [
         {
             "id": v["id"],
             "impact": v["impact"],
             "help": v["help"],
-            "nodes": [n["target"] for n in v["nodes"][:5]],
+            "nodes": [{"target": n["target"], "html": n["html"][:160]} for n in v["nodes"][:5]],
+            "count": len(v["nodes"]),
         }
         for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
     ]
+
+
+def describe_violations(violations: list[dict[str, Any]]) -> list[str]:
+    """One line per violating node: rule id, impact, target and a snippet of its HTML."""
+    lines = []
+    for v in violations:
+        more = v["count"] - len(v["nodes"])
+        for n in v["nodes"]:
+            lines.append(f"{v['id']} ({v['impact']}): {' '.join(map(str, n['target']))} :: {n['html']}")
+        if more > 0:
+            lines.append(f"{v['id']} ({v['impact']}): and {more} more nodes")
+    return lines
