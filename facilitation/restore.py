@@ -202,7 +202,7 @@ def _group_field(name: str) -> Check:
                     f"The {name.replace('_', ' ')} is {len(x):,} characters long; the most is {MAX_LONG:,}."
                 )
         out = _clean_group_fields({name: value})[name]
-        return json.loads(out) if name in JSON_COLUMNS else out
+        return json.loads(out) if name in JSON_COLUMNS and isinstance(out, str) else out
 
     return check
 
@@ -315,6 +315,7 @@ EVENT_FIELDS: dict[str, Check] = {
     "timer_remaining": _seconds,
     "voting_rules": _voting_rules,
     "voting_round": _whole(1),
+    "closed_round": _whole(0),
     "runoff_themes": _list_of(_whole(1)),
 }
 
@@ -384,6 +385,8 @@ def _check_event(ctx: _Context, raw: Any) -> dict[str, Any]:
     ctx.phases = len(_phases(raw.get("phases"), ctx))  # first: phase_index is checked against them
     ev = _check_row(ctx, "event", raw, s.events, EVENT_FIELDS, EVENT_LEFT_OUT)
     ctx.voting_round = ev.get("voting_round", 1)
+    if ev.get("closed_round", 0) > ctx.voting_round:  # a reveal closes its round, never a later one
+        raise _fail(ctx, "event.closed_round", f"{ev['closed_round']} is after the event's voting round")
     ctx.event = ev
     return ev
 

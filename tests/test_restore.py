@@ -483,7 +483,7 @@ BAD: list[tuple[str, Edit, str]] = [
     (
         "due date",
         _set("actions.0.due_on", "31/12/2026"),
-        r"actions\[0\]\.due_on: The due date is a date like 2027-03-31, not '31/12/2026'",
+        r"actions\[0\]\.due_on: The due date is a date like 2026-03-12 \(year-month-day\), not '31/12/2026'",
     ),
     (
         "destination",

@@ -57,9 +57,11 @@ def render_tally(rows: list[TallyRow]) -> str:
         )
         label = f"{r.rank}. {esc(r.name)}" + (' <span class="fac-badge">tie</span>' if r.tied else "")
         cells.append(
-            f"<div>{label}</div>"
-            f'<div><div class="fac-bar{tie}" style="width:{width}%"></div></div>'
-            f'<div><b>{r.dots}</b><span class="fac-evidence">{cross}</span></div>'
+            '<div class="fac-bar-row" role="row">'
+            f'<div role="cell">{label}</div>'
+            f'<div role="cell"><div class="fac-bar{tie}" style="width:{width}%"></div></div>'
+            f'<div role="cell"><b>{r.dots}</b><span class="fac-evidence">{cross}</span></div>'
+            "</div>"
         )
     return f'<div class="fac-bars" role="table" aria-label="Vote results">{"".join(cells)}</div>'
 
@@ -301,7 +303,7 @@ class VotingControls:
         )
         self.rules = w.VBox(
             [
-                html_widget("<h3>Voting rules</h3>"),
+                html_widget("<h2>Voting rules</h2>"),
                 w.HBox([self.dots, self.max_per_theme, self.voter]),
                 w.HBox([self.must_spend_all, self.own_themes, self.save_button]),
                 self.rules_note,
