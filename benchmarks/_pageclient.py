@@ -25,7 +25,14 @@ from typing import Any
 from tornado.httpclient import AsyncHTTPClient
 from tornado.websocket import WebSocketClientConnection, websocket_connect
 
-from facilitation.serving import REFILL_DELAY_SECONDS, notebooks_dir, start_voila, stop_voila, wait_until_up
+from facilitation.serving import (
+    REFILL_DELAY_SECONDS,
+    limits_for,
+    notebooks_dir,
+    start_voila,
+    stop_voila,
+    wait_until_up,
+)
 
 __all__ = ["PageClient", "Server", "kernel_memory", "open_page", "settle"]
 
@@ -64,8 +71,10 @@ class Server:
         (self.folder / "bare.ipynb").write_text(json.dumps(BARE_NOTEBOOK))
         os.environ["FACILITATION_NOTEBOOKS"] = str(self.folder)
         log = self.folder / "voila.log"
+        # every benchmark page comes from 127.0.0.1: lift the per-address cap (10 at an event)
+        limits = limits_for(self.pool, per_address=1000)
         self.proc, self.base = start_voila(
-            self.db, port=self.port, pool_size=self.pool, gzip=self.gzip, log_path=log
+            self.db, port=self.port, pool_size=self.pool, gzip=self.gzip, log_path=log, limits=limits
         )
         wait_until_up(self.proc, self.base + "/", timeout=120)
         if self.pool:

@@ -77,7 +77,11 @@ def run_chromium_case(
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             projector = browser.new_context(viewport={"width": 1920, "height": 1080}).new_page()
-            projector.goto(f"{base}/voila/render/projector.ipynb?event={keys.event_id}", timeout=300_000)
+            # the facilitator key opens the projector too (the gate refuses a link with no key)
+            projector.goto(
+                f"{base}/voila/render/projector.ipynb?event={keys.event_id}&key={keys.facilitator}",
+                timeout=300_000,
+            )
             projector.wait_for_selector(".fac-projector-wall", timeout=300_000)
             projector.evaluate(WATCH_WALL)
             started = time.perf_counter()
@@ -118,7 +122,9 @@ async def run_scripted_case(
 ) -> tuple[list[float], float, list[float]]:
     """Scripted clients: the widget messages a browser sends, without a browser's CPU."""
     event_id = keys.event_id
-    projector = await open_page(base, f"/voila/render/projector.ipynb?event={event_id}")
+    projector = await open_page(
+        base, f"/voila/render/projector.ipynb?event={event_id}&key={keys.facilitator}"
+    )
     wall = projector.model_with_class("fac-projector-wall")
     opened = await asyncio.gather(*[open_page(base, table_path(keys, n)) for n in range(1, n_tables + 1)])
     inputs = [t.model_with_class("fac-entry-text") for t in opened]
