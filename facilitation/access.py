@@ -28,6 +28,7 @@ __all__ = [
     "FACILITATOR",
     "ORGANISER",
     "SYSTEM",
+    "VIEWER",
     "Actor",
     "derive_key",
     "hash_key",
@@ -67,6 +68,8 @@ class Actor:
 FACILITATOR = Actor("facilitator")
 ORGANISER = Actor("organiser")
 SYSTEM = Actor("system")
+# The projector acts as nobody: a table role with no real table passes no check.
+VIEWER = Actor("table", -1)
 
 
 def table_actor(number: int) -> Actor:

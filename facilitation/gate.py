@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from facilitation.access import SYSTEM, Actor, hash_key, keys_match, projector_key, require
+from facilitation.access import SYSTEM, VIEWER, Actor, hash_key, keys_match, projector_key, require
 from facilitation.errors import FacilitationError, NotAllowed, NotFound
 from facilitation.events import authenticate, event_keys, table_for_join_code
 from facilitation.store import Store
@@ -80,10 +80,10 @@ def event_projector_key(store: Store, actor: Actor, event_id: int) -> str:
 
 
 def _projector(store: Store, event_id: int, key: str) -> Actor | None:
-    """``VIEWER``-like access for the projector key; None when the key is not the projector's."""
+    """``VIEWER`` for the projector key; None when the key is not the projector's."""
     nonce = store.read(lambda conn: _nonce(conn, event_id))
     if nonce is not None and keys_match(key, hash_key(projector_key(nonce))):
-        return Actor("table", -1)  # acts as nobody: a table role with no real table passes no check
+        return VIEWER
     return None
 
 

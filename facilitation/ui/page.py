@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlencode
 
 import ipywidgets as w
 
-from facilitation.access import Actor
+from facilitation.access import VIEWER, Actor
 from facilitation.errors import FacilitationError
 from facilitation.events import authenticate
 from facilitation.live import Watcher, served_by_voila
@@ -98,10 +98,6 @@ def read_params() -> PageParams:
         )
     )
     return env
-
-
-# The projector acts as nobody: a table role with no real table passes no check.
-VIEWER = Actor("table", -1)
 
 
 @dataclass
