@@ -112,9 +112,6 @@ def _may_draft(conn: Connection, actor: Actor, event_id: int, group: Any, action
     require_open_for_input(conn, event_id, _PLAN_INPUTS, action)
 
 
-_iso_date = iso_date  # one form of date everywhere: YYYY-MM-DD
-
-
 def promote_theme(
     store: Store,
     actor: Actor,
@@ -212,7 +209,7 @@ def _clean_group_fields(fields: dict[str, Any]) -> dict[str, Any]:
                 f"Review dates are for {', '.join(HORIZONS)} (first meeting, 1, 3 and 8 years), not {', '.join(bad)}."
             )
         # a dict here (None clears a date); update_group merges it with the stored dates
-        v["review_dates"] = {k: _iso_date(dates[k], REVIEW_WHAT[k]) for k in HORIZONS if k in dates}
+        v["review_dates"] = {k: iso_date(dates[k], REVIEW_WHAT[k]) for k in HORIZONS if k in dates}
     if "destination" in fields:
         dest = (fields["destination"] or "").strip().lower()
         if dest and dest not in DESTINATIONS:
@@ -522,7 +519,7 @@ def add_action(
     """
     body = clean_text(text, field="action", max_length=1000)
     who = clean_text(owner, field="owner", max_length=MAX_NAME, required=False)
-    due = _iso_date(due_on, "due date")
+    due = iso_date(due_on, "due date")
     _check_status(status)
 
     def fn(conn: Connection) -> Change:
@@ -571,7 +568,7 @@ def update_action(
     if owner is not None:
         values["owner"] = clean_text(owner, field="owner", max_length=MAX_NAME, required=False)
     if due_on is not None:
-        values["due_on"] = _iso_date(due_on, "due date")
+        values["due_on"] = iso_date(due_on, "due date")
     if status is not None:
         values["status"] = _check_status(status)
 

@@ -28,6 +28,7 @@ from sqlalchemy.exc import DataError
 
 from facilitation.access import Actor, derive_key, hash_key, new_join_code, require
 from facilitation.capture import _check_evidence, _check_kind
+from facilitation.dates import iso_date
 from facilitation.errors import FacilitationError
 from facilitation.exports.backup import (
     EVENT_LEFT_OUT,
@@ -41,7 +42,7 @@ from facilitation.exports.backup import (
 from facilitation.importing import MAX_FILE_BYTES
 from facilitation.network import LINK_KINDS
 from facilitation.people import name_key
-from facilitation.plans import MEMBER_ROLES, _check_status, _clean_group_fields, _iso_date
+from facilitation.plans import MEMBER_ROLES, _check_status, _clean_group_fields
 from facilitation.store import Change, Store, now
 from facilitation.store import schema as s
 from facilitation.templates import parse_template, parse_voting
@@ -295,14 +296,14 @@ FIELDS: dict[tuple[str, str], Check] = {
     ("group_entries", "use"): _one_of(("use", "remove"), "how a group links an entry"),
     ("actions", "text"): _text("action", 1000),
     ("actions", "owner"): _text("owner", MAX_NAME, required=False),
-    ("actions", "due_on"): _rule(lambda v: _iso_date(v, "due date")),
+    ("actions", "due_on"): _rule(lambda v: iso_date(v, "due date")),
     ("actions", "status"): _rule(_check_status),
 }
 # The limits create_event gives the framing (the same numbers as there).
 EVENT_FIELDS: dict[str, Check] = {
     "title": _text("title", MAX_NAME),
     "template": _text("template", 100),
-    "starts_on": _rule(lambda v: _iso_date(v, "event date")),
+    "starts_on": _rule(lambda v: iso_date(v, "event date")),
     "challenge": _text("challenge", MAX_LONG, multiline=True, required=False),
     "purpose": _text("purpose", MAX_LONG, multiline=True, required=False),
     "key_question": _text("key question", 1000, required=False),
