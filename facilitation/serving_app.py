@@ -65,10 +65,8 @@ class _Gatekeeper:
         return self._store
 
     def memory_short(self) -> bool:
-        try:
-            import psutil
-        except ImportError:  # pragma: no cover - psutil is a dependency
-            return False
+        import psutil
+
         free_mib = psutil.virtual_memory().available / 2**20
         return free_mib < MIN_FREE_KERNELS * self.limits.kernel_mib
 
