@@ -171,13 +171,30 @@ def test_privileged_functions_refuse_tables(store, keys, name, call, actor):
 
 @pytest.mark.parametrize(("name", "call"), FACILITATOR_ONLY)
 def test_facilitator_functions_refuse_the_organiser(store, keys, name, call):
+    before = store.signature(keys.event_id)
     with pytest.raises(NotAllowed, match="organiser cannot"):
         call(store, ORGANISER, keys.event_id)
+    assert store.signature(keys.event_id) == before
 
 
 @pytest.mark.parametrize(("name", "call"), FACILITATOR_ONLY + ORGANISER_OR_FACILITATOR)
 def test_privileged_functions_work_for_the_system(store, keys, name, call):
-    call(store, SYSTEM, keys.event_id)
+    ev = keys.event_id
+    before, events_before = get_event(store, ev), len(list_events(store))
+    result = call(store, SYSTEM, ev)
+    after = get_event(store, ev)
+    effect = {
+        "set_phase": lambda: result == "ideas" and after.phase.name == "ideas",
+        "move_phase": lambda: after.phase_index == before.phase_index + 1,
+        "start_timer": lambda: after.timer_running and not before.timer_running,
+        "pause_timer": lambda: not after.timer_running and after.seconds_left() == before.seconds_left(),
+        "extend_timer": lambda: after.seconds_left() == before.seconds_left() + 5 * 60,
+        "set_input_lock": lambda: after.input_locked and not before.input_locked,
+        "event_keys": lambda: result == keys,
+        "create_event": lambda: len(list_events(store)) == events_before + 1
+        and get_event(store, result.event_id).title == "x",
+    }[name]
+    assert effect(), f"{name} by the system returned {result!r} and left the event as {after!r}"
 
 
 def test_wrong_table_is_refused(store, keys):

@@ -136,12 +136,39 @@ def test_hostile_names_and_entries_do_not_break_suggestions(store: Store) -> Non
     ev = create_event(
         store, ORGANISER, template="innovation-challenge-half-day", title="H", tables=2
     ).event_id
+    set_phase(store, FACILITATOR, ev, "ideas")
+    # every hostile string that fits is a real entry, and twice over (once per table),
+    # so each has a twin theme on the other table that a suggestion can find
+    texts = [t for t in hostile_strings() if t.strip() and len(t) <= 1000][:12]
+    entries = {
+        (table, i): add_entry(store, table_actor(table), ev, table, "idea", text)
+        for i, text in enumerate(texts)
+        for table in (1, 2)
+    }
     set_phase(store, FACILITATOR, ev, "grouping")
-    for i, text in enumerate(hostile_strings()[:12]):
-        table = i % 2 + 1
+    made = {}
+    for (table, i), entry in entries.items():
         try:
-            e = add_entry(store, table_actor(table), ev, table, "idea", text)
-            create_theme(store, table_actor(table), ev, table, f"{text[:150]} {i}", [e])
-        except FacilitationError:
-            continue  # an empty or too-long text is refused with a message, which is fine here
-    suggest_merges(store, ev, threshold=0.01)
+            made[table, i] = create_theme(
+                store, table_actor(table), ev, table, f"{texts[i][:150]} {i}", [entry]
+            )
+        except FacilitationError as refused:
+            # only a name the text cleaner rejects may be refused, and it says which field
+            assert "name" in str(refused).lower(), refused
+    assert len(made) >= 16, f"only {len(made)} of {len(entries)} hostile themes were made"
+    found = suggest_merges(store, ev, threshold=0.01)
+    themes = {t.id: t for t in list_themes(store, ev)}
+    assert found == suggest_merges(store, ev, threshold=0.01)  # deterministic
+    assert found, "twin themes on two tables gave no suggestion at all"
+    for suggestion in found:
+        assert set(suggestion.theme_ids) <= set(themes) and len(suggestion.theme_ids) >= 2
+        assert 0 < suggestion.score <= 1 and all(isinstance(w, str) for w in suggestion.reason)
+        assert suggestion.name in {themes[i].name for i in suggestion.theme_ids}
+    # a twin pair whose words the tokeniser keeps is suggested together
+    paired = {frozenset(x.theme_ids) for x in found}
+    twins = [
+        frozenset((made[1, i], made[2, i]))
+        for i in range(len(texts))
+        if (1, i) in made and (2, i) in made and tokens(texts[i])
+    ]
+    assert twins and any(any(pair <= p for p in paired) for pair in twins)
