@@ -191,8 +191,9 @@ def test_privileged_functions_work_for_the_system(store, keys, name, call):
         "extend_timer": lambda: after.seconds_left() == before.seconds_left() + 5 * 60,
         "set_input_lock": lambda: after.input_locked and not before.input_locked,
         "event_keys": lambda: result == keys,
-        "create_event": lambda: len(list_events(store)) == events_before + 1
-        and get_event(store, result.event_id).title == "x",
+        "create_event": lambda: (
+            len(list_events(store)) == events_before + 1 and get_event(store, result.event_id).title == "x"
+        ),
     }[name]
     assert effect(), f"{name} by the system returned {result!r} and left the event as {after!r}"
 
