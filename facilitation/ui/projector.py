@@ -487,7 +487,7 @@ class ProjectorView:
 
     def _votes(self, event: Event) -> str:
         return render_projector_votes(
-            self.ctx.store, event, BAR_LIMIT - 2 * (WALL_ROWS - getattr(self, "rows", 4))
+            self.ctx.store, event, BAR_LIMIT - 2 * (WALL_ROWS - getattr(self, "rows", WALL_ROWS))
         )
 
     def _close(self, event: Event) -> str:
@@ -665,7 +665,8 @@ def render_ranked(rows: Sequence[TallyRow], limit: int = BAR_LIMIT, round_: int 
             f'<div role="cell" class="fac-bar-name">{esc(r.name)}</div>'
             f'<div role="cell"><div class="fac-bar{" fac-bar-tie" if r.tied else ""}" style="width:{width}%"></div></div>'
             f'<div role="cell" class="fac-bar-dots"><b>{_plural(r.dots, "dot")}</b>'
-            f'<span class="fac-bar-cross">{cross}</span></div>'
+            + (' <span class="fac-badge fac-tie">tie</span>' if r.tied else "")
+            + f'<span class="fac-bar-cross">{cross}</span></div>'
             "</div>"
         )
     more = len(rows) - limit

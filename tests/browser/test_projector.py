@@ -221,10 +221,10 @@ def test_the_projector_fits_one_screen_in_every_phase(served: Served, pages: Pag
         if phase.name == "enablers-blockers":
             # newest first across the room: the last table's entry is on the screen
             expect(page.locator(".fac-columns")).to_contain_text(f"Table {tables}")
-            expect(page.locator(".fac-evidence-counts")).to_contain_text("local data")
+            expect(page.locator(".fac-evidence-counts").first).to_contain_text("local data")
         if phase.name == "ideas":
             expect(page.locator(".fac-idea-wall")).to_contain_text(f"Table {tables}")
-            expect(page.locator(".fac-idea-wall")).to_contain_text("more ideas")
+            expect(page.locator(".fac-wall-more")).to_contain_text("more ideas")
             set_input_lock(store, FACILITATOR, ev, True)
             banner = page.locator(".fac-banner-locked")
             expect(banner).to_contain_text("Input is locked", timeout=20_000)
