@@ -182,6 +182,16 @@ def _fits(page: Any, label: str, tables: int) -> dict[str, Any]:
     return m
 
 
+def _open(pages: Pages, url: str) -> Any:
+    """The projector at 1920x1080; a kernel may take minutes to start on a loaded machine."""
+    context = pages.browser.new_context(viewport={"width": WIDTH, "height": HEIGHT})
+    page = context.new_page()
+    pages.opened.append(page)
+    page.goto(url, timeout=240_000)
+    page.wait_for_selector(".fac-projector-wall", timeout=240_000)
+    return page
+
+
 def _shot(page: Any, tables: int, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"projector-{tables}-tables-{name}-{WIDTH}x{HEIGHT}.png"))
@@ -210,7 +220,7 @@ def test_the_projector_fits_one_screen_in_every_phase(served: Served, pages: Pag
     ev = build_room(store, tables)
     start_timer(store, FACILITATOR, ev, 15)
     links = page_links(served.db, ev, served.base)
-    page = pages.open(links.projector, width=WIDTH, height=HEIGHT, ready=".fac-projector-wall")
+    page = _open(pages, links.projector)
     for phase in get_event(store, ev).phases:
         set_phase(store, FACILITATOR, ev, phase.name)
         expect(page.locator(".fac-phase-title h1")).to_have_text(phase.title, timeout=30_000)
