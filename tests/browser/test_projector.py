@@ -278,12 +278,7 @@ def test_the_projector_shows_merged_table_themes_under_their_theme(served: Serve
         t: create_theme(store, table_actor(t), ev, t, f"Falls at table {t}", [ids[t]]) for t in (1, 2, 3)
     }
     merge_themes(store, FACILITATOR, ev, [themes[1], themes[2]], "One falls pathway")
-    page = pages.open(
-        page_links(served.db, ev, served.base).projector,
-        width=WIDTH,
-        height=HEIGHT,
-        ready=".fac-projector-wall",
-    )
+    page = _open(pages, page_links(served.db, ev, served.base).projector)
     wall = page.locator(".fac-projector-wall")
     merged = wall.locator(".fac-card", has_text="One falls pathway")
     expect(merged).to_be_visible(timeout=30_000)
@@ -307,12 +302,7 @@ def test_the_countdown_changes_colour_in_its_last_minute_and_says_time_at_zero(
     ).event_id
     set_phase(store, FACILITATOR, ev, "ideas")
     start_timer(store, FACILITATOR, ev, 5)
-    page = pages.open(
-        page_links(served.db, ev, served.base).projector,
-        width=WIDTH,
-        height=HEIGHT,
-        ready=".fac-projector-wall",
-    )
+    page = _open(pages, page_links(served.db, ev, served.base).projector)
     timer = page.locator(".fac-projector .fac-timer")
     expect(timer).to_have_attribute("data-state", "running", timeout=30_000)
     colour = timer.evaluate("e => getComputedStyle(e).color")
