@@ -360,6 +360,7 @@ class ProjectorView:
         self.extra.add_class("fac-projector-extra")
         self.extra.layout.display = "none"
         self.extra_key: Any = None
+        self.rows = WALL_ROWS  # rows of cards the wall has room for (see refresh)
         head = w.HBox([w.VBox([self.title, self.phase]), self.timer, self.join])
         head.add_class("fac-projector-head")
         self.widget = w.VBox([head, self.counts, self.wall, self.extra])
@@ -459,7 +460,7 @@ class ProjectorView:
     def phase_body(self, event: Event, tables: list[TableInfo]) -> str:
         """The markup for what the current phase is about."""
         store, event_id = self.ctx.store, self.ctx.event_id
-        rows = getattr(self, "rows", WALL_ROWS)
+        rows = self.rows
         names = {t.number: t.name for t in tables}
         kind = event.phase.input
         drawer: Callable[[], str] | None = {
@@ -486,9 +487,7 @@ class ProjectorView:
         return render_framing(event)
 
     def _votes(self, event: Event) -> str:
-        return render_projector_votes(
-            self.ctx.store, event, BAR_LIMIT - 2 * (WALL_ROWS - getattr(self, "rows", WALL_ROWS))
-        )
+        return render_projector_votes(self.ctx.store, event, BAR_LIMIT - 2 * (WALL_ROWS - self.rows))
 
     def _close(self, event: Event) -> str:
         series = list_events(self.ctx.store, event.series_id) if event.series_id is not None else []
