@@ -394,6 +394,12 @@ class ProjectorView:
         # rows the wall has room for: fewer under a banner or a two-row strip
         self.rows = WALL_ROWS - (1 if banners else 0) - (1 if len(tables) >= GRID_STRIP else 0)
         set_html(self.wall, self.phase_body(event, tables))
+        # after the markup: a page (or a test) waiting for this class sees this phase's wall
+        drawn = f"fac-wall-phase-{event.phase_index}"
+        for cls in [c for c in self.wall._dom_classes if c.startswith("fac-wall-phase-") and c != drawn]:
+            self.wall.remove_class(cls)
+        if drawn not in self.wall._dom_classes:
+            self.wall.add_class(drawn)
         self._phase_widget(event)
 
     def banners(self, event: Event) -> list[str]:

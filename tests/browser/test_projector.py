@@ -206,7 +206,7 @@ DRAWN = {
     "framing": ".fac-framing",
     "enablers-blockers": ".fac-columns .fac-card",
     "ideas": ".fac-idea-wall .fac-card",
-    "grouping": ".fac-projector-wall .fac-card",
+    "grouping": ".fac-theme-wall .fac-card",
     "voting": ".fac-bars",
     "collaboration": ".fac-netmap svg[aria-label] circle",
     "action-plans": ".fac-projector-wall .fac-card",
@@ -224,6 +224,8 @@ def test_the_projector_fits_one_screen_in_every_phase(served: Served, pages: Pag
     for phase in get_event(store, ev).phases:
         set_phase(store, FACILITATOR, ev, phase.name)
         expect(page.locator(".fac-phase-title h1")).to_have_text(phase.title, timeout=30_000)
+        index = [p.name for p in get_event(store, ev).phases].index(phase.name)
+        expect(page.locator(f".fac-wall-phase-{index}")).to_have_count(1, timeout=30_000)  # this phase's wall
         expect(page.locator(DRAWN[phase.name]).first).to_be_visible(timeout=30_000)
         label = f"{tables} tables, {phase.name}"
         _fits(page, label, tables)
