@@ -217,8 +217,8 @@ def test_projector_follows_and_escapes_hostile_text(event: tuple[Store, EventKey
     assert "Enablers and blockers" in projector.phase.value
     assert keys.join_code in projector.join.value
     strings = [s for s in hostile_strings() if len(s) <= 1000]
-    for s in strings[:10]:
-        add_entry(store, table_actor(1), keys.event_id, 1, "enabler", s)
+    for i, s in enumerate(strings[:10]):  # the projector shows the newest five of each kind
+        add_entry(store, table_actor(1), keys.event_id, 1, ("enabler", "blocker")[i % 2], s)
     assert projector.ctx.watcher.check()
     for s in strings[:10]:
         assert html.escape(clean_text(s), quote=True) in projector.wall.value

@@ -299,6 +299,8 @@ class NetworkMap(anywidget.AnyWidget):
     kinds : iterable of str, optional
         The kinds of tie to draw (default: seating and recorded links,
         :data:`facilitation.network.DEFAULT_KINDS`; shared themes and votes on request).
+    figure_keys : iterable of str, optional
+        Show only these figures beside the map (the projector shows three); all by default.
     watch : bool
         Redraw by itself when the event changes (only while served by Voila, and only
         while the event is in its collaboration phase).
@@ -347,6 +349,7 @@ class NetworkMap(anywidget.AnyWidget):
         height_px: int = 720,
         explain: bool = True,
         kinds: Iterable[str] | None = None,
+        figure_keys: Iterable[str] | None = None,
         watch: bool = False,
         **kwargs: Any,
     ) -> None:
@@ -356,6 +359,7 @@ class NetworkMap(anywidget.AnyWidget):
         self.seed = int(seed)
         self.label_count = int(label_count)
         self.kinds = None if kinds is None else tuple(kinds)
+        self.figure_keys = None if figure_keys is None else tuple(figure_keys)
         # Per view: where each person was drawn last, so a refresh places only newcomers.
         self.positions: dict[Hashable, tuple[float, float]] = {}
         self.latest_figures: NetworkFigures | None = None
@@ -394,7 +398,13 @@ class NetworkMap(anywidget.AnyWidget):
             self.nodes = drawing.nodes
             self.edges = drawing.edges
             self.legend = [list(x) for x in drawing.legend]
-            self.figures = figure_rows(figures)
+            rows = figure_rows(figures)
+            keys = self.figure_keys
+            self.figures = (
+                rows
+                if keys is None
+                else sorted((r for r in rows if r["key"] in keys), key=lambda r: keys.index(r["key"]))
+            )
             if graph.graph.get("title"):
                 self.title = f"Who worked with whom: {graph.graph['title']}"
         return True

@@ -172,13 +172,15 @@ function render({ model, el }) {
     let text, state;
     if (ends !== null && ends !== undefined) {
       const s = ends - (Date.now() / 1000 + offset);
-      text = fmt(s); state = s <= 0 ? "over" : (s <= 60 ? "last-minute" : "running");
+      state = s <= 0 ? "over" : (s <= 60 ? "last-minute" : "running");
+      text = state === "over" ? "Time" : fmt(s);  // at zero the room reads "Time", not "0:00"
     } else if (left !== null && left !== undefined) {
       text = fmt(left); state = "paused";
     } else { text = ""; state = "none"; }
     if (out.textContent !== text) out.textContent = text;
     el.dataset.state = state;
-    out.setAttribute("aria-label", state === "paused" ? "Timer paused at " + text : "Time left " + text);
+    out.setAttribute("aria-label", state === "paused" ? "Timer paused at " + text
+      : (state === "over" ? "Time is up" : "Time left " + text));
   }
   draw();
   const timer = setInterval(draw, 250);
