@@ -73,8 +73,16 @@ class Server:
         log = self.folder / "voila.log"
         # every benchmark page comes from 127.0.0.1: lift the per-address cap (10 at an event)
         limits = limits_for(self.pool, per_address=1000)
+        # the bare page has no key: served through the same guarded app (rationing, gzip),
+        # allowed by the benchmark-only `open_pages`, which `facilitate serve` never sets
         self.proc, self.base = start_voila(
-            self.db, port=self.port, pool_size=self.pool, gzip=self.gzip, log_path=log, limits=limits
+            self.db,
+            port=self.port,
+            pool_size=self.pool,
+            gzip=self.gzip,
+            log_path=log,
+            limits=limits,
+            open_pages=("bare",),
         )
         wait_until_up(self.proc, self.base + "/", timeout=120)
         if self.pool:

@@ -129,18 +129,27 @@ def limits_for(pool_size: int, *, max_kernels: int | None = None, per_address: i
     )
 
 
-def voila_config(pool_size: int, limits: Limits | None = None, *, gzip: bool = True) -> dict[str, Any]:
-    """The Voila configuration (``voila.json``) of a serve run."""
+def voila_config(
+    pool_size: int, limits: Limits | None = None, *, gzip: bool = True, open_pages: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """The Voila configuration (``voila.json``) of a serve run.
+
+    ``open_pages`` names notebooks served with no key (still rationed): only the
+    benchmarks' bare page; :func:`serve` never passes it.
+    """
     limits = limits or Limits()
+    app: dict[str, Any] = {
+        "max_kernels": limits.max_kernels,
+        "max_kernels_per_address": limits.per_address,
+        "connect_grace": limits.connect_grace,
+        "join_failures_per_minute": limits.join_failures_per_minute,
+        "pool_size": pool_size,
+        "gzip": gzip,
+    }
+    if open_pages:
+        app["open_pages"] = list(open_pages)
     return {
-        "FacilitationVoila": {
-            "max_kernels": limits.max_kernels,
-            "max_kernels_per_address": limits.per_address,
-            "connect_grace": limits.connect_grace,
-            "join_failures_per_minute": limits.join_failures_per_minute,
-            "pool_size": pool_size,
-            "gzip": gzip,
-        },
+        "FacilitationVoila": app,
         "VoilaConfiguration": {
             "template": TEMPLATE,
             "preheat_kernel": pool_size > 0,
@@ -204,15 +213,17 @@ def start_voila(
     gzip: bool = True,
     log_path: str | Path | None = None,
     limits: Limits | None = None,
+    open_pages: tuple[str, ...] = (),
 ) -> tuple[subprocess.Popen[bytes], str]:
     """Start the Voila process (without waiting for it) and return it with its base URL.
 
-    ``limits`` rations the kernels (default: :func:`limits_for` the pool size).
+    ``limits`` rations the kernels (default: :func:`limits_for` the pool size);
+    ``open_pages`` is for benchmarks only (see :func:`voila_config`).
     """
     _check_port_free(host, port)
     limits = limits or limits_for(pool_size)
     config_dir = Path(tempfile.mkdtemp(prefix="facilitation-voila-"))
-    config = voila_config(pool_size, limits, gzip=gzip)
+    config = voila_config(pool_size, limits, gzip=gzip, open_pages=open_pages)
     (config_dir / "voila.json").write_text(json.dumps(config, indent=2))
     base_url = f"http://{_public_host(host)}:{port}"
     env = dict(os.environ)

@@ -27,7 +27,7 @@ from urllib.parse import urlencode
 import tornado.ioloop
 import tornado.web
 from jupyter_server.utils import url_path_join
-from traitlets import Bool, Float, Int
+from traitlets import Bool, Float, Int, List, Unicode
 from voila.app import Voila
 from voila.tornado.handler import TornadoVoilaHandler
 
@@ -88,7 +88,8 @@ class GuardedVoilaHandler(TornadoVoilaHandler):
         page = notebook[: -len(".ipynb")] if notebook.endswith(".ipynb") else ""
         params = PageParams.from_query(self.request.query)
         try:
-            check_page(gate.store, page, PageQuery(params.event, params.key, params.table))
+            if page not in self.settings.get("facilitation_open_pages", ()):
+                check_page(gate.store, page, PageQuery(params.event, params.key, params.table))
         except NotFound as exc:
             return _plain(self, 404, render_notice(str(exc)))
         except FacilitationError as exc:
@@ -152,6 +153,13 @@ class FacilitationVoila(Voila):  # type: ignore[misc]
     join_failures_per_minute = Int(10, config=True, help="wrong join codes per address per minute")
     pool_size = Int(0, config=True, help="preheated table kernels (counted against max_kernels)")
     gzip = Bool(True, config=True, help="gzip compressible responses")
+    open_pages = List(
+        Unicode(),
+        [],
+        config=True,
+        help="benchmark pages served with no key, still rationed (benchmarks/page_load.py's bare page); "
+        "`facilitate serve` never sets it",
+    )
 
     def init_settings(self) -> dict[str, Any]:
         settings: dict[str, Any] = super().init_settings()
@@ -163,6 +171,7 @@ class FacilitationVoila(Voila):  # type: ignore[misc]
         )
         self.gate = _Gatekeeper(limits, self.pool_size)
         settings["facilitation_gate"] = self.gate
+        settings["facilitation_open_pages"] = tuple(self.open_pages)
         self._watch_kernel_manager(self.kernel_manager, self.gate.rationer)
         return settings
 
