@@ -164,6 +164,18 @@ def main() -> int:
             for page, mib in (("bare page", bare_mib), ("table page", table_mib)):
                 each = statistics.median(mib) if mib else float("nan")
                 memory_rows.append((label, page, len(mib), sum(mib), each, max(mib or [0]), each / bare_each))
+            # printed as soon as measured: a later part that fails or is stopped loses nothing
+            print_table(
+                f"{label}: time to an interactive page, server side (fetch + kernel socket + widget state), seconds",
+                ["server", "page", "pages", "median s", "max s", "x bare"],
+                timing_rows[-4:],
+            )
+            print_table(
+                f"{label}: kernel memory with {args.burst} pages of a kind open at once",
+                ["server", "page", "kernels", "RSS MiB in all", "median MiB", "largest MiB", "x bare"],
+                memory_rows[-2:],
+            )
+            sys.stdout.flush()
             if pool and not args.no_browser:
                 # the pool is spent by the burst above; let it refill before the tabs open
                 server.wait_for_pool()
@@ -173,16 +185,8 @@ def main() -> int:
                 ):
                     times = chromium_burst(server.base, paths, ready)
                     chromium_rows.append((label, page, len(times), statistics.median(times), max(times)))
-    print_table(
-        "time to an interactive page, server side (fetch + kernel socket + widget state), seconds",
-        ["server", "page", "pages", "median s", "max s", "x bare"],
-        timing_rows,
-    )
-    print_table(
-        f"kernel memory with {args.burst} pages of a kind open at once",
-        ["server", "page", "kernels", "RSS MiB in all", "median MiB", "largest MiB", "x bare"],
-        memory_rows,
-    )
+                    print(f"{label}, {page}: {args.tabs} Chromium tabs, median {statistics.median(times):.1f} s",
+                          file=sys.stderr, flush=True)  # fmt: skip
     if chromium_rows:
         bare = {r[0]: r[3] for r in chromium_rows if r[1] == "bare page"}
         print_table(

@@ -6,16 +6,33 @@ a *ticket*: admitted (or refused because the server or this address is full), gi
 its kernel id once Voila starts one, marked served when the page's HTML is sent, and
 reaped when its browser never connects the kernel's websocket within the grace period.
 Wrong join codes are counted per address in a sliding minute.
+
+Which address a request counts against is :func:`client_address`: the socket's, unless
+that is a trusted reverse proxy (``facilitate serve --trusted-proxy``), and then the
+right-most address of ``X-Forwarded-For`` that is not a trusted proxy. A header from
+anyone else is ignored, so a loop cannot forge its way past the caps.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-__all__ = ["FailureLimiter", "Limits", "Rationer", "Ticket", "memory_budget"]
+__all__ = [
+    "FailureLimiter",
+    "Limits",
+    "Network",
+    "Rationer",
+    "Ticket",
+    "client_address",
+    "memory_budget",
+    "trusted_networks",
+]
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 KERNEL_MIB = 120  # a page kernel with the package imported: 110-120 MiB (VOILA.md; 20 kernels, +2.3 GiB)
 MIN_RESERVE_MIB = 512  # left to the system, the database and Voila itself
@@ -230,3 +247,73 @@ class FailureLimiter:
     def failed(self, address: str) -> None:
         """Count one failure for this address."""
         self._seen[address].append(self.clock())
+
+
+def _ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        ip = ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
+    mapped = getattr(ip, "ipv4_mapped", None)  # ::ffff:10.0.0.5 is 10.0.0.5
+    return mapped or ip
+
+
+def trusted_networks(addresses: Iterable[str]) -> tuple[Network, ...]:
+    """The reverse proxies to believe, from ``--trusted-proxy`` values (an address or a network).
+
+    Examples
+    --------
+    >>> [str(n) for n in trusted_networks(["127.0.0.1", "10.1.0.0/16", "::1"])]
+    ['127.0.0.1/32', '10.1.0.0/16', '::1/128']
+    >>> trusted_networks(["proxy.local"])
+    Traceback (most recent call last):
+    ...
+    ValueError: --trusted-proxy proxy.local is not an IP address or network (e.g. 127.0.0.1 or 10.0.0.0/24).
+    """
+    out = []
+    for text in addresses:
+        try:
+            out.append(ipaddress.ip_network(str(text).strip(), strict=False))
+        except ValueError:
+            raise ValueError(
+                f"--trusted-proxy {text} is not an IP address or network (e.g. 127.0.0.1 or 10.0.0.0/24)."
+            ) from None
+    return tuple(out)
+
+
+def _trusted(ip: ipaddress.IPv4Address | ipaddress.IPv6Address | None, trusted: Iterable[Network]) -> bool:
+    return ip is not None and any(ip.version == n.version and ip in n for n in trusted)
+
+
+def client_address(peer: str, forwarded_for: Iterable[str] | str | None, trusted: Iterable[Network]) -> str:
+    """The address a request counts against: the socket's, or behind a trusted proxy its client's.
+
+    ``forwarded_for`` is the request's ``X-Forwarded-For`` (its values, if it came
+    more than once). It is read only when ``peer`` is a trusted proxy, from the right:
+    each proxy appends the address it got the request from, so the right-most address
+    that is not a trusted proxy is the client; whatever a client wrote further left is
+    its own claim and is skipped. A malformed entry there, or none, counts the request
+    against the proxy.
+
+    Examples
+    --------
+    >>> proxy = trusted_networks(["127.0.0.1"])
+    >>> client_address("203.0.113.9", "10.0.0.1", proxy)  # not a proxy: its header is ignored
+    '203.0.113.9'
+    >>> client_address("127.0.0.1", "10.0.0.1, 192.168.1.20", proxy)  # the left one was forged
+    '192.168.1.20'
+    >>> client_address("127.0.0.1", None, proxy), client_address("127.0.0.1", "junk", proxy)
+    ('127.0.0.1', '127.0.0.1')
+    """
+    trusted = tuple(trusted)
+    if not trusted or not _trusted(_ip(peer), trusted):
+        return peer
+    values = [forwarded_for] if isinstance(forwarded_for, str) else list(forwarded_for or ())
+    hops = [hop.strip() for value in values for hop in value.split(",") if hop.strip()]
+    for hop in reversed(hops):
+        ip = _ip(hop)
+        if ip is None:
+            return peer  # a proxy writes addresses; this chain cannot be read
+        if not _trusted(ip, trusted):
+            return str(ip)
+    return peer

@@ -129,18 +129,35 @@ def limits_for(pool_size: int, *, max_kernels: int | None = None, per_address: i
     )
 
 
-def voila_config(pool_size: int, limits: Limits | None = None, *, gzip: bool = True) -> dict[str, Any]:
-    """The Voila configuration (``voila.json``) of a serve run."""
+def voila_config(
+    pool_size: int,
+    limits: Limits | None = None,
+    *,
+    gzip: bool = True,
+    open_pages: tuple[str, ...] = (),
+    trusted_proxies: tuple[str, ...] = (),
+) -> dict[str, Any]:
+    """The Voila configuration (``voila.json``) of a serve run.
+
+    ``open_pages`` names notebooks served with no key (still rationed): only the
+    benchmarks' bare page; :func:`serve` never passes it. ``trusted_proxies`` are the
+    reverse proxies whose ``X-Forwarded-For`` names the client (``--trusted-proxy``).
+    """
     limits = limits or Limits()
+    app: dict[str, Any] = {
+        "max_kernels": limits.max_kernels,
+        "max_kernels_per_address": limits.per_address,
+        "connect_grace": limits.connect_grace,
+        "join_failures_per_minute": limits.join_failures_per_minute,
+        "pool_size": pool_size,
+        "gzip": gzip,
+    }
+    if open_pages:
+        app["open_pages"] = list(open_pages)
+    if trusted_proxies:
+        app["trusted_proxies"] = list(trusted_proxies)
     return {
-        "FacilitationVoila": {
-            "max_kernels": limits.max_kernels,
-            "max_kernels_per_address": limits.per_address,
-            "connect_grace": limits.connect_grace,
-            "join_failures_per_minute": limits.join_failures_per_minute,
-            "pool_size": pool_size,
-            "gzip": gzip,
-        },
+        "FacilitationVoila": app,
         "VoilaConfiguration": {
             "template": TEMPLATE,
             "preheat_kernel": pool_size > 0,
@@ -204,15 +221,20 @@ def start_voila(
     gzip: bool = True,
     log_path: str | Path | None = None,
     limits: Limits | None = None,
+    open_pages: tuple[str, ...] = (),
+    trusted_proxies: tuple[str, ...] = (),
 ) -> tuple[subprocess.Popen[bytes], str]:
     """Start the Voila process (without waiting for it) and return it with its base URL.
 
-    ``limits`` rations the kernels (default: :func:`limits_for` the pool size).
+    ``limits`` rations the kernels (default: :func:`limits_for` the pool size);
+    ``open_pages`` is for benchmarks only; ``trusted_proxies`` as in :func:`voila_config`.
     """
     _check_port_free(host, port)
     limits = limits or limits_for(pool_size)
     config_dir = Path(tempfile.mkdtemp(prefix="facilitation-voila-"))
-    config = voila_config(pool_size, limits, gzip=gzip)
+    config = voila_config(
+        pool_size, limits, gzip=gzip, open_pages=open_pages, trusted_proxies=trusted_proxies
+    )
     (config_dir / "voila.json").write_text(json.dumps(config, indent=2))
     base_url = f"http://{_public_host(host)}:{port}"
     env = dict(os.environ)
@@ -307,6 +329,7 @@ def serve(
     pool_size: int | None = None,
     max_kernels: int | None = None,
     per_address: int = 10,
+    trusted_proxies: tuple[str, ...] = (),
 ) -> int:
     """Serve an event's pages until interrupted; prints the memory budget, every page's link and a QR code.
 
@@ -326,14 +349,23 @@ def serve(
     max_kernels : int, optional
         Kernels in all, the pool included (default: what the free memory allows, less a reserve).
     per_address : int
-        Kernels of pages opened from one client address (behind a reverse proxy every
-        page comes from the proxy's address: raise it to the budget).
+        Kernels of pages opened from one client address.
+    trusted_proxies : tuple of str
+        Reverse proxies (addresses or networks) in front of the server: a request from
+        one of them counts against the right-most address of its ``X-Forwarded-For``
+        that is not a trusted proxy. Anyone else's ``X-Forwarded-For`` is ignored.
 
     Returns
     -------
     int
         The exit code (0 after Ctrl+C).
     """
+    from facilitation.rationing import trusted_networks
+
+    try:
+        trusted_networks(trusted_proxies)
+    except ValueError as exc:
+        raise FacilitationError(str(exc)) from None
     store = open_store(db)
     try:
         get_event(store, event_id)
@@ -343,9 +375,16 @@ def serve(
     pool = min(n_tables, MAX_POOL) if pool_size is None else max(0, int(pool_size))
     limits = limits_for(pool, max_kernels=max_kernels, per_address=per_address)
     pool = min(pool, limits.max_kernels // 2)  # the pool never takes the pages' kernels
-    proc, base_url = start_voila(db, host=host, port=port, pool_size=pool, limits=limits)
+    proc, base_url = start_voila(
+        db, host=host, port=port, pool_size=pool, limits=limits, trusted_proxies=tuple(trusted_proxies)
+    )
     print(f"facilitate: Voila is process {proc.pid}; stop with Ctrl+C", file=sys.stderr, flush=True)
     print(limits.describe(pool), flush=True)
+    if trusted_proxies:
+        print(
+            f"trusted proxies: {', '.join(trusted_proxies)} (their X-Forwarded-For names the client)",
+            flush=True,
+        )
 
     def _stop(_sig: int, _frame: Any) -> None:
         raise KeyboardInterrupt

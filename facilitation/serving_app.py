@@ -11,7 +11,9 @@
   all and ``max_kernels_per_address`` per client address; past that a page gets a
   short "the server is full, try again in a minute" (HTTP 503). A page whose browser
   never connects its kernel's websocket gives the kernel back after
-  ``connect_grace`` seconds.
+  ``connect_grace`` seconds. The client address is the socket's, or, when that is one
+  of ``trusted_proxies``, the right-most untrusted address of ``X-Forwarded-For``
+  (:func:`facilitation.rationing.client_address`).
 - Responses are gzipped (Voila does not compress; 40 laptops share venue Wi-Fi).
 
 Run as ``python -m facilitation.serving VOILA-ARGS`` (what ``facilitate serve`` does).
@@ -24,16 +26,25 @@ import functools
 from typing import Any
 from urllib.parse import urlencode
 
+import tornado.httputil
 import tornado.ioloop
 import tornado.web
 from jupyter_server.utils import url_path_join
-from traitlets import Bool, Float, Int
+from traitlets import Bool, Float, Int, List, Unicode
 from voila.app import Voila
 from voila.tornado.handler import TornadoVoilaHandler
 
 from facilitation.errors import FacilitationError, NotFound
 from facilitation.gate import PageQuery, check_page, join_table_link
-from facilitation.rationing import FailureLimiter, Limits, Rationer, Ticket
+from facilitation.rationing import (
+    FailureLimiter,
+    Limits,
+    Network,
+    Rationer,
+    Ticket,
+    client_address,
+    trusted_networks,
+)
 from facilitation.store import Store, open_store
 from facilitation.ui.page import PageParams
 from facilitation.ui.plain import MAX_TABLE_CHOICE, render_join, render_notice
@@ -52,8 +63,9 @@ _TICKET: contextvars.ContextVar[Ticket | None] = contextvars.ContextVar("facilit
 class _Gatekeeper:
     """What the handlers share: the store, the rationing, the join-code limiter."""
 
-    def __init__(self, limits: Limits, pool_size: int) -> None:
+    def __init__(self, limits: Limits, pool_size: int, trusted_proxies: tuple[Network, ...] = ()) -> None:
         self.limits = limits
+        self.trusted_proxies = trusted_proxies
         self.rationer = Rationer(limits, pool_size=pool_size)
         self.join_failures = FailureLimiter(per_minute=limits.join_failures_per_minute)
         self._store: Store | None = None
@@ -63,6 +75,11 @@ class _Gatekeeper:
         if self._store is None:
             self._store = open_store()
         return self._store
+
+    def address(self, request: tornado.httputil.HTTPServerRequest) -> str:
+        """The client address a request counts against (see :func:`client_address`)."""
+        peer = request.remote_ip or "?"
+        return client_address(peer, request.headers.get_list("X-Forwarded-For"), self.trusted_proxies)
 
     def memory_short(self) -> bool:
         import psutil
@@ -88,12 +105,13 @@ class GuardedVoilaHandler(TornadoVoilaHandler):
         page = notebook[: -len(".ipynb")] if notebook.endswith(".ipynb") else ""
         params = PageParams.from_query(self.request.query)
         try:
-            check_page(gate.store, page, PageQuery(params.event, params.key, params.table))
+            if page not in self.settings.get("facilitation_open_pages", ()):
+                check_page(gate.store, page, PageQuery(params.event, params.key, params.table))
         except NotFound as exc:
             return _plain(self, 404, render_notice(str(exc)))
         except FacilitationError as exc:
             return _plain(self, 403, render_notice(str(exc)))
-        admitted = gate.rationer.admit(self.request.remote_ip or "?")
+        admitted = gate.rationer.admit(gate.address(self.request))
         if not isinstance(admitted, Ticket) or gate.memory_short():
             if isinstance(admitted, Ticket):
                 gate.rationer.served(admitted)  # gives it back: it has no kernel
@@ -124,7 +142,7 @@ class JoinHandler(tornado.web.RequestHandler):
 
     def post(self) -> None:
         gate: _Gatekeeper = self.settings["facilitation_gate"]
-        address = self.request.remote_ip or "?"
+        address = gate.address(self.request)
         code, table, event = self._params()
         if gate.join_failures.blocked(address):
             self.set_header("Retry-After", "60")
@@ -152,6 +170,19 @@ class FacilitationVoila(Voila):  # type: ignore[misc]
     join_failures_per_minute = Int(10, config=True, help="wrong join codes per address per minute")
     pool_size = Int(0, config=True, help="preheated table kernels (counted against max_kernels)")
     gzip = Bool(True, config=True, help="gzip compressible responses")
+    trusted_proxies = List(
+        Unicode(),
+        [],
+        config=True,
+        help="reverse proxies (addresses or networks) whose X-Forwarded-For names the client",
+    )
+    open_pages = List(
+        Unicode(),
+        [],
+        config=True,
+        help="benchmark pages served with no key, still rationed (benchmarks/page_load.py's bare page); "
+        "`facilitate serve` never sets it",
+    )
 
     def init_settings(self) -> dict[str, Any]:
         settings: dict[str, Any] = super().init_settings()
@@ -161,8 +192,9 @@ class FacilitationVoila(Voila):  # type: ignore[misc]
             connect_grace=self.connect_grace,
             join_failures_per_minute=self.join_failures_per_minute,
         )
-        self.gate = _Gatekeeper(limits, self.pool_size)
+        self.gate = _Gatekeeper(limits, self.pool_size, trusted_networks(self.trusted_proxies))
         settings["facilitation_gate"] = self.gate
+        settings["facilitation_open_pages"] = tuple(self.open_pages)
         self._watch_kernel_manager(self.kernel_manager, self.gate.rationer)
         return settings
 

@@ -144,6 +144,7 @@ def test_import_people_xlsx(tmp_path):
         ("phase", "1", "no-such-phase"),
         ("seat", "999"),
         ("series", "show", "999"),
+        ("serve", "1", "--trusted-proxy", "proxy.local"),  # refused before anything starts
     ],
 )
 def test_errors_exit_non_zero_with_one_line(tmp_path, args):
@@ -176,6 +177,21 @@ def test_demo_serve_calls_serving(tmp_path, monkeypatch, capsys):
     assert main(["demo", "--serve", "--host", "0.0.0.0", "--port", "9000", "--db", db]) == 0
     assert calls == [((db, 1), {"host": "0.0.0.0", "port": 9000})]
     assert "join code: " in capsys.readouterr().out
+
+
+def test_serve_passes_every_trusted_proxy(tmp_path, monkeypatch):
+    import facilitation.serving
+    from facilitation.cli import main
+
+    calls = []
+    monkeypatch.setattr(facilitation.serving, "serve", lambda *a, **k: calls.append(k) or 0)
+    db = str(tmp_path / "e.db")
+    _new(db)
+    assert (
+        main(["serve", "1", "--db", db, "--trusted-proxy", "127.0.0.1", "--trusted-proxy", "10.0.0.0/8"]) == 0
+    )
+    assert main(["serve", "1", "--db", db]) == 0
+    assert [c["trusted_proxies"] for c in calls] == [("127.0.0.1", "10.0.0.0/8"), ()]
 
 
 def test_series_commands(tmp_path):

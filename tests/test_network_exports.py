@@ -94,6 +94,40 @@ def test_gexf_13_round_trip(store: Store, tmp_path: Path) -> None:
     assert back.number_of_nodes() == len(names) and back.number_of_edges() == len(edges)
 
 
+def test_gexf_keeps_to_the_13_grammar(store: Store, tmp_path: Path) -> None:
+    """What the GEXF 1.3 RelaxNG grammar (gephi/gexf specs/1.3/gexf.rng) checked on the demo's export.
+
+    The root carries ``version`` and nothing else: the grammar refused the
+    ``xsi:schemaLocation`` hint the export used to write. The viz elements stay in the
+    viz namespace, as the grammar and Gephi have them (the generated XSD wants them in
+    the GEXF namespace: its bug, not followed). Inside ``graph``, the attribute
+    declarations come before ``nodes``, then ``edges``; every attribute value names a
+    declared attribute of its class; weights are numbers.
+    """
+    ev, _ = _hostile_event(store)
+    (path,) = gexf.write(store, ev, tmp_path)
+    root = ET.parse(path).getroot()
+    assert dict(root.attrib) == {"version": "1.3"}
+    assert "schemaLocation" not in path.read_text(encoding="utf-8")
+    viz = {el.tag for el in root.iter() if el.tag.startswith(f"{{{VIZ_NS}}}")}
+    assert viz == {f"{{{VIZ_NS}}}{t}" for t in ("color", "position", "size")}
+    assert not [
+        el for el in root.iter() if el.tag in {f"{{{GEXF_NS}}}{t}" for t in ("color", "position", "size")}
+    ]
+    graph = root.find(f"{{{GEXF_NS}}}graph")
+    assert graph is not None
+    assert [c.tag.split("}")[1] for c in graph] == ["attributes", "attributes", "nodes", "edges"]
+    declared = {
+        block.get("class"): {a.get("id") for a in block}
+        for block in graph.findall(f"{{{GEXF_NS}}}attributes")
+    }
+    for cls in ("node", "edge"):
+        for item in graph.iter(f"{{{GEXF_NS}}}{cls}"):
+            assert {v.get("for") for v in item.iter(f"{{{GEXF_NS}}}attvalue")} <= declared[cls]
+            if cls == "edge":
+                float(item.get("weight", ""))
+
+
 def test_kumu_round_trip_with_stable_ids(store: Store, tmp_path: Path) -> None:
     ev, names = _hostile_event(store)
     paths = kumu.write(store, ev, tmp_path)

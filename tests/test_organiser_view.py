@@ -73,6 +73,29 @@ def test_export_buttons_offer_downloads(tmp_path: Path, sqlite_path: str) -> Non
     store.close()
 
 
+def test_the_join_cards_tab_shows_the_projector_link(fresh: tuple[Store, int], tmp_path: Path) -> None:
+    """The projector link (its read-only key) and the join page, on the page's own base."""
+    import html
+
+    from facilitation.access import FACILITATOR, VIEWER
+    from facilitation.events import event_keys
+    from facilitation.gate import PageQuery, check_page, event_projector_key
+
+    store, ev = fresh
+    key = event_projector_key(store, ORGANISER, ev)
+    for actor in (ORGANISER, FACILITATOR):
+        view = _view(store, ev, tmp_path, actor)
+        hrefs = [html.unescape(h) for h in re.findall(r'href="([^"]*)"', view.links.value)]
+        assert hrefs == [
+            f"http://127.0.0.1:8866/voila/render/projector.ipynb?event={ev}&key={key}",
+            f"http://127.0.0.1:8866/voila/render/join.ipynb?event={ev}",
+        ]
+        assert view.links in view.tabs.children[2].children  # the "Join cards" tab
+    keys = event_keys(store, ORGANISER, ev)
+    assert keys.organiser not in view.links.value and keys.facilitator not in view.links.value
+    assert check_page(store, "projector", PageQuery(ev, key)) is VIEWER
+
+
 def test_join_cards_need_the_organiser(fresh: tuple[Store, int]) -> None:
     store, ev = fresh
     page = join_cards_html(store, ORGANISER, ev, "http://h:1")

@@ -40,6 +40,10 @@ def test_the_served_app_is_the_guarded_one_with_the_limits_serve_computed() -> N
         "pool_size": 4,
         "gzip": True,
     }
+    with_proxy = voila_config(4, limits, trusted_proxies=("127.0.0.1", "10.0.0.0/8"))["FacilitationVoila"]
+    assert with_proxy["trusted_proxies"] == ["127.0.0.1", "10.0.0.0/8"]
+    # the benchmarks' bare page is served with no key only when asked for; serve never asks
+    assert voila_config(4, limits, open_pages=("bare",))["FacilitationVoila"]["open_pages"] == ["bare"]
     assert voila_command(Path("/tmp/x"), "127.0.0.1", 8866)[1:3] == ["-m", "facilitation.serving"]
     computed = limits_for(4, max_kernels=7, per_address=50)
     assert computed.max_kernels <= 7 and computed.per_address <= computed.max_kernels

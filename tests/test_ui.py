@@ -208,6 +208,7 @@ def test_forged_messages_from_a_table_page_change_nothing_elsewhere(event: tuple
     assert forged.next_phase() is False
     assert forged.toggle_lock() is False
     assert forged.start() is False
+    assert "fac-projector-link" not in forged.header.value  # the projector's key is not a table's to see
     assert get_event(store, keys.event_id).phase_index == before.phase_index
 
 
@@ -244,6 +245,26 @@ def test_console_moves_the_event_and_pages_follow(event: tuple[Store, EventKeys]
     assert get_event(store, keys.event_id).input_locked
     assert console.lock_button.description == "Unlock input"
     assert "fac-status-table" in console.status.value
+
+
+def test_console_shows_the_projector_link_with_its_read_only_key(
+    event: tuple[Store, EventKeys], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without it the facilitator could open the projector only from the CLI's printout."""
+    from facilitation.access import VIEWER
+    from facilitation.gate import PageQuery, check_page, event_projector_key
+
+    store, keys = event
+    monkeypatch.setenv("FACILITATION_PUBLIC_URL", "http://venue.example:8866")
+    console = ConsoleView(ctx_for(store, keys, keys.facilitator))
+    key = event_projector_key(store, ORGANISER, keys.event_id)
+    href = html.unescape(
+        console.header.value.split('class="fac-projector-link"')[1].split('href="')[1].split('"')[0]
+    )
+    assert href == f"http://venue.example:8866/voila/render/projector.ipynb?event={keys.event_id}&key={key}"
+    assert f"event={keys.event_id}&amp;key={key}" in console.header.value  # escaped in the markup
+    assert keys.facilitator not in console.header.value  # never the console's own key
+    assert check_page(store, "projector", PageQuery(keys.event_id, key)) is VIEWER
 
 
 def test_watcher_calls_back_only_on_change(event: tuple[Store, EventKeys]) -> None:

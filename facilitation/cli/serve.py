@@ -38,7 +38,18 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         "--per-address",
         type=int,
         default=10,
-        help="page kernels per client address (default 10; behind a reverse proxy raise it to --max-kernels)",
+        help="page kernels per client address (default 10)",
+    )
+    p.add_argument(
+        "--trusted-proxy",
+        action="append",
+        default=[],
+        metavar="ADDR",
+        help=(
+            "a reverse proxy in front of the server (an address or network; repeatable; default none): "
+            "its requests count against the right-most untrusted address of X-Forwarded-For. "
+            "Anyone else's X-Forwarded-For is ignored"
+        ),
     )
     p.add_argument("--open", action="store_true", help="open the projector page in this machine's browser")
     p.set_defaults(run=run)
@@ -61,4 +72,5 @@ def run(args: argparse.Namespace) -> int:
         pool_size=args.pool,
         max_kernels=args.max_kernels,
         per_address=args.per_address,
+        trusted_proxies=tuple(args.trusted_proxy),
     )

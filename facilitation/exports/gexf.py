@@ -6,6 +6,13 @@ ElementTree. Node ids are ``person-<id>``, stable across the events of a series.
 An edge's ``weight`` is how many kinds of tie join the two people, as in every
 network export; ``y`` grows upward (the top of the map has the largest ``y``), as
 in the GraphML file.
+
+Checked against the GEXF 1.3 schemas of github.com/gephi/gexf (``specs/1.3``): the
+RelaxNG grammar, which the XSD is generated from, refused the ``xsi:schemaLocation``
+hint on the root, so the file carries none (Gephi does not need it). The XSD refuses
+``viz:color``, ``viz:position`` and ``viz:size`` in the viz namespace: its generated
+``viz.xsd`` lost that namespace, while the RelaxNG grammar and Gephi put them there,
+so they stay in it.
 """
 
 from __future__ import annotations
@@ -28,7 +35,6 @@ DESCRIPTION = "Collaboration network as GEXF 1.3 (Gephi) with colours, sizes and
 
 NS = "http://gexf.net/1.3"
 NS_VIZ = "http://gexf.net/1.3/viz"
-_XSI = "http://www.w3.org/2001/XMLSchema-instance"
 _SCALE = 1000.0
 
 _NODE_ATTRIBUTES = (
@@ -84,11 +90,7 @@ def render(graph: nx.Graph, drawing: MapData | None = None, *, today: str | None
     drawn = {n["id"]: n for n in drawing.nodes}
     ET.register_namespace("", NS)
     ET.register_namespace("viz", NS_VIZ)
-    ET.register_namespace("xsi", _XSI)
-    root = ET.Element(
-        _q("gexf"),
-        {"version": "1.3", f"{{{_XSI}}}schemaLocation": f"{NS} http://gexf.net/1.3/gexf.xsd"},
-    )
+    root = ET.Element(_q("gexf"), {"version": "1.3"})
     meta = ET.SubElement(
         root, _q("meta"), {"lastmodifieddate": today or datetime.now(UTC).date().isoformat()}
     )

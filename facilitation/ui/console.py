@@ -14,7 +14,7 @@ from typing import Any
 import ipywidgets as w
 
 from facilitation.capture import counts_by_table
-from facilitation.errors import FacilitationError
+from facilitation.errors import FacilitationError, NotAllowed
 from facilitation.events import (
     Event,
     TableInfo,
@@ -28,7 +28,14 @@ from facilitation.events import (
     start_timer,
 )
 from facilitation.live import served_by_voila
-from facilitation.ui.page import PageContext, error_view, open_page, page_frame
+from facilitation.ui.page import (
+    PageContext,
+    error_view,
+    open_page,
+    page_frame,
+    projector_link_html,
+    projector_url,
+)
 from facilitation.ui.widgets import Countdown, button, esc, html_widget, set_html
 from facilitation.voting import reveal_votes, voters_with_dots_left
 
@@ -64,6 +71,12 @@ class ConsoleView:
     def __init__(self, ctx: PageContext) -> None:
         self.ctx = ctx
         self.header = html_widget("", "fac-console-header")
+        # the projector's link (read-only key) for the facilitator to open on the room's screen;
+        # the rules show that key to the facilitator only (a forged console gets no link)
+        try:
+            self.projector_link = projector_link_html(projector_url(ctx.store, ctx.actor, ctx.event_id))
+        except NotAllowed:
+            self.projector_link = ""
         self.timer = Countdown()
         self.timer.add_class("fac-timer")
         self.prev_button = button("\u2190 Previous phase", self.previous_phase, "fac-prev-phase")
@@ -125,7 +138,7 @@ class ConsoleView:
             f"<h1>{esc(event.title)}</h1>"
             f'<div class="fac-phase-line">Phase {event.phase_index + 1} of {len(event.phases)}: '
             f"<strong>{esc(event.phase.title)}</strong> \u00b7 join code <strong>{esc(event.join_code)}</strong>"
-            f"{flags}</div>",
+            f"{flags}</div>{self.projector_link}",
         )
         self.timer.show(event.timer_ends_at, event.timer_remaining)
         options = [(f"{i + 1}. {p.title}", i) for i, p in enumerate(event.phases)]

@@ -28,7 +28,16 @@ from facilitation.people import list_people
 from facilitation.plans import open_actions_from_earlier_events
 from facilitation.store import Store
 from facilitation.templates import list_templates
-from facilitation.ui.page import PageContext, error_view, open_page, page_frame, page_url
+from facilitation.ui.page import (
+    PageContext,
+    error_view,
+    join_url,
+    open_page,
+    page_frame,
+    page_url,
+    projector_link_html,
+    projector_url,
+)
 from facilitation.ui.widgets import button, esc, html_widget, qr_data_uri, set_html
 
 __all__ = ["OrganiserView", "download_link", "join_cards_html", "organiser_page", "table_html"]
@@ -143,7 +152,14 @@ class OrganiserView:
             "Seat people by this plan", self.apply_seats, "fac-org-apply", style="success"
         )
         self.plan_view = html_widget("", "fac-org-plan-view")
-        # join cards
+        # join cards, and the links that need no table key: the projector's (read-only), the join page
+        self.links = html_widget(
+            projector_link_html(projector_url(ctx.store, ctx.actor, ctx.event_id, base))
+            + f'<p class="fac-projector-link">Join page (no key; tables type the join code): '
+            f'<a href="{esc(join_url(ctx.event_id, base))}" target="_blank" rel="noopener">'
+            f"{esc(join_url(ctx.event_id, base))}</a></p>",
+            "fac-org-links",
+        )
         self.cards_button = button("Make join cards", self.make_cards, "fac-org-cards")
         self.cards = html_widget("", "fac-org-cards-view")
         # inclusion
@@ -163,7 +179,7 @@ class OrganiserView:
             ("Seating", w.VBox([w.HBox([self.seed, self.plan_button]),
                                 w.HBox([self.move_person, self.move_table, self.move_button]),
                                 self.apply_button, self.plan_view])),
-            ("Join cards", w.VBox([self.cards_button, self.cards])),
+            ("Join cards", w.VBox([self.links, self.cards_button, self.cards])),
             ("Inclusion", w.VBox([self.inclusion_by, self.inclusion])),
             ("Exports", w.VBox([w.HBox(list(self.export_buttons.values()), layout=w.Layout(flex_flow="row wrap")),
                                 self.downloads])),

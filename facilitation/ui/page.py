@@ -33,6 +33,8 @@ __all__ = [
     "open_projector",
     "page_frame",
     "page_url",
+    "projector_link_html",
+    "projector_url",
     "public_base_url",
     "read_params",
     "style_widget",
@@ -172,6 +174,41 @@ def page_url(notebook: str, base: str | None = None, **query: object) -> str:
     """
     q = urlencode({k: v for k, v in query.items() if v is not None})
     return f"{(base or public_base_url()).rstrip('/')}/voila/render/{notebook}.ipynb" + (f"?{q}" if q else "")
+
+
+def projector_url(store: Store, actor: Actor, event_id: int, base: str | None = None) -> str:
+    """The projector's link with its read-only key (organiser or facilitator only).
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> from facilitation.store import open_store
+    >>> from facilitation.access import ORGANISER
+    >>> from facilitation.events import create_event
+    >>> store = open_store(os.path.join(tempfile.mkdtemp(), "e.db"))
+    >>> keys = create_event(store, ORGANISER, template="innovation-challenge-half-day", title="T", tables=2)
+    >>> url = projector_url(store, ORGANISER, keys.event_id, "http://h:1")
+    >>> url.split("key=")[0], len(url.split("key=")[1])
+    ('http://h:1/voila/render/projector.ipynb?event=1&', 32)
+    """
+    from facilitation.gate import event_projector_key
+
+    key = event_projector_key(store, actor, event_id)
+    return page_url("projector", base, event=event_id, key=key)
+
+
+def projector_link_html(url: str) -> str:
+    """One small line with the projector's link, for the console and the organiser page (escaped).
+
+    Examples
+    --------
+    >>> projector_link_html('http://h/p?event=1&key="k"')
+    '<p class="fac-projector-link">Projector link (read-only key, safe to show the room): <a href="http://h/p?event=1&amp;key=&quot;k&quot;" target="_blank" rel="noopener">http://h/p?event=1&amp;key=&quot;k&quot;</a></p>'
+    """
+    return (
+        '<p class="fac-projector-link">Projector link (read-only key, safe to show the room): '
+        f'<a href="{esc(url)}" target="_blank" rel="noopener">{esc(url)}</a></p>'
+    )
 
 
 def join_url(event_id: int, base: str | None = None) -> str:

@@ -78,6 +78,24 @@ def test_join_by_code_and_phase_follows_the_console(served: Served, pages: Pages
     assert get_event(served.store, served.keys.event_id).phase.name == "enablers-blockers"
 
 
+def test_the_projector_link_on_the_console_and_the_organiser_page_opens_the_projector(
+    served: Served, pages: Pages
+) -> None:
+    """The facilitator opens the projector from the console (or the organiser page), not the CLI's printout."""
+    console = pages.open(served.links["facilitator"], ready=".fac-projector-link a")
+    href = console.locator(".fac-projector-link a").get_attribute("href")
+    assert href == served.links["projector"]  # the projector's own read-only key, as serve printed it
+    organiser = pages.open(served.links["organiser"], ready=".fac-organiser")
+    organiser.get_by_role("tab", name="Join cards").click()
+    assert organiser.locator(".fac-org-links a").first.get_attribute("href") == href
+    with console.context.expect_page() as opened:
+        console.locator(".fac-projector-link a").click()
+    projector = opened.value
+    pages.opened.append(projector)
+    projector.wait_for_selector(".fac-projector-wall", timeout=60_000)
+    expect(projector.locator(".fac-join-code")).to_contain_text(served.keys.join_code)
+
+
 def test_reload_keeps_everything(served: Served, pages: Pages) -> None:
     set_phase(served.store, FACILITATOR, served.keys.event_id, "enablers-blockers")
     table = pages.open(served.links["table 2"], ready=".fac-entry-text input")
