@@ -445,7 +445,11 @@ function render({ model, el }) {
     showState("saving", "Saving", short(text));
     send(p);
     input.value = "";
-    sync();
+    // no update now: one sent while the kernel writes would hold back (ipywidgets sends
+    // one update at a time) the next text's update behind a click on Add; the next
+    // keystroke carries these
+    model.set("value", "");
+    model.set("draft", draft);
     keep();
   }
   input.addEventListener("input", () => { model.set("value", input.value); model.save_changes(); keep(); });
