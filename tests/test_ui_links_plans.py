@@ -348,20 +348,50 @@ def test_forged_plan_edits_of_a_group_not_led_are_refused(setup: Setup) -> None:
     assert "table 1" not in actors_since(s.store, before)
 
 
-def test_saved_state_shows_only_where_something_is_saved(setup: Setup) -> None:
+def test_the_save_line_shows_in_every_phase_and_forgets_the_last_phase(setup: Setup) -> None:
+    """Issue 18: in framing the line was hidden, so "Add person" with no name failed
+    silently; "Saved: Dot added" stayed on the next phase's page."""
     s = setup
     set_phase(s.store, FACILITATOR, s.event_id, "framing")
     view = table_view(s, 1)
-    assert view.saved.layout.display == "none"
+    assert view.saved.layout.display != "none"
+    view.person_name.value = "  "
+    assert not view.save_person()
+    assert view.saved.state == "not-saved" and "name" in view.saved.value.lower(), view.saved.value
+    view.person_name.value = "Dot Adebayo"
+    assert view.save_person()
+    assert view.saved.state == "saved" and "Dot Adebayo" in view.saved.value
     set_phase(s.store, FACILITATOR, s.event_id, "collaboration")
     view.ctx.watcher.check()
-    assert view.saved.layout.display == ""
+    assert view.saved.layout.display != "none" and view.saved.state == "idle"
+    assert "Dot Adebayo" not in view.saved.value
     assert view.entry_list.layout.display == "none"  # the table's entries are not shown here
     set_phase(s.store, FACILITATOR, s.event_id, "action-plans")
     view.ctx.watcher.check()
-    assert view.saved.layout.display == ""
     assert view.panel.form.layout.display == ""
-    assert table_view(s, 3).saved.layout.display == "none"  # table 3 leads no group
+    assert table_view(s, 3).saved.layout.display != "none"  # table 3 leads no group: still shown
+
+
+def test_plan_changes_not_saved_come_back_after_the_phase_moves_away_and_back(setup: Setup) -> None:
+    s = setup
+    set_phase(s.store, FACILITATOR, s.event_id, "action-plans")
+    view = table_view(s, 1)
+    plans = view.panel
+    assert isinstance(plans, PlansPanel)
+    plans.purpose.value = "Fewer falls at home"
+    assert "not saved yet" in plans.dirty.value
+    set_phase(s.store, FACILITATOR, s.event_id, "collaboration")
+    view.ctx.watcher.check()
+    set_phase(s.store, FACILITATOR, s.event_id, "action-plans")
+    view.ctx.watcher.check()
+    back = view.panel
+    assert isinstance(back, PlansPanel) and back is not plans
+    assert back.purpose.value == "Fewer falls at home"
+    assert "not saved yet" in back.dirty.value and view.saved.state == "not-saved"
+    assert back.save_plan()
+    assert next(g for g in list_groups(s.store, s.event_id) if g.id == s.groups["data"]).purpose == (
+        "Fewer falls at home"
+    )
 
 
 def test_hostile_names_and_notes_stay_text(setup: Setup) -> None:

@@ -22,6 +22,7 @@ from facilitation.ui.widgets import (
     EntryInput,
     Rows,
     SavedState,
+    box_token,
     button,
     entry_row,
     esc,
@@ -84,10 +85,23 @@ class ActionsForm:
         check that this table leads it.
     changed : callable
         Called after a write, so the page redraws from the store.
+    scope : str
+        Names this table's action drafts (their client tokens and the browser's drafts).
+    written : callable, optional
+        ``written(token)``: whether the store has the write of ``token`` (answers a
+        browser that lost a reply).
     """
 
     def __init__(
-        self, saved: SavedState, write: Write, group_id: Callable[[], int | None], changed: Callable[[], Any]
+        self,
+        saved: SavedState,
+        write: Write,
+        group_id: Callable[[], int | None],
+        changed: Callable[[], Any],
+        *,
+        scope: str = "",
+        draft_key: str = "",
+        written: Callable[[str], bool] | None = None,
     ) -> None:
         self.saved = saved
         self._write = write
@@ -97,16 +111,20 @@ class ActionsForm:
         self.editing: int | None = None  # the action being edited, if any
         self.token = new_token()  # the draft's: a retried or double-clicked save is one write
         self._remove_tokens: dict[int, str] = {}
+        self.scope = scope or "action"
 
         self.text = EntryInput(
             label="First action",
             placeholder="What happens first? Then press Enter",
             max_length=1000,
             layout=w.Layout(width="100%"),
+            draft_key=draft_key,
         )
         self.text.add_class("fac-entry-text")
         self.text.add_class("fac-action-text")
         self.text.on_submit(self.save)
+        if written is not None:
+            self.text.answer_checks(self.scope, written, "action")
         self.owner = w.Text(
             description="Owner", placeholder="Who", style=WIDE, layout=w.Layout(width="260px")
         )
@@ -158,20 +176,23 @@ class ActionsForm:
 
     def save(self, _widget: Any = None) -> bool:
         """Add the typed action (or save the edit of one); the draft stays when it cannot be saved."""
-        text = self.text.value
+        text, draft = self.text.value, self.text.draft
         if not text.strip():
             self.saved.not_saved("Type the action first.")
             return False
         due = self.due.value.isoformat() if self.due.value else None
         what = f"action \u201c{text if len(text) <= 60 else text[:57] + chr(0x2026)}\u201d"
-        fields = {"owner": self.owner.value, "status": self.status.value, "client_token": self.token}
+        token = box_token(self.scope, draft, text) if draft else self.token
+        fields = {"owner": self.owner.value, "status": self.status.value, "client_token": token}
         if self.editing is not None:
             ok = self._write(what, update_action, self.editing, text=text, due_on=due or "", **fields)
         else:
             ok = self._write(what, add_action, self._group_id(), text, due_on=due, **fields)
         if not ok:
+            self.text.not_stored(draft, text, refused=True)  # the text comes back into the box
             return False
-        self.cancel_edit()
+        self.text.stored(draft, text, what)  # the box is the browser's: emptied there
+        self._end_edit()
         self._changed()
         return True
 
@@ -186,7 +207,8 @@ class ActionsForm:
             return
         self.editing = action.id
         self.token = new_token()
-        self.text.value = action.text
+        self.text.persist = False  # an edit is not offered back as a new action
+        self.text.fill(action.text)
         self.owner.value = action.owner
         self.due.value = parse_day(action.due_on)
         self.status.value = action.status if action.status in ACTION_STATUSES else "not started"
@@ -195,9 +217,15 @@ class ActionsForm:
 
     def cancel_edit(self, _button: Any = None) -> None:
         """Empty the form and leave edit mode."""
+        self.text.fill("")
+        self._end_edit()
+
+    def _end_edit(self) -> None:
+        # the rest of the form is emptied; the text box is the browser's (what the lead
+        # typed after Enter stays there)
         self.editing = None
         self.token = new_token()
-        self.text.value = ""
+        self.text.persist = True
         self.owner.value = ""
         self.due.value = None
         self.status.value = "not started"

@@ -8,7 +8,6 @@ page's actor, so a forged message is refused like a click.
 
 from __future__ import annotations
 
-import time
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
@@ -36,6 +35,7 @@ from facilitation.ui.widgets import (
     EntryInput,
     Rows,
     SavedState,
+    box_token,
     button,
     esc,
     html_widget,
@@ -99,6 +99,7 @@ class TableBoard:
         self.ctx = ctx
         self.table = int(table)
         self.saved = saved
+        self.saved_text = ""  # what the last write said it saved
         self.selected: set[int] = set()  # this page's selection, nobody else's
         self.checks: dict[int, w.Checkbox] = {}
         self.drag = DragBoard()
@@ -106,12 +107,15 @@ class TableBoard:
         self.rows: Rows[tuple[int, int, str, str, str]] = Rows(self._entry_row)
         self.entry_rows = self.rows.box
         self.entry_rows.add_class("fac-board-entries")
-        # the name travels with Enter (EntryInput): a plain Text's last keystrokes can
-        # reach the kernel after the click that uses them
-        self.theme_name = EntryInput(label="New theme ", placeholder="Name the theme, then Enter")
+        # the names save through the entry boxes' one mechanism (EntryInput): the name
+        # travels with Enter, the box empties at once, and "Saved" comes from the kernel
+        where = f"event-{ctx.event_id}-table-{self.table}"
+        self.theme_name = EntryInput(
+            label="New theme ", placeholder="Name the theme, then Enter", draft_key=f"{where}-theme-name"
+        )
         self.theme_name.add_class("fac-theme-name")
         self.theme_name.on_submit(self.group_as_new)
-        self.theme_name.observe(self._drop_stale, "value")
+        self.theme_name.answer_checks(self._scope("theme"), self._written, "theme")
         self.group_button = button("Group selected as new theme", self.group_as_new, "fac-group-as")
         self.split_button = button(
             "Split selected out of the chosen theme", self.split_selected, "fac-split-theme"
@@ -120,10 +124,12 @@ class TableBoard:
         self.theme_choice.add_class("fac-theme-choice")
         self.add_button = button("Add selected to theme", self.add_to_existing, "fac-add-to-theme")
         self.ungroup_button = button("Ungroup selected", self.ungroup_selected, "fac-ungroup")
-        self.rename_name = EntryInput(label="Rename to ", placeholder="New name, then Enter")
+        self.rename_name = EntryInput(
+            label="Rename to ", placeholder="New name, then Enter", draft_key=f"{where}-theme-rename"
+        )
         self.rename_name.add_class("fac-rename-name")
         self.rename_name.on_submit(self.rename_chosen)
-        self.rename_name.observe(self._drop_stale, "value")
+        self.rename_name.answer_checks(self._scope("rename"), self._written, "renamed")
         self.rename_button = button("Rename chosen theme", self.rename_chosen, "fac-rename-theme")
         self.themes = html_widget("", "fac-board-themes")
         self.keyboard = w.VBox(
@@ -150,19 +156,24 @@ class TableBoard:
         self.widget.add_class("fac-board")
         self._shown: Any = None
         self._theme_names: list[str] = []
-        self._cleared: dict[int, tuple[str, float]] = {}  # box -> (text just used, when)
 
-    def _clear(self, box: EntryInput, used: str) -> None:
-        """Empty a name box after its name was used."""
-        self._cleared[id(box)] = (used, time.monotonic())
-        box.value = ""
+    def _scope(self, box: str) -> str:
+        return f"table-{self.table}-{box}"
 
-    def _drop_stale(self, change: dict[str, Any]) -> None:
-        # The browser's last keystroke update can reach the kernel after Enter's submit
-        # and put the used name back: clear it again (only just after, only that text).
-        used, when = self._cleared.get(id(change["owner"]), ("", 0.0))
-        if used and change["new"] == used and time.monotonic() - when < 3:
-            change["owner"].value = ""
+    def _written(self, token: str) -> bool:
+        return self.ctx.store.written(token) is not None
+
+    def _token(self, box: EntryInput, scope: str, text: str) -> str | None:
+        """The name's client token: the browser's draft id names it, so a resend is one write."""
+        return box_token(self._scope(scope), box.draft, text) if box.draft else None
+
+    def _named(self, box: EntryInput, name: str, ok: bool) -> bool:
+        """Answer the name box: stored (the browser says Saved), or refused (the name comes back)."""
+        if ok:
+            box.stored(box.draft, name, self.saved_text)
+        else:
+            box.not_stored(box.draft, name, refused=True)
+        return ok
 
     def refresh(self) -> None:
         """Redraw the entries (with their theme) and the table's themes."""
@@ -226,10 +237,14 @@ class TableBoard:
 
     def _act(self, what: str, fn: Callable[[], Any]) -> bool:
         self.saved.saving(what)
+        self.saved_text = what
         try:
             fn()
         except FacilitationError as exc:
             self.saved.not_saved(str(exc))
+            return False
+        except Exception:
+            self.saved.not_saved("The event did not answer; what you typed is kept. Try again.")
             return False
         self.saved.saved(what)
         self.selected.clear()
@@ -265,14 +280,16 @@ class TableBoard:
 
     def group_as_new(self, _button: Any = None) -> bool:
         """Make a theme of the selected entries, named as typed."""
-        name, ids = self.theme_name.value, sorted(self.selected)
+        box = self.theme_name
+        name, ids = box.value, sorted(self.selected)
+        token = self._token(box, "theme", name)
         ok = self._act(
             f"grouped as {name}",
-            lambda: create_theme(self.ctx.store, self.ctx.actor, self.ctx.event_id, self.table, name, ids),
+            lambda: create_theme(
+                self.ctx.store, self.ctx.actor, self.ctx.event_id, self.table, name, ids, client_token=token
+            ),
         )
-        if ok:
-            self._clear(self.theme_name, name)
-        return ok
+        return self._named(box, name, ok)
 
     def add_to_existing(self, _button: Any = None) -> bool:
         """Add the selected entries to the theme chosen in the list."""
@@ -292,28 +309,29 @@ class TableBoard:
 
     def split_selected(self, _button: Any = None) -> bool:
         """Move the selected entries of the chosen theme into a new theme, named as typed."""
-        theme, name, ids = self.theme_choice.value, self.theme_name.value, sorted(self.selected)
+        box = self.theme_name
+        theme, name, ids = self.theme_choice.value, box.value, sorted(self.selected)
         if theme is None:
             self.saved.not_saved("Choose the theme to split.")
-            return False
+            return self._named(box, name, False)
         ok = self._act(
             f"split into {name}",
             lambda: split_theme(self.ctx.store, self.ctx.actor, self.ctx.event_id, int(theme), ids, name),
         )
-        if ok:
-            self._clear(self.theme_name, name)
-        return ok
+        return self._named(box, name, ok)
 
     def rename_chosen(self, _button: Any = None) -> bool:
         """Rename the theme chosen in the list."""
-        theme, name = self.theme_choice.value, self.rename_name.value
+        box = self.rename_name
+        theme, name = self.theme_choice.value, box.value
         if theme is None:
             self.saved.not_saved("Choose the theme to rename.")
-            return False
+            return self._named(box, name, False)
+        token = self._token(box, "rename", name)
         ok = self._act(
             f"renamed to {name}",
-            lambda: rename_theme(self.ctx.store, self.ctx.actor, self.ctx.event_id, int(theme), name),
+            lambda: rename_theme(
+                self.ctx.store, self.ctx.actor, self.ctx.event_id, int(theme), name, client_token=token
+            ),
         )
-        if ok:
-            self._clear(self.rename_name, name)
-        return ok
+        return self._named(box, name, ok)

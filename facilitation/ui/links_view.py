@@ -23,6 +23,7 @@ from facilitation.ui.widgets import (
     EntryInput,
     Rows,
     SavedState,
+    box_token,
     button,
     entry_row,
     esc,
@@ -120,10 +121,12 @@ class LinksPanel:
             placeholder="What on? Then press Enter",
             max_length=1000,
             layout=w.Layout(width="100%"),
+            draft_key=f"event-{ctx.event_id}-table-{self.table}-link-note",
         )
         self.note.add_class("fac-entry-text")  # the entry box's look: a large labelled input
         self.note.add_class("fac-links-note")
         self.note.on_submit(self.submit)
+        self.note.answer_checks(f"table-{self.table}-link", self._written, "link")
         self.submit_button = w.Button(description="Record link", button_style="primary")
         self.submit_button.add_class("fac-links-submit")
         self.submit_button.on_click(self.submit)
@@ -187,20 +190,27 @@ class LinksPanel:
         )
         return entry_row(html_widget(link_card(link), "fac-entry"), withdraw)
 
+    def _written(self, token: str) -> bool:
+        return self.ctx.store.written(token) is not None
+
     # -- handlers ----------------------------------------------------------------------
     def submit(self, _widget: Any = None) -> bool:
         """Record the link chosen in the form; the form is kept when it cannot be saved."""
+        draft, note = self.note.draft, self.note.value
         if not self.person.value:
             self.saved.not_saved("Choose someone at your table first.")
+            self.note.not_stored(draft, note, refused=True)  # the note comes back into the box
             return False
         if not self.other.value:
             self.saved.not_saved("Choose who they are linked with.")
+            self.note.not_stored(draft, note, refused=True)
             return False
-        return self.record(self.person.value, self.other.value, self.kind.value, self.note.value)
+        return self.record(self.person.value, self.other.value, self.kind.value, note, draft=draft)
 
-    def record(self, person_a: int, person_b: int, kind: str, note: str = "") -> bool:
+    def record(self, person_a: int, person_b: int, kind: str, note: str = "", *, draft: str = "") -> bool:
         """Record a link through the rule, with this draft's token (a double click records once)."""
         self.saved.saving("link")
+        token = box_token(f"table-{self.table}-link", draft, note) if draft else self.state.token
         try:
             record_link(
                 self.ctx.store,
@@ -211,18 +221,21 @@ class LinksPanel:
                 person_b,
                 kind,
                 note,
-                client_token=self.state.token,
+                client_token=token,
             )
         except FacilitationError as exc:
+            self.note.not_stored(draft, note, refused=True)
             self.saved.not_saved(str(exc))
             return False
         except Exception:
+            self.note.not_stored(draft, note, refused=True)
             self.saved.not_saved("The event did not answer; your choice is kept. Press Enter to try again.")
             return False
         names = {p.id: p.name for p in self.state.shown_everyone}
-        self.saved.saved(f"{names.get(person_a, 'they')} {kind} {names.get(person_b, 'them')}")
+        said = f"{names.get(person_a, 'they')} {kind} {names.get(person_b, 'them')}"
+        self.note.stored(draft, note, said)  # the browser empties the note (at once on Enter)
+        self.saved.saved(said)
         self.state.token = new_token()
-        self.note.value = ""
         self.ctx.watcher.check()
         return True
 

@@ -121,12 +121,24 @@ class PlansPanel:
         The table this page drafts for.
     saved : SavedState
         The page's saved-state indicator.
+    drafts : dict, optional
+        Plan changes not saved when the panel was last closed (the phase moved on),
+        by group: put back into the form, still marked not saved. The table page
+        keeps them, so nothing typed is lost when the phase moves away and back.
     """
 
-    def __init__(self, ctx: PageContext, table: int, saved: SavedState) -> None:
+    def __init__(
+        self,
+        ctx: PageContext,
+        table: int,
+        saved: SavedState,
+        *,
+        drafts: dict[int, dict[str, Any]] | None = None,
+    ) -> None:
         self.ctx = ctx
         self.table = int(table)
         self.saved = saved
+        self.drafts = drafts if drafts is not None else {}
         self.state = PlansState()
         self.groups: list[Group] = []
         self.people: list[Person] = []
@@ -212,7 +224,13 @@ class PlansPanel:
 
         # first actions
         self.action_form = ActionsForm(
-            self.saved, self._write, lambda: self.state.group_id, self.ctx.watcher.check
+            self.saved,
+            self._write,
+            lambda: self.state.group_id,
+            self.ctx.watcher.check,
+            scope=f"table-{self.table}-action",
+            draft_key=f"event-{ctx.event_id}-table-{self.table}-action",
+            written=lambda token: self.ctx.store.written(token) is not None,
         )
 
         def title(text: str) -> w.HTML:
@@ -282,6 +300,26 @@ class PlansPanel:
             "destination": self.destination.value,
         }
 
+    def _fill_form(self, fields: dict[str, Any]) -> None:
+        """Put fields into the form as typed (not as stored): they show as not saved yet."""
+        for name, value in fields.items():
+            if name == "review_dates":
+                for h, day in value.items():
+                    self.dates[h].value = day
+            else:
+                self._field_widget(name).value = value
+        self._on_edit()
+
+    def _field_widget(self, name: str) -> w.Widget:
+        return {
+            "purpose": self.purpose,
+            "lead": self.lead,
+            "sponsor": self.sponsor,
+            "key_question": self.key_question,
+            "success_measures": self.measures,
+            "destination": self.destination,
+        }[name]
+
     def _load_form(self, fields: dict[str, Any]) -> None:
         self.state.loaded = fields
         self.purpose.value = fields["purpose"]
@@ -293,6 +331,11 @@ class PlansPanel:
             self.dates[h].value = fields["review_dates"][h]
         self.destination.value = fields["destination"]
         self._on_edit()
+
+    def unsaved(self) -> dict[int, dict[str, Any]]:
+        """The plan's changes not saved yet, by group (what the table page keeps when the phase moves)."""
+        changed = self._changed() if self.state.form_group is not None else {}
+        return {self.state.form_group: changed} if changed and self.state.form_group is not None else {}
 
     def _changed(self) -> dict[str, Any]:
         now = self.form_fields()
@@ -350,8 +393,16 @@ class PlansPanel:
             self.state.form_group = group.id
             self.state.plan_token = new_token()
             self.state.shown.clear()
-            self.action_form.cancel_edit()
+            if self.action_form.editing is not None:
+                self.action_form.cancel_edit()
             self._load_form(self.plan_fields(group))
+            kept = self.drafts.pop(group.id, None)
+            if kept:
+                # typed before the phase moved on and not saved: offered back, still marked
+                self._fill_form(kept)
+                self.saved.not_saved(
+                    "your plan changes from before are back in the form; press Save plan to keep them"
+                )
         else:
             stored = self.plan_fields(group)
             if stored != self.state.loaded and not self._changed():

@@ -7,7 +7,6 @@ message cannot write for another table or move the event.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -28,6 +27,7 @@ from facilitation.ui.widgets import (
     Rows,
     SavedState,
     block,
+    box_token,
     button,
     entry_row,
     esc,
@@ -61,7 +61,10 @@ class TableState:
     shown_entries: tuple[Entry, ...] | None = None  # None: not drawn yet, so an empty list shows its hint
     shown_people: tuple[Person, ...] | None = None
     phase_key: tuple[Any, ...] = ()
+    phase_index: int | None = None
     panel_input: str = ""
+    # a plan's changes not saved when the phase moved on, by group: offered back on return
+    plan_drafts: dict[int, dict[str, Any]] = field(default_factory=dict)
 
 
 def draft_token(table: int, draft: str, text: str) -> str:
@@ -83,8 +86,7 @@ def draft_token(table: int, draft: str, text: str) -> str:
     >>> len(draft_token(1, "x" * 64, "y" * 20_000)) <= 80
     True
     """
-    digest = hashlib.sha256(f"{draft}\n{' '.join(text.split())}".encode()).hexdigest()[:40]
-    return f"table-{int(table)}-{digest}"
+    return box_token(f"table-{int(table)}", draft, text)
 
 
 def entry_card(entry: Entry) -> str:
@@ -138,13 +140,18 @@ class TableView:
         )
         self.people_list = self.people_rows.box
         self.people_list.add_class("fac-people-list")
-        self.person_name = w.Text(
-            placeholder="Name", description="Name", layout=w.Layout(width="280px"), style=WIDE
+        # the person's name saves on Enter, through the entry boxes' one mechanism
+        self.person_name = EntryInput(
+            placeholder="Name", label="Name", max_length=200, layout=w.Layout(width="300px")
         )
+        self.person_name.add_class("fac-person-name")
+        self.person_name.on_submit(self.save_person)
+        self.person_name.answer_checks(f"table-{self.table}-person", self._written, "person")
         self.person_org = w.Text(
             placeholder="Organisation", description="Organisation", layout=w.Layout(width="360px"), style=WIDE
         )
         self.person_button = w.Button(description="Add person", button_style="")
+        self.person_button.add_class("fac-person-add")
         self.person_button.on_click(self.save_person)
         self.person_cancel = w.Button(description="Cancel", layout=w.Layout(display="none"))
         self.person_cancel.on_click(self.cancel_person_edit)
@@ -213,9 +220,9 @@ class TableView:
                     [self.header, self.timer], layout=w.Layout(justify_content="space-between", width="100%")
                 ),
                 self.lock_note,
+                self.saved,  # the one save line, in every phase (CSS keeps it in view)
                 self.entry_box,
                 self.extra,
-                self.saved,  # below the input or the panel, visible in every phase
                 self.entries_title,
                 self.entry_list,
                 self.done_button,
@@ -225,6 +232,9 @@ class TableView:
         self.widget.add_class("fac-table-page")
         ctx.watcher.on_change(self.refresh)
         self.refresh()
+
+    def _written(self, token: str) -> bool:
+        return self.ctx.store.written(token) is not None
 
     # -- drawing ---------------------------------------------------------------------
     def refresh(self) -> None:
@@ -267,6 +277,10 @@ class TableView:
             if event.input_locked
             else "",
         )
+        if event.phase_index != self.state.phase_index:
+            # a past phase's word ("Saved: Dot is at this table") does not stay on this one
+            self.state.phase_index = event.phase_index
+            self.saved.ready(_ready_hint(phase.input))
         if key == self.state.phase_key:
             return
         self.state.phase_key = key
@@ -290,6 +304,8 @@ class TableView:
         kind = event.phase.input
         if kind != self.state.panel_input:
             self.state.panel_input = kind
+            if self.panel is not None and hasattr(self.panel, "unsaved"):
+                self.state.plan_drafts.update(self.panel.unsaved())  # kept for the way back
             self.panel = None
             if kind == "grouping":
                 from facilitation.ui.board import TableBoard
@@ -306,15 +322,10 @@ class TableView:
             elif kind == "plans":
                 from facilitation.ui.plans_view import PlansPanel
 
-                self.panel = PlansPanel(self.ctx, self.table, self.saved)
+                self.panel = PlansPanel(self.ctx, self.table, self.saved, drafts=self.state.plan_drafts)
             replace_children(self.extra, [self.panel.widget] if self.panel is not None else [])
         if self.panel is not None:
             self.panel.refresh()
-        # the saved state only where something can be saved (not while the framing is shown)
-        takes_input = kind in PHASE_KINDS or getattr(self.panel, "takes_input", self.panel is not None)
-        display = "" if takes_input else "none"
-        if self.saved.layout.display != display:
-            self.saved.layout.display = display
 
     def _editable(self, event: Event) -> bool:
         return event.phase.input in EDITABLE_INPUTS and not event.input_locked
@@ -376,8 +387,9 @@ class TableView:
         self.saved.saving(text[:60])
         draft = self.entry_text.draft
         token = self._token(draft, text)
+        editing = self.state.editing_entry
         try:
-            if self.state.editing_entry is not None:
+            if editing is not None:
                 edit_entry(
                     self.ctx.store,
                     self.ctx.actor,
@@ -410,7 +422,7 @@ class TableView:
             # the write may have committed: the browser asks again, and the store answers
             self.saved.not_saved("The event did not answer; your text is kept. Press Enter to try again.")
             return False
-        self._confirm(draft, text, entry_id)
+        self._confirm(draft, text, entry_id, edited=editing is not None)
         return True
 
     def check_draft(self, draft: str, text: str) -> bool:
@@ -426,15 +438,14 @@ class TableView:
         except Exception:
             return False  # the store is not reachable: the browser asks again
         if prior is None:
-            self.entry_text.not_stored(draft, text)
-            if self.saved.state != "saving":
-                self.saved.not_saved(f"\u201c{_short(text)}\u201d is not saved yet: press Enter to save it.")
+            self.entry_text.not_stored(draft, text)  # the browser sends it again, under the same name
             return False
-        entry_id = prior.result if isinstance(prior.result, int) else self.state.editing_entry
-        self._confirm(draft, text, entry_id)
+        editing = self.state.editing_entry
+        entry_id = prior.result if isinstance(prior.result, int) else editing
+        self._confirm(draft, text, entry_id, edited=editing is not None and entry_id == editing)
         return True
 
-    def _confirm(self, draft: str, text: str, entry_id: int | None) -> None:
+    def _confirm(self, draft: str, text: str, entry_id: int | None, *, edited: bool = False) -> None:
         """The store has the draft: tell the browser first (one message), then the page."""
         entry = next(
             (
@@ -446,12 +457,11 @@ class TableView:
         )
         kind, shown = (entry.kind, entry.text) if entry is not None else (self.kind.value, text)
         label = f"{KIND_LABELS.get(kind, '')} \u201c{_short(shown)}\u201d"
-        self.entry_text.stored(draft, text, label)
+        self.entry_text.stored(draft, text, label)  # the browser's box: emptied there, never here
         self.saved.saved(label)
-        if self.entry_text.value == text:
+        if edited:
             self._end_edit()
-        else:  # the lead typed a new draft meanwhile: keep it
-            self.state.draft_token = new_token()
+        self.state.draft_token = new_token()
         self.ctx.watcher.check()
 
     def _click_edit(self, entry_id: int, _button: Any = None) -> None:
@@ -472,19 +482,19 @@ class TableView:
         if entry.kind in [v for _, v in self.kind.options]:
             self.kind.value = entry.kind
         self.evidence.value = entry.evidence or ""
-        self.entry_text.value = entry.text
+        self.entry_text.fill(entry.text)
         self.submit_button.description = "Save changes"
         self.cancel_button.layout.display = ""
 
     def cancel_edit(self, _button: Any = None) -> None:
         """Leave edit mode; nothing is changed."""
-        self.entry_text.value = ""
+        self.entry_text.fill("")
         self._end_edit()
 
     def _end_edit(self) -> None:
+        # the box's text is the browser's: what the lead typed after the edit stays there
         self.state.editing_entry = None
         self.state.draft_token = new_token()
-        self.entry_text.value = ""
         self.entry_text.persist = True
         self.submit_button.description = "Add"
         self.cancel_button.layout.display = "none"
@@ -521,7 +531,13 @@ class TableView:
 
     # -- people ---------------------------------------------------------------------------
     def save_person(self, _button: Any = None) -> bool:
-        """Add the person typed in the form, or save the edit of one already listed."""
+        """Add the person typed in the form, or save the edit of one already listed.
+
+        Enter in the name or "Add person"; in every phase the save line says "Saved"
+        or why not (an empty name is refused by the rule, and said so)."""
+        name, draft = self.person_name.value, self.person_name.draft
+        token = box_token(f"table-{self.table}-person", draft, name) if draft else self.state.person_token
+        self.saved.saving(_short(name) or "person")
         try:
             if self.state.editing_person is not None:
                 update_person(
@@ -529,25 +545,32 @@ class TableView:
                     self.ctx.actor,
                     self.ctx.event_id,
                     self.state.editing_person,
-                    name=self.person_name.value,
+                    name=name,
                     organisation=self.person_org.value,
-                    client_token=self.state.person_token,
+                    client_token=token,
                 )
             else:
                 add_person(
                     self.ctx.store,
                     self.ctx.actor,
                     self.ctx.event_id,
-                    self.person_name.value,
+                    name,
                     organisation=self.person_org.value,
                     table=self.table,
-                    client_token=self.state.person_token,
+                    client_token=token,
                 )
         except FacilitationError as exc:
+            self.person_name.not_stored(draft, name, refused=True)
             self.saved.not_saved(str(exc))
             return False
-        self.saved.saved(f"{self.person_name.value} is at this table")
-        self.cancel_person_edit()
+        except Exception:
+            self.person_name.not_stored(draft, name, refused=True)
+            self.saved.not_saved("The event did not answer; what you typed is kept. Try again.")
+            return False
+        said = f"{' '.join(name.split())} is at this table"
+        self.person_name.stored(draft, name, said)
+        self.saved.saved(said)
+        self._end_person_edit()
         self.ctx.watcher.check()
         return True
 
@@ -557,16 +580,20 @@ class TableView:
             return
         self.state.editing_person = person.id
         self.state.person_token = new_token()
-        self.person_name.value = person.name
+        self.person_name.fill(person.name)
         self.person_org.value = person.organisation
         self.person_button.description = "Save person"
         self.person_cancel.layout.display = ""
 
     def cancel_person_edit(self, _button: Any = None) -> None:
         """Empty the person form."""
+        self.person_name.fill("")
+        self._end_person_edit()
+
+    def _end_person_edit(self) -> None:
+        # the name box is the browser's (emptied there on Enter or on the kernel's word)
         self.state.editing_person = None
         self.state.person_token = new_token()
-        self.person_name.value = ""
         self.person_org.value = ""
         self.person_button.description = "Add person"
         self.person_cancel.layout.display = "none"
@@ -582,6 +609,23 @@ class TableView:
 
 def _short(text: str) -> str:
     return text if len(text) <= 60 else text[:57] + "\u2026"
+
+
+def _ready_hint(phase_input: str) -> str:
+    """What the save line says when a phase starts.
+
+    Examples
+    --------
+    >>> _ready_hint("none")
+    'add the people at your table; each is saved at once'
+    """
+    if phase_input in PHASE_KINDS:
+        return "type, then press Enter; each entry is saved at once"
+    return {
+        "links": "choose who worked with whom, then press Enter or Record link",
+        "plans": "each action and member is saved at once; the plan form when you press Save plan",
+        "voting": "a dot counts when it is saved",
+    }.get(phase_input, "add the people at your table; each is saved at once")
 
 
 def table_page(ctx: PageContext | None = None) -> w.Widget:

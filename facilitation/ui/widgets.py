@@ -8,6 +8,7 @@ text. Nothing here reads the store.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import time
 import uuid
@@ -27,6 +28,7 @@ __all__ = [
     "Rows",
     "SavedState",
     "block",
+    "box_token",
     "button",
     "chips",
     "close_tree",
@@ -233,11 +235,24 @@ function render({ model, el }) {
   let last = Date.now();
   let lost = false;
   el.classList.add("fac-heartbeat");
-  model.on("msg:custom", (msg) => { if (msg && msg.pong !== undefined) last = Date.now(); });
+  let shown = null;
+  model.on("msg:custom", (msg) => {
+    if (msg && msg.pong !== undefined) {
+      last = Date.now();
+      if (lost) clear();  // the link is back: the page works again, so it says nothing more
+    }
+  });
+  function clear() {
+    lost = false;
+    if (shown) shown.remove();
+    shown = null;
+    document.body.classList.remove("fac-disconnected");
+  }
   function banner() {
     if (lost) return;
     lost = true;
     const b = document.createElement("div");
+    shown = b;
     b.className = "fac-reload-banner";
     b.setAttribute("role", "alert");
     const p = document.createElement("span");
@@ -250,7 +265,8 @@ function render({ model, el }) {
     document.body.classList.add("fac-disconnected");
   }
   function beat() {
-    if (Date.now() - last > model.get("timeout_ms")) { banner(); return; }
+    // keep pinging while the banner shows: the first answer after it clears it
+    if (Date.now() - last > model.get("timeout_ms")) banner();
     try { model.send({ ping: Date.now() }); } catch (e) { banner(); }
   }
   beat();
@@ -266,7 +282,8 @@ class Heartbeat(anywidget.AnyWidget):
 
     A dropped connection, a dead or culled kernel and a stopped server all look the
     same from the browser: no answer. The banner appears within ``timeout_ms`` plus
-    one interval, so widgets never look alive when they are not.
+    one interval, so widgets never look alive when they are not. The pings go on
+    while it shows: when the link comes back, the first answer takes the banner away.
     """
 
     _esm = _HEARTBEAT_ESM
@@ -299,21 +316,23 @@ function render({ model, el }) {
   input.spellcheck = true;
   el.appendChild(label);
   el.appendChild(input);
+  // The text in the box is the browser's. A value the kernel sends back (the echo of
+  // an older keystroke, late on a slow link) never overwrites what is being typed:
+  // the kernel writes into the box only with a "fill" message (an edit, a cancel).
   function draw() {
     label.textContent = model.get("label");
     input.placeholder = model.get("placeholder");
     input.disabled = model.get("disabled");
     input.maxLength = model.get("max_length");
-    if (input.value !== model.get("value")) input.value = model.get("value");
   }
   draw();
   model.on("change", draw);
 
   function showState(state, word, text) {
-    // The saved state is drawn by the kernel; while the kernel cannot be reached, or
-    // its word was lost on the way, only the browser can say where an entry is.
-    // Written inside the HTML widget's own content element: the kernel's next word
-    // replaces exactly that element's content.
+    // The page's one save line is drawn by the kernel; while the kernel cannot be
+    // reached, or its word was lost on the way, only the browser can say where a
+    // text is. Written inside the HTML widget's own content element: the kernel's
+    // next word replaces exactly that element's content.
     const outer = document.querySelector(".fac-saved-state");
     if (!outer) return;
     const place = outer.querySelector(".widget-html-content") || outer;
@@ -334,126 +353,150 @@ function render({ model, el }) {
     place.appendChild(box);
   }
   const short = (text) => text.length <= 60 ? text : text.slice(0, 57) + "\\u2026";
+  const norm = (text) => text.split(/\\s+/).filter(Boolean).join(" ");
 
-  if (!model.get("draft_key")) {
-    // a name box of a board or a panel: Enter sends the text with it, nothing more
-    input.addEventListener("input", () => { model.set("value", input.value); model.save_changes(); });
-    input.addEventListener("keydown", (e) => {
-      if (e.key === "Enter" && !e.isComposing) {
-        e.preventDefault();
-        if (!input.value.trim()) return;
-        showState("saving", "Saving", short(input.value));
-        model.send({ event: "submit", value: input.value });
-      }
-    });
-    return;
-  }
-
-  // The entry box of a table. A draft has an id, made here; the id with the draft's
-  // text names the write (the kernel adds the table), so the store keeps it once
-  // however often it is sent. The id and the text stay in this tab's sessionStorage
-  // until the kernel says the store has them: Enter again, Add, a reload, a dropped
-  // socket or a resent message all name the same draft. The box is emptied only on
-  // that word, and the id is renewed with it.
-  const key = "fac-draft:" + model.get("draft_key");
+  // Every text sent has a draft id, made here; the id with the text names the write
+  // (the kernel adds the table and the box), so the store keeps it once however
+  // often it is sent. Enter sends the text and empties the box at once: what is
+  // typed next is a new draft, never added to the one on its way. A sent text waits
+  // in `pending` (and, with a draft_key, in this tab's sessionStorage) until the
+  // kernel says the store has it ("Saved") or a rule refused it (it comes back into
+  // an empty box); a reload asks the store about it before anything is sent again.
+  const key = model.get("draft_key");
+  const typingKey = "fac-draft:" + key;
+  const sentKey = "fac-sent:" + key;
   const newDraft = () => (self.crypto && crypto.randomUUID) ? crypto.randomUUID()
     : Math.random().toString(36).slice(2) + Date.now().toString(36);
-  function load() {
-    try {
-      const kept = JSON.parse(sessionStorage.getItem(key) || "null");
-      if (kept && typeof kept.draft === "string" && typeof kept.text === "string") return kept;
-    } catch (e) { /* storage refused or damaged: a new draft */ }
-    return null;
-  }
-  function keep() {
-    if (!model.get("persist")) return;  // an edit is not a draft to bring back after a reload
-    try {
-      if (input.value.trim()) sessionStorage.setItem(key, JSON.stringify({ draft: draft, text: input.value }));
-      else if (!sent) sessionStorage.removeItem(key);
-    } catch (e) { /* private mode: the draft lives as long as the page */ }
-  }
-  function forget() { try { sessionStorage.removeItem(key); } catch (e) { /* nothing kept */ } }
-  function share() { model.set("draft", draft); model.save_changes(); }
+  const kept = (k) => {
+    if (!key || !model.get("persist")) return null;
+    try { return JSON.parse(sessionStorage.getItem(k) || "null"); } catch (e) { return null; }
+  };
+  const store = (k, v) => {
+    try { if (v === null) sessionStorage.removeItem(k); else sessionStorage.setItem(k, JSON.stringify(v)); }
+    catch (e) { /* private mode: drafts live as long as the page */ }
+  };
+  let draft = newDraft();
+  const pending = new Map();  // draft id -> {draft, text, at}: sent, not yet confirmed
+  let asked = 0;              // when the kernel was last asked about them
+  let waiting = false;        // "no answer yet" is shown
 
-  const kept = load();
-  let draft = kept ? kept.draft : newDraft();
-  let sent = null;       // {draft, text, at}: sent and not yet confirmed
-  let asked = 0;         // when the kernel was last asked about it
-  share();
-  if (kept && model.get("persist")) {
-    // A reload with an unconfirmed draft: bring the text back and ask the store
-    // whether it was stored before anything is sent again.
-    if (!input.value.trim()) {
-      input.value = kept.text;
-      model.set("value", kept.text);
-      model.save_changes();
+  function keep() {
+    // an edit (persist off) is not a draft to bring back after a reload or a phase move
+    if (!key || !model.get("persist")) return;
+    store(typingKey, input.value.trim() ? { draft: draft, text: input.value } : null);
+    const sent = [...pending.values()].map((p) => ({ draft: p.draft, text: p.text }));
+    store(sentKey, sent.length ? sent : null);
+  }
+  function sync() { model.set("value", input.value); model.set("draft", draft); model.save_changes(); }
+
+  // the kernel's text (an edit in progress), else what was typed here and not sent
+  const typed = kept(typingKey);
+  if (model.get("value")) {
+    input.value = model.get("value");
+  } else if (typed && typeof typed.text === "string" && typeof typed.draft === "string") {
+    input.value = typed.text;
+    draft = typed.draft;
+  }
+  sync();
+  const sentBefore = kept(sentKey);
+  if (Array.isArray(sentBefore)) {
+    for (const p of sentBefore) {
+      if (p && typeof p.draft === "string" && typeof p.text === "string") {
+        pending.set(p.draft, { draft: p.draft, text: p.text, at: Date.now() });
+      }
     }
-    sent = { draft: kept.draft, text: kept.text, at: Date.now(), asking: true };
-    showState("saving", "Checking", "whether \\u201c" + short(kept.text) + "\\u201d was saved");
-    ask();
   }
 
   function ask() {
-    if (!sent) return;
     asked = Date.now();
-    try { model.send({ event: "check", draft: sent.draft, value: sent.text }); } catch (e) { /* asked again later */ }
+    for (const p of pending.values()) {
+      try { model.send({ event: "check", draft: p.draft, value: p.text }); } catch (e) { /* asked again later */ }
+    }
+  }
+  function send(p) {
+    // the text travels with the submit: a value update still queued cannot be overtaken
+    try { model.send({ event: "submit", value: p.text, draft: p.draft }); } catch (e) { /* asked again later */ }
+  }
+  if (pending.size) {
+    // a reload (or the box drawn again) with texts sent and not confirmed: ask first
+    showState("saving", "Checking", "whether \\u201c" + short([...pending.values()][0].text) + "\\u201d was saved");
+    ask();
   }
   const timer = setInterval(() => {
-    if (!sent) return;
-    const waited = Date.now() - sent.at;
-    if (waited > 3000 && !sent.waiting) {
-      sent.waiting = true;
-      showState("saving", "Saving", "waiting for the connection. Your text is kept here; "
-        + "it is sent once, however often you press Enter.");
+    if (!pending.size) return;
+    const oldest = Math.min(...[...pending.values()].map((p) => p.at));
+    if (!waiting && Date.now() - oldest > 3000) {
+      waiting = true;
+      showState("saving", "Saving", "no answer from the event yet. What you typed is kept here "
+        + "and is stored once, however often you press Enter.");
     }
     if (Date.now() - asked >= model.get("check_ms")) ask();  // answered once the link is back
   }, 500);
 
-  input.addEventListener("input", () => {
-    model.set("value", input.value);
-    model.save_changes();
+  function submit() {
+    const text = input.value;
+    if (!text.trim()) return;
+    // the same text again while it is on its way (Enter pressed twice, typed again) is that draft
+    const again = [...pending.values()].find((p) => norm(p.text) === norm(text));
+    const p = again || { draft: draft, text: text };
+    p.at = Date.now();
+    pending.set(p.draft, p);
+    if (p.draft === draft) draft = newDraft();
+    waiting = false;
+    asked = Date.now();
+    showState("saving", "Saving", short(text));
+    send(p);
+    input.value = "";
+    // no update now: one sent while the kernel writes would hold back (ipywidgets sends
+    // one update at a time) the next text's update behind a click on Add; the next
+    // keystroke carries these
+    model.set("value", "");
+    model.set("draft", draft);
     keep();
-  });
+  }
+  input.addEventListener("input", () => { model.set("value", input.value); model.save_changes(); keep(); });
   input.addEventListener("keydown", (e) => {
     if (e.key === "Enter" && !e.isComposing) {
       e.preventDefault();
-      if (!input.value.trim()) return;
-      sent = { draft: draft, text: input.value, at: Date.now() };
-      asked = Date.now();
-      keep();
-      showState("saving", "Saving", short(input.value));
-      // the text travels with the submit: a value update still queued cannot be overtaken
-      model.send({ event: "submit", value: input.value, draft: draft });
+      submit();
     }
   });
   model.on("msg:custom", (msg) => {
     if (!msg || typeof msg !== "object") return;
-    const ours = msg.draft === draft || (sent && msg.draft === sent.draft);
-    if (!ours) return;  // an older draft's late word
-    const same = sent && msg.draft === sent.draft && msg.text === sent.text;
-    if (msg.stored) {
-      if (input.value === msg.text) {
-        input.value = "";
-        model.set("value", "");
-        model.save_changes();
-      }
-      if (same || !sent) sent = null;
-      if (msg.draft === draft) draft = newDraft();
-      share();
-      if (!input.value.trim()) forget(); else keep();
-      showState("saved", "Saved", msg.saved || short(msg.text));
-    } else if (same) {
-      // the store does not have it (the message was lost, or it was refused): the
-      // text stays in the box and Enter sends it, under the same name
-      const asking = sent.asking;
-      sent = null;
+    if (typeof msg.fill === "string") {
+      // the kernel puts a text into the box (an edit started or cancelled): a new draft
+      input.value = msg.fill;
+      draft = newDraft();
+      sync();
       keep();
-      if (!msg.refused && asking) {
-        showState("not-saved", "Not saved yet", "\\u201c" + short(msg.text)
-          + "\\u201d is in the box: press Enter to save it.");
-      } else if (!msg.refused) {
-        showState("not-saved", "Not saved", "\\u201c" + short(msg.text)
-          + "\\u201d was lost on the way. It is still in the box: press Enter to send it again.");
+      return;
+    }
+    const p = pending.get(msg.draft);
+    if (msg.stored) {
+      if (p) {
+        pending.delete(msg.draft);
+      } else if (msg.draft === draft) {
+        // stored by a button (Add): the box's own text; what was typed since stays
+        if (input.value === msg.text) input.value = "";
+        draft = newDraft();
+        sync();
+      } else {
+        return;  // an older draft's late word
+      }
+      keep();
+      waiting = false;
+      showState("saved", "Saved", msg.saved || short(msg.text));
+    } else if (p) {
+      if (msg.refused) {
+        // a rule said no (the kernel says why on the save line): the text comes back to
+        // an empty box, under a new draft
+        pending.delete(msg.draft);
+        if (!input.value.trim()) { input.value = p.text; sync(); }
+        keep();
+      } else {
+        // the store does not have it: the submit was lost on the way; send it again,
+        // under the same name, so it is stored once
+        send(p);
       }
     }
   });
@@ -464,18 +507,26 @@ export default { render };
 
 
 class EntryInput(anywidget.AnyWidget):
-    """A labelled one-line text box whose Enter sends the text with it.
+    """A labelled one-line text box whose Enter sends the text with it: every box that
+    saves on Enter (the entry, a theme's name, a link's note, an action, a person).
 
-    With a plain ``Text`` widget the Enter message can reach the kernel before the
-    last keystrokes' value update (custom messages skip the update queue), which
-    cut the end off fast typists' entries. Here the submit carries its text.
+    One save mechanism for all of them. With a plain ``Text`` widget the Enter message
+    can reach the kernel before the last keystrokes' value update (custom messages skip
+    the update queue), which cut the end off fast typists' entries: here the submit
+    carries its text. Enter empties the box at once, so the next entry typed straight
+    after is a draft of its own and never lands inside the one on its way; the text
+    waits in the browser until the kernel answers it with :meth:`stored` ("Saved") or
+    :meth:`not_stored` (refused: it comes back into the box). Each text sent has a draft
+    id made by the browser, so a view that names its write with :func:`box_token` stores
+    it once however often it is sent (Enter again, a reload, a resent message). While a
+    text is unconfirmed the browser asks every ``check_ms`` (``event: "check"``); the
+    page answers with :meth:`stored` or :meth:`not_stored` (then the browser sends it
+    again under the same name).
 
-    With a ``draft_key`` (the table's entry box) the box keeps drafts: the browser
-    names each draft with an id, kept in the tab's sessionStorage with its text until
-    :meth:`stored` says the store has it, so a draft sent again (Enter again, Add, a
-    reload, a resent message) is the same write. While a sent draft is unconfirmed the
-    browser asks every ``check_ms`` (``event: "check"``); the page answers with
-    :meth:`stored` or :meth:`not_stored`.
+    The box's text belongs to the browser: the kernel writes into it only with
+    :meth:`fill`. With a ``draft_key`` what is typed and not sent, and what is sent and
+    not confirmed, are kept in the tab's sessionStorage under that key, and offered
+    back when the box is drawn again (a reload, or the phase moving away and back).
     """
 
     _esm = _ENTRY_ESM
@@ -484,18 +535,22 @@ class EntryInput(anywidget.AnyWidget):
     placeholder = traitlets.Unicode("").tag(sync=True)
     disabled = traitlets.Bool(False).tag(sync=True)
     max_length = traitlets.Int(20_000).tag(sync=True)
-    # where the browser keeps unconfirmed drafts ("" keeps none: a name box)
+    # where the browser keeps drafts ("" keeps none)
     draft_key = traitlets.Unicode("").tag(sync=True)
-    # whether the draft is brought back after a reload (not while an entry is edited)
+    # whether drafts are kept and brought back (not while an entry is edited)
     persist = traitlets.Bool(True).tag(sync=True)
     check_ms = traitlets.Int(3000).tag(sync=True)
     # the browser's current draft id, so a click on a button names the same draft
     draft = traitlets.Unicode("").tag(sync=True)
 
+    # how long after a text was stored a keystroke update bringing it back is dropped
+    LATE_S = 3.0
+
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._submit_callbacks: list[Any] = []
         self._check_callbacks: list[Any] = []
+        self._used: tuple[str, float] = ("", 0.0)
         self.on_msg(self._on_message)
 
     def on_submit(self, callback: Any) -> None:
@@ -511,6 +566,7 @@ class EntryInput(anywidget.AnyWidget):
             return
         draft = _draft_id(content.get("draft"))
         if content.get("event") == "submit":
+            self._used = ("", 0.0)  # a submit is the browser's own word: never dropped as late
             if isinstance(content.get("value"), str):
                 self.value = content["value"]
             if draft:
@@ -521,19 +577,82 @@ class EntryInput(anywidget.AnyWidget):
             for callback in list(self._check_callbacks):
                 callback(draft, content["value"])
 
+    def answer_checks(self, scope: str, written: Callable[[str], bool], said: str = "") -> None:
+        """Answer the browser's "was it stored?" for a box whose writes are named
+        ``box_token(scope, draft, text)``; ``written(token)`` asks the store (a read)."""
+
+        def check(draft: str, text: str) -> None:
+            try:
+                found = written(box_token(scope, draft, text))
+            except Exception:
+                return  # the store is not reachable: the browser asks again
+            if found:
+                self.stored(draft, text, said)
+            else:
+                self.not_stored(draft, text)
+
+        self.on_check(check)
+
+    def set_state(self, sync_data: dict[str, Any]) -> None:
+        """Apply the browser's update, less a late keystroke's.
+
+        The kernel-side half of the late-keystroke guard: the browser's last keystroke
+        update can reach the kernel after Enter's submit and put the stored text back,
+        and a button (Add) would then send it again. Only just after, only that text.
+        """
+        used, when = self._used
+        if used and sync_data.get("value") == used and time.monotonic() - when < self.LATE_S:
+            sync_data = {**sync_data, "value": ""}
+        super().set_state(sync_data)
+
+    def used(self, text: str) -> None:
+        """``text`` was stored: the kernel forgets it (a late keystroke update bringing it back is dropped)."""
+        self._used = (text, time.monotonic())
+        if self.value == text:
+            self.value = ""
+
+    def fill(self, text: str) -> None:
+        """Put ``text`` into the box in the browser (an edit started or cancelled), as a new draft."""
+        self._used = ("", 0.0)
+        self.value = text
+        self.send({"fill": text})
+
     def stored(self, draft: str, text: str, saved: str = "") -> None:
-        """Tell the browser the store has ``draft`` with ``text``: it empties the box and says "Saved".
+        """Tell the browser the store has ``draft`` with ``text``: it says "Saved" (and empties
+        the box if a button sent what it holds).
 
         One message, sent before any other word of the write, so a connection lost
         after it cannot leave a box that is full with a draft already renewed.
         """
+        self.used(text)
         if draft:
             self.send({"draft": draft, "text": text, "stored": True, "saved": saved})
 
     def not_stored(self, draft: str, text: str, *, refused: bool = False) -> None:
-        """Tell the browser the store does not have ``draft`` with ``text`` (``refused``: a rule said no)."""
+        """Tell the browser the store does not have ``draft`` with ``text``.
+
+        ``refused``: a rule said no (the page says why); the text comes back into the
+        box. Otherwise the browser sends it again under the same draft id.
+        """
         if draft:
             self.send({"draft": draft, "text": text, "stored": False, "refused": refused})
+
+
+def box_token(scope: str, draft: str, text: str) -> str:
+    """The client token of a box's draft: where it was typed, the browser's draft id, its text.
+
+    The same draft sent again has the same token, so the store keeps it once. Spaces
+    do not make a draft new; another text under the same id is another write.
+
+    Examples
+    --------
+    >>> box_token("table-1-action", "d-1", "Map  flows") == box_token("table-1-action", "d-1", " Map flows")
+    True
+    >>> box_token("table-1-action", "d-1", "Map flows") == box_token("table-2-action", "d-1", "Map flows")
+    False
+    """
+    digest = hashlib.sha256(f"{draft}\n{' '.join(text.split())}".encode()).hexdigest()[:40]
+    return f"{scope}-{digest}"
 
 
 def _draft_id(value: object) -> str:
@@ -551,7 +670,13 @@ def _draft_id(value: object) -> str:
 
 
 class SavedState(w.HTML):
-    """The table page's saved / saving / not saved indicator (class ``fac-saved-state``)."""
+    """The table page's one save line, shared by every box: Ready, Saving, Saved or Not
+    saved with what to do (class ``fac-saved-state``).
+
+    The kernel says "Saved" only after the write committed. The entry boxes' browser
+    side writes "Saving" (and "Saved" on the kernel's word) into the same element, so
+    the line tells the truth while the kernel cannot be reached.
+    """
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -572,6 +697,10 @@ class SavedState(w.HTML):
             f'<span aria-hidden="true">{icon}</span> <strong>{label}</strong>'
             f"{': ' + esc(message) if message else ''}</div>"
         )
+
+    def ready(self, message: str = "") -> None:
+        """Nothing is on its way: what the page says when a phase starts (a past phase's word goes)."""
+        self._set("idle", message)
 
     def saving(self, message: str = "") -> None:
         """A write is on its way to the store."""
