@@ -173,7 +173,9 @@ def edit_entry(
     def fn(conn: Connection) -> Change:
         eid, number = _own_entry(conn, actor, event_id, entry_id, "edit this entry")
         if actor.role == "table":
-            require_open_for_input(conn, event_id, ("capture", "ideas", "questions", "grouping"), "edit entries")
+            require_open_for_input(
+                conn, event_id, ("capture", "ideas", "questions", "grouping"), "edit entries"
+            )
         refuse_if_entries_frozen(conn, actor, load_event(conn, event_id), [eid], "editing its entries")
         conn.execute(update(s.entries).where(s.entries.c.id == eid).values(updated_at=now(), **values))
         return Change("edit entry", "entry", eid, {"table": number, **values}, eid)

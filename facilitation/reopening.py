@@ -235,7 +235,9 @@ def list_reopenings(store: Store | Connection, event_id: int) -> list[Reopening]
     >>> list_reopenings(store, ev)
     []
     """
-    return store.read(lambda conn: _read(conn, event_id)) if isinstance(store, Store) else _read(store, event_id)
+    return (
+        store.read(lambda conn: _read(conn, event_id)) if isinstance(store, Store) else _read(store, event_id)
+    )
 
 
 def amendments(conn: Connection, event_id: int) -> dict[tuple[int, int], Amendment]:
@@ -262,7 +264,11 @@ def amendments(conn: Connection, event_id: int) -> dict[tuple[int, int], Amendme
             changes.append("dissolved")
         elif row.name != first.voted_name:
             changes.append(f"renamed '{row.name}'")
-        if row.merged_into is not None and row.merged_into in rows and rows[row.merged_into].deleted_at is None:
+        if (
+            row.merged_into is not None
+            and row.merged_into in rows
+            and rows[row.merged_into].deleted_at is None
+        ):
             changes.append(f"merged into '{rows[row.merged_into].name}'")
         if row.deleted_at is None and now_entries != first.voted_entries:
             changes.append(f"entries changed ({len(first.voted_entries)} as voted, {len(now_entries)} now)")

@@ -298,7 +298,9 @@ FIELDS: dict[tuple[str, str], Check] = {
     ("dots", "voter"): _text("voter", 40),
     ("dots", "slot"): _whole(0),
     ("dots", "theme_slot"): _whole(0),
-    ("theme_reopenings", "rounds"): _list_of(_whole(1, lambda c: c.voting_round, "a voting round of this event")),
+    ("theme_reopenings", "rounds"): _list_of(
+        _whole(1, lambda c: c.voting_round, "a voting round of this event")
+    ),
     ("theme_reopenings", "reason"): _text("reason", MAX_REASON),
     ("theme_reopenings", "voted_name"): _text("theme name", MAX_NAME),
     ("theme_reopenings", "voted_entries"): _list_of(_voted_entry),

@@ -15,9 +15,9 @@ from sqlalchemy import Connection, select
 from facilitation.access import Actor, require
 from facilitation.errors import FacilitationError, NotAllowed
 from facilitation.events import Event, load_event
+from facilitation.reopening import amendments
 from facilitation.store import Store
 from facilitation.store import schema as s
-from facilitation.reopening import amendments
 from facilitation.themes import Theme, author_tables, read_themes, votable_among
 
 __all__ = ["TallyRow", "live_dots", "tally"]

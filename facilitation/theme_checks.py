@@ -31,13 +31,13 @@ __all__ = [
     "GROUPING_INPUTS",
     "check_entries",
     "check_phase",
+    "dotted_rounds",
     "ids_of",
     "lock_themes",
     "move_entries",
     "new_theme",
-    "refuse_duplicate",
-    "dotted_rounds",
     "open_reopenings",
+    "refuse_duplicate",
     "refuse_if_entries_frozen",
     "refuse_if_frozen",
     "require_theme_owner",
@@ -167,7 +167,7 @@ def _frozen_message(actor: Actor, ev: Event, theme: Theme, rounds: list[int], ac
     if actor.role == "facilitator":
         return (
             f"{said} Reopen it first with a reason (Reopen a voted theme on the console, or "
-            f"facilitate reopen {ev.id} {theme.id} --reason \"...\")."
+            f'facilitate reopen {ev.id} {theme.id} --reason "...").'
         )
     return f"{said} Ask the facilitator if it must change: only they can reopen it."
 
