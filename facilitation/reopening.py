@@ -28,10 +28,12 @@ __all__ = [
     "MAX_REASON",
     "Amendment",
     "Reopening",
+    "VotedTheme",
     "amendments",
     "close_reopening",
     "list_reopenings",
     "reopen_theme",
+    "voted_themes",
 ]
 
 MAX_REASON = 500
@@ -238,6 +240,35 @@ def list_reopenings(store: Store | Connection, event_id: int) -> list[Reopening]
     return (
         store.read(lambda conn: _read(conn, event_id)) if isinstance(store, Store) else _read(store, event_id)
     )
+
+
+@dataclass(frozen=True)
+class VotedTheme:
+    """A live theme that holds dots: frozen unless ``reopened``."""
+
+    theme: Theme
+    rounds: tuple[int, ...]
+    reopened: bool
+
+
+def voted_themes(store: Store | Connection, event_id: int) -> list[VotedTheme]:
+    """The event's live themes that hold dots, each with its rounds and whether it is reopened.
+
+    Examples
+    --------
+    >>> from facilitation.testing import scratch_event
+    >>> store, ev = scratch_event(phase="voting")
+    >>> voted_themes(store, ev)
+    []
+    """
+
+    def q(conn: Connection) -> list[VotedTheme]:
+        themes = read_themes(conn, event_id)
+        dotted = dotted_rounds(conn, event_id, [t.id for t in themes])
+        reopened = open_reopenings(conn, load_event(conn, event_id))
+        return [VotedTheme(t, tuple(dotted[t.id]), t.id in reopened) for t in themes if t.id in dotted]
+
+    return store.read(q) if isinstance(store, Store) else q(store)
 
 
 def amendments(conn: Connection, event_id: int) -> dict[tuple[int, int], Amendment]:
