@@ -163,12 +163,13 @@ def tally(store: Store, actor: Actor, event_id: int, *, round: int | None = None
                 crossing[tid] += org is not None and org not in author_orgs[tid]
             else:
                 crossing[tid] += numbers.get(d.voter_table_id) not in author_tables(theme, by_id)
-        rows = sorted(shown, key=lambda i: (-counts[i], by_id[i].name.casefold(), i))
+        name = {i: amended[i].voted_name if i in amended else by_id[i].name for i in shown}
+        rows = sorted(shown, key=lambda i: (-counts[i], name[i].casefold(), i))
         per_count = Counter(counts[i] for i in rows)
         return [
             TallyRow(
                 i,
-                amended[i].voted_name if i in amended else by_id[i].name,
+                name[i],
                 counts[i],
                 1 + sum(1 for j in rows if counts[j] > counts[i]),
                 per_count[counts[i]] > 1,
