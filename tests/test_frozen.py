@@ -336,3 +336,37 @@ def test_facilitate_reopen(store: Store, db_url: str, capsys: pytest.CaptureFixt
         rename_theme(store, T1, ev, a, "Records again")
     assert main(["reopen", str(ev), "Records", "--reason", "x", "--db", db_url]) == 2
     assert "is named by its number" in capsys.readouterr().err
+
+
+def test_the_console_reopens_with_a_reason_and_freezes_again(tmp_path: Path) -> None:
+    from facilitation.events import event_keys
+    from facilitation.store import open_store
+    from facilitation.ui.console import ConsoleView
+    from facilitation.ui.page import PageParams, open_page
+
+    store = open_store(str(tmp_path / "console.db"))
+    try:
+        x = voted_event(store)
+        ev, a = x["ev"], x["a"]
+        keys = event_keys(store, ORGANISER, ev)
+        console = ConsoleView(
+            open_page(PageParams(event=ev, key=keys.facilitator), store=store, need_key=True)
+        )
+        board = console.board
+        assert board.reopen_row.layout.display == ""
+        assert list(board.voted_choice.options) == [(f"{NAME} (frozen)", a)]
+        board.voted_choice.value = a
+        board.reason.value = "   "
+        board.reopen_button.click()
+        assert "Write the reason" in console.message.value and board.reason.value == "   "
+        board.reason.value = "Table 1 spotted a typo"
+        board.reopen_button.click()
+        assert "Reopened" in console.message.value and board.reason.value == ""
+        assert list(board.voted_choice.options) == [(f"{NAME} (reopened)", a)]
+        rename_theme(store, T1, ev, a, "Shared care record")
+        board.freeze_button.click()
+        assert "Frozen again" in console.message.value
+        with pytest.raises(FacilitationError, match="frozen"):
+            rename_theme(store, T1, ev, a, "Again")
+    finally:
+        store.close()
