@@ -370,3 +370,26 @@ def test_the_console_reopens_with_a_reason_and_freezes_again(tmp_path: Path) -> 
             rename_theme(store, T1, ev, a, "Again")
     finally:
         store.close()
+
+
+def test_migration_0003_adds_the_reopenings_to_a_database_made_before(db_url: str) -> None:
+    from sqlalchemy import delete, inspect
+
+    from facilitation.store import open_store
+    from facilitation.store.migrations import applied, schema_migrations
+
+    first = open_store(db_url)
+    with first._write_conn() as conn:  # a database as 0002 left it
+        conn.exec_driver_sql("DROP TABLE theme_reopenings")
+        conn.execute(delete(schema_migrations).where(schema_migrations.c.version == 3))
+    first.close()
+    again = open_store(db_url)
+    try:
+        assert 3 in again.read(applied)
+        assert again.read(lambda c: inspect(c).has_table("theme_reopenings"))
+        x = voted_event(again)
+        from facilitation.reopening import reopen_theme
+
+        assert reopen_theme(again, FACILITATOR, x["ev"], x["a"], "After the upgrade") >= 1
+    finally:
+        again.close()
