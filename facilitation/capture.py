@@ -13,10 +13,11 @@ from sqlalchemy import Connection, select, update
 
 from facilitation.access import Actor, require_table
 from facilitation.errors import FacilitationError, NotFound
-from facilitation.events import require_open_for_input, table_id
+from facilitation.events import load_event, require_open_for_input, table_id
 from facilitation.store import Change, Store, now
 from facilitation.store import schema as s
 from facilitation.text import MAX_ENTRY, MAX_NAME, clean_text
+from facilitation.theme_checks import refuse_if_entries_frozen
 
 __all__ = [
     "KIND_INPUTS",
@@ -155,7 +156,10 @@ def edit_entry(
     priority_area: str | None = None,
     client_token: str | None = None,
 ) -> int:
-    """Change an entry's text, kind, evidence level or priority area (its table only)."""
+    """Change an entry's text, kind, evidence level or priority area (its table only).
+
+    Refused while the entry is in a voted theme that is not reopened (it is frozen).
+    """
     values: dict[str, object] = {}
     if text is not None:
         values["text"] = clean_text(text, field="entry", max_length=MAX_ENTRY)
@@ -169,10 +173,10 @@ def edit_entry(
     def fn(conn: Connection) -> Change:
         eid, number = _own_entry(conn, actor, event_id, entry_id, "edit this entry")
         if actor.role == "table":
-            ev = require_open_for_input(
+            require_open_for_input(
                 conn, event_id, ("capture", "ideas", "questions", "grouping"), "edit entries"
             )
-            del ev
+        refuse_if_entries_frozen(conn, actor, load_event(conn, event_id), [eid], "editing its entries")
         conn.execute(update(s.entries).where(s.entries.c.id == eid).values(updated_at=now(), **values))
         return Change("edit entry", "entry", eid, {"table": number, **values}, eid)
 
@@ -182,7 +186,10 @@ def edit_entry(
 def withdraw_entry(
     store: Store, actor: Actor, event_id: int, entry_id: int, *, client_token: str | None = None
 ) -> int:
-    """Withdraw an entry: hidden from pages and votes, kept in the store and the log."""
+    """Withdraw an entry: hidden from pages and votes, kept in the store and the log.
+
+    Refused while the entry is in a voted theme that is not reopened (it is frozen).
+    """
 
     def fn(conn: Connection) -> Change:
         eid, number = _own_entry(conn, actor, event_id, entry_id, "withdraw this entry")
@@ -190,6 +197,7 @@ def withdraw_entry(
             require_open_for_input(
                 conn, event_id, ("capture", "ideas", "questions", "grouping"), "withdraw entries"
             )
+        refuse_if_entries_frozen(conn, actor, load_event(conn, event_id), [eid], "withdrawing its entries")
         conn.execute(update(s.entries).where(s.entries.c.id == eid).values(deleted_at=now()))
         return Change("withdraw entry", "entry", eid, {"table": number}, eid)
 

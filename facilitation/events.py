@@ -499,6 +499,12 @@ def set_phase(
                 input_locked=False,
             )
         )
+        # A theme reopened after its vote freezes again when the phase moves.
+        conn.execute(
+            update(s.theme_reopenings)
+            .where(s.theme_reopenings.c.event_id == event_id, s.theme_reopenings.c.closed_at.is_(None))
+            .values(closed_at=now())
+        )
         return Change(
             "set phase", "event", event_id, {"from": names[ev.phase_index], "to": phase.name}, phase.name
         )

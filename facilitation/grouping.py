@@ -28,7 +28,8 @@ from facilitation.theme_checks import (
     move_entries,
     new_theme,
     refuse_duplicate,
-    refuse_if_dotted,
+    refuse_if_entries_frozen,
+    refuse_if_frozen,
     require_theme_owner,
     theme_in,
     write_change,
@@ -84,10 +85,11 @@ def create_theme(
     ids = ids_of(entry_ids)
 
     def fn(conn: Connection) -> Change:
-        check_phase(conn, actor, event_id)
+        ev = check_phase(conn, actor, event_id)
         tid = table_id(conn, event_id, table)
         refuse_duplicate(conn, event_id, int(table), clean)
         check_entries(conn, event_id, ids, int(table))
+        refuse_if_entries_frozen(conn, actor, ev, ids, "taking its entries out")
         theme_id = new_theme(conn, event_id, tid, clean)
         move_entries(conn, ids, theme_id)
         detail = {"table": int(table), "name": clean, "entries": list(ids)}
@@ -117,8 +119,8 @@ def rename_theme(
     def fn(conn: Connection) -> Change:
         theme = theme_in(conn, event_id, theme_id)
         require_theme_owner(actor, theme, "rename")
-        if theme.table is not None:
-            check_phase(conn, actor, event_id)
+        ev = check_phase(conn, actor, event_id) if theme.table is not None else load_event(conn, event_id)
+        refuse_if_frozen(conn, actor, ev, [theme], "renaming it")
         refuse_duplicate(conn, event_id, theme.table, clean, ignore=[theme.id])
         conn.execute(update(s.themes).where(s.themes.c.id == theme.id).values(name=clean, updated_at=now()))
         return Change("rename theme", "theme", theme.id, {"from": theme.name, "to": clean}, theme.id)
@@ -160,8 +162,10 @@ def add_to_theme(
                 "entries into a theme of their table, and merge that theme into it."
             )
         require_table(actor, theme.table, action="change this theme", also=("facilitator",))
-        check_phase(conn, actor, event_id)
+        ev = check_phase(conn, actor, event_id)
         check_entries(conn, event_id, ids, theme.table)
+        refuse_if_frozen(conn, actor, ev, [theme], "adding entries to it")
+        refuse_if_entries_frozen(conn, actor, ev, ids, "taking its entries out")
         move_entries(conn, ids, theme.id)
         return Change("group entries", "theme", theme.id, {"entries": list(ids)}, theme.id)
 
@@ -189,7 +193,7 @@ def ungroup(
         raise FacilitationError("Select at least one entry to take out of its theme.")
 
     def fn(conn: Connection) -> Change:
-        check_phase(conn, actor, event_id)
+        ev = check_phase(conn, actor, event_id)
         rows = conn.execute(
             select(s.entries.c.id, s.entries.c.theme_id, s.event_tables.c.number)
             .join(s.event_tables, s.event_tables.c.id == s.entries.c.table_id)
@@ -202,6 +206,7 @@ def ungroup(
             raise NotFound(f"Entry {', '.join(map(str, missing))} is not there any more; reload the page.")
         for r in rows:
             require_table(actor, r.number, action="ungroup entries", also=("facilitator",))
+        refuse_if_entries_frozen(conn, actor, ev, ids, "taking entries out of it")
         move_entries(conn, ids, None)
         n = sum(1 for r in rows if r.theme_id is not None)
         return Change("ungroup entries", "entry", None, {"entries": list(ids)}, n)
@@ -246,7 +251,8 @@ def split_theme(
                 f"'{theme.name}' is event-wide; unmerge table themes from it instead of splitting it."
             )
         require_table(actor, theme.table, action="split this theme", also=("facilitator",))
-        check_phase(conn, actor, event_id)
+        ev = check_phase(conn, actor, event_id)
+        refuse_if_frozen(conn, actor, ev, [theme], "splitting it")
         outside = sorted(set(ids) - set(theme.entry_ids))
         if outside:
             raise FacilitationError(
@@ -270,7 +276,8 @@ def dissolve_theme(
 ) -> int:
     """Dissolve a theme (soft delete): its entries, or its table themes, are ungrouped.
 
-    Refused while the theme carries dots in the current voting round.
+    Refused while the theme, or the theme it is merged into, holds dots in any round
+    and the facilitator has not reopened it (a voted theme is frozen).
 
     Examples
     --------
@@ -288,7 +295,7 @@ def dissolve_theme(
         require_theme_owner(actor, theme, "dissolve")
         ev = check_phase(conn, actor, event_id) if theme.table is not None else load_event(conn, event_id)
         parent = [theme_in(conn, event_id, theme.merged_into)] if theme.merged_into is not None else []
-        refuse_if_dotted(conn, ev, [theme, *parent], "dissolving it")
+        refuse_if_frozen(conn, actor, ev, [theme, *parent], "dissolving it")
         if theme.table is None:
             conn.execute(
                 update(s.themes)
@@ -326,7 +333,7 @@ def merge_themes(
     ``theme_ids`` may name table themes and event-wide themes; an event-wide theme
     named there hands its table themes over and is dissolved. With ``into``, a
     non-empty ``name`` also renames it. Facilitator only; refused while any theme
-    involved carries dots in the current voting round.
+    involved is frozen (holds dots in any round and is not reopened).
 
     Examples
     --------
@@ -366,7 +373,7 @@ def merge_themes(
         tables += [everything[m] for t in retired for m in t.member_theme_ids]
         parents = [everything[t.merged_into] for t in tables if t.merged_into is not None]
         involved = [*sources, *tables, *parents, *([target] if target else [])]
-        refuse_if_dotted(conn, ev, involved, "merging it")
+        refuse_if_frozen(conn, actor, ev, involved, "merging it")
         new_name = clean or (target.name if target else "")
         refuse_duplicate(
             conn,
@@ -428,7 +435,7 @@ def unmerge(
                 )
         chosen = [everything[i] for i in ids if everything[i].merged_into is not None]
         parents = [everything[t.merged_into] for t in chosen if t.merged_into is not None]
-        refuse_if_dotted(conn, ev, [*chosen, *parents], "unmerging it")
+        refuse_if_frozen(conn, actor, ev, [*chosen, *parents], "unmerging it")
         if chosen:
             conn.execute(
                 update(s.themes)

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, func, select
 
 from facilitation.errors import NotFound
 from facilitation.events import load_event
+from facilitation.reopening import amendments
 from facilitation.store import Store
 from facilitation.store import schema as s
 
@@ -105,8 +106,12 @@ class Decision:
     theme_id: int | None
     theme: str
     tally: int | None
-    entries: tuple[tuple[int, str, str, int], ...]  # (entry id, kind, text, table)
+    entries: tuple[tuple[int, str, str, int], ...]  # (entry id, kind, text, table), as voted
     action: Action | None
+    # Set when the facilitator reopened the theme after its vote: what changed and why,
+    # and the entries now (``entries`` and ``theme`` stay as the room voted on them).
+    amended: str | None = None
+    entries_now: tuple[tuple[int, str, str, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -273,6 +278,9 @@ def decision_log(store: Store | Connection, event_id: int) -> list[Decision]:
     """The unbroken chain behind every action: entries -> theme -> dot tally -> group -> action.
 
     A group with no action yet still appears, with ``action`` None, so a gap shows.
+    The entries and the theme's name are those the room voted on: a voted theme is
+    frozen, and when the facilitator reopened and changed it, ``amended`` says what
+    changed and why, and ``entries_now`` lists its entries now.
 
     Examples
     --------
@@ -284,10 +292,16 @@ def decision_log(store: Store | Connection, event_id: int) -> list[Decision]:
 
     def q(conn: Connection) -> list[Decision]:
         out: list[Decision] = []
+        changed = amendments(conn, event_id)
         for g in _groups(conn, event_id):
             behind = tuple(theme_entries(conn, event_id, g.theme_id)) if g.theme_id else ()
+            theme, note, now_ = g.theme, None, ()
+            voted = [changed[k] for k in sorted(changed) if k[0] == g.theme_id]
+            if voted:
+                theme, note, now_ = voted[-1].voted_name, voted[-1].note, behind
+                behind = tuple((0, k, x, n) for k, x, n in voted[-1].voted_entries)
             for a in g.actions or (None,):
-                out.append(Decision(g.id, g.name, g.theme_id, g.theme, g.tally, behind, a))
+                out.append(Decision(g.id, g.name, g.theme_id, theme, g.tally, behind, a, note, now_))
         return out
 
     return store.read(q) if isinstance(store, Store) else q(store)

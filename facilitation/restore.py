@@ -43,6 +43,7 @@ from facilitation.importing import MAX_FILE_BYTES
 from facilitation.network import LINK_KINDS
 from facilitation.people import name_key
 from facilitation.plans import MEMBER_ROLES, _check_status, _clean_group_fields
+from facilitation.reopening import MAX_REASON
 from facilitation.store import Change, Store, now
 from facilitation.store import schema as s
 from facilitation.templates import parse_template, parse_voting
@@ -252,6 +253,16 @@ def _area(value: Any, ctx: _Context) -> str | None:
     return _text("priority area", MAX_NAME, required=False)(value, ctx) or None
 
 
+def _voted_entry(value: Any, ctx: _Context) -> list[Any]:
+    """One entry of a theme as voted on: [kind, text, table number]."""
+    if not isinstance(value, list) or len(value) != 3:
+        raise _Bad(f"must be [kind, text, table], not {_describe(value)}")
+    kind, text, table = value
+    if not isinstance(kind, str):
+        raise _Bad(f"the kind must be text, not {_describe(kind)}")
+    return [_check_kind(kind), _entry_text(text, ctx), _whole(1)(table, ctx)]
+
+
 # A group's plan, cleaned by the rule that cleans an edit of it.
 _GROUP_PLAN = (
     "name",
@@ -287,6 +298,13 @@ FIELDS: dict[tuple[str, str], Check] = {
     ("dots", "voter"): _text("voter", 40),
     ("dots", "slot"): _whole(0),
     ("dots", "theme_slot"): _whole(0),
+    ("theme_reopenings", "rounds"): _list_of(
+        _whole(1, lambda c: c.voting_round, "a voting round of this event")
+    ),
+    ("theme_reopenings", "reason"): _text("reason", MAX_REASON),
+    ("theme_reopenings", "voted_name"): _text("theme name", MAX_NAME),
+    ("theme_reopenings", "voted_entries"): _list_of(_voted_entry),
+    ("theme_reopenings", "reopened_by"): _text("reopened by", 40),
     ("links", "kind"): _one_of(LINK_KINDS, "a kind of link"),
     ("links", "note"): _text("note", MAX_ENTRY, multiline=True, required=False),
     ("links", "recorded_by"): _text("recorded by", 40),

@@ -15,9 +15,10 @@ from sqlalchemy import Connection, select
 from facilitation.access import Actor, require
 from facilitation.errors import FacilitationError, NotAllowed
 from facilitation.events import Event, load_event
+from facilitation.reopening import amendments
 from facilitation.store import Store
 from facilitation.store import schema as s
-from facilitation.themes import author_tables, read_themes, votable_among
+from facilitation.themes import Theme, author_tables, read_themes, votable_among
 
 __all__ = ["TallyRow", "live_dots", "tally"]
 
@@ -32,6 +33,9 @@ class TallyRow:
     rank: int
     tied: bool
     cross_boundary: float | None  # share of dots from outside its authors; None without dots
+    # Set when the facilitator reopened the theme after this round's vote: what changed
+    # since, and why. ``name`` is then the theme's name as voted on.
+    amended: str | None = None
 
 
 def live_dots(conn: Connection, ev: Event, round_: int, voter: str | None = None) -> list[Any]:
@@ -104,6 +108,10 @@ def tally(store: Store, actor: Actor, event_id: int, *, round: int | None = None
     organisations) other than its authors'; a voter with no organisation recorded
     never counts as crossing. A past ``round`` lists the themes that received dots.
 
+    A dot counts for the theme it was cast on, and a theme that received dots is never
+    dropped: one dissolved or merged after the facilitator reopened it stays, under its
+    name as voted, with ``amended`` saying what became of it and why.
+
     Examples
     --------
     >>> from facilitation.testing import scratch_event
@@ -128,7 +136,8 @@ def tally(store: Store, actor: Actor, event_id: int, *, round: int | None = None
         themes = read_themes(conn, event_id)
         by_id = {t.id: t for t in themes}
         dots = live_dots(conn, ev, r)
-        top = {t.id: (t.merged_into or t.id) for t in themes}
+        by_id.update(_gone(conn, event_id, {int(d.theme_id) for d in dots} - set(by_id)))
+        amended = {th: a for (th, rr), a in amendments(conn, event_id).items() if rr == r}
         shown = {t.id for t in votable_among(themes, ev)} if r == ev.voting_round else set()
         counts: Counter[int] = Counter()
         crossing: Counter[int] = Counter()
@@ -142,9 +151,7 @@ def tally(store: Store, actor: Actor, event_id: int, *, round: int | None = None
         person_org, table_orgs = _organisations(conn, event_id)
         author_orgs: dict[int, set[int]] = {}
         for d in dots:
-            tid = top.get(int(d.theme_id))
-            if tid is None:  # a theme dissolved despite its dots: never silently dropped
-                continue
+            tid = int(d.theme_id)
             shown.add(tid)
             counts[tid] += 1
             theme = by_id[tid]
@@ -156,21 +163,35 @@ def tally(store: Store, actor: Actor, event_id: int, *, round: int | None = None
                 crossing[tid] += org is not None and org not in author_orgs[tid]
             else:
                 crossing[tid] += numbers.get(d.voter_table_id) not in author_tables(theme, by_id)
-        rows = sorted(shown, key=lambda i: (-counts[i], by_id[i].name.casefold(), i))
+        name = {i: amended[i].voted_name if i in amended else by_id[i].name for i in shown}
+        rows = sorted(shown, key=lambda i: (-counts[i], name[i].casefold(), i))
         per_count = Counter(counts[i] for i in rows)
         return [
             TallyRow(
                 i,
-                by_id[i].name,
+                name[i],
                 counts[i],
                 1 + sum(1 for j in rows if counts[j] > counts[i]),
                 per_count[counts[i]] > 1,
                 _share(crossing[i], counts[i]),
+                amended[i].note if i in amended else None,
             )
             for i in rows
         ]
 
     return store.read(q)
+
+
+def _gone(conn: Connection, event_id: int, theme_ids: set[int]) -> dict[int, Theme]:
+    """Themes dissolved after their dots were cast (a reopening let them go), as they were."""
+    if not theme_ids:
+        return {}
+    rows = conn.execute(
+        select(s.themes.c.id, s.themes.c.name, s.event_tables.c.number)
+        .select_from(s.themes.outerjoin(s.event_tables, s.event_tables.c.id == s.themes.c.table_id))
+        .where(s.themes.c.event_id == event_id, s.themes.c.id.in_(sorted(theme_ids)))
+    ).all()
+    return {int(r.id): Theme(int(r.id), r.number, r.name, None, ()) for r in rows}
 
 
 def _share(part: int, whole: int) -> float | None:

@@ -1,8 +1,16 @@
 """What the theme rules check and write inside one transaction: the phase, row locks,
-who owns a theme, a table's own entries, duplicate names and themes that carry dots.
+who owns a theme, a table's own entries, duplicate names and voted themes (frozen).
 
-Shared by :mod:`facilitation.grouping` (a table's themes and the facilitator's merges);
-not for pages, which call the rules.
+Shared by :mod:`facilitation.grouping` (a table's themes and the facilitator's merges),
+:mod:`facilitation.capture` (editing or withdrawing an entry) and
+:mod:`facilitation.reopening`; not for pages, which call the rules.
+
+**A voted theme is frozen.** A theme that holds dots in any round (not taken back),
+an event-wide theme whose member themes hold dots, and a table theme merged into a
+theme that holds dots, cannot be renamed, split, ungrouped, dissolved, merged or
+unmerged, gain entries, nor have its entries edited or withdrawn, by anyone, until
+the facilitator reopens the theme that holds the dots with a reason
+(:func:`facilitation.reopening.reopen_theme`). :func:`refuse_if_frozen` is that rule.
 """
 
 from __future__ import annotations
@@ -23,12 +31,15 @@ __all__ = [
     "GROUPING_INPUTS",
     "check_entries",
     "check_phase",
+    "dotted_rounds",
     "ids_of",
     "lock_themes",
     "move_entries",
     "new_theme",
+    "open_reopenings",
     "refuse_duplicate",
-    "refuse_if_dotted",
+    "refuse_if_entries_frozen",
+    "refuse_if_frozen",
     "require_theme_owner",
     "theme_in",
     "write_change",
@@ -120,29 +131,94 @@ def refuse_duplicate(
             )
 
 
-def refuse_if_dotted(conn: Connection, ev: Event, themes: list[Theme], action: str) -> None:
-    """Refuse to change themes that already carry dots in this round."""
-    ids = {t.id for t in themes}
+def dotted_rounds(conn: Connection, event_id: int, theme_ids: Iterable[int]) -> dict[int, list[int]]:
+    """The rounds in which each of ``theme_ids`` holds dots not taken back (themes with none left out)."""
+    ids = sorted(set(theme_ids))
+    out: dict[int, list[int]] = {}
+    if not ids:
+        return out
+    for theme_id, round_ in conn.execute(
+        select(s.dots.c.theme_id, s.dots.c.round)
+        .where(s.dots.c.event_id == event_id, s.dots.c.removed_at.is_(None), s.dots.c.theme_id.in_(ids))
+        .distinct()
+        .order_by(s.dots.c.theme_id, s.dots.c.round)
+    ).tuples():
+        out.setdefault(int(theme_id), []).append(int(round_))
+    return out
+
+
+def open_reopenings(conn: Connection, ev: Event) -> dict[int, int]:
+    """The themes the facilitator has reopened and not yet closed: theme id -> reopening id.
+
+    A reopening lasts until the facilitator closes it, the phase moves or a new voting
+    round opens (those rules set ``closed_at``); one made in an earlier round never counts.
+    """
+    rows = conn.execute(
+        select(s.theme_reopenings.c.id, s.theme_reopenings.c.theme_id).where(
+            s.theme_reopenings.c.event_id == ev.id, s.theme_reopenings.c.closed_at.is_(None)
+        )
+    ).all()
+    return {int(r.theme_id): int(r.id) for r in rows}
+
+
+def _frozen_message(actor: Actor, ev: Event, theme: Theme, rounds: list[int], action: str) -> str:
+    which = f"round {rounds[0]}" if len(rounds) == 1 else "rounds " + ", ".join(map(str, rounds))
+    said = f"'{theme.name}' holds dots from {which}, so it is frozen: {action} would change what the room voted on."
+    if actor.role == "facilitator":
+        return (
+            f"{said} Reopen it first with a reason (Reopen a voted theme on the console, or "
+            f'facilitate reopen {ev.id} {theme.id} --reason "...").'
+        )
+    return f"{said} Ask the facilitator if it must change: only they can reopen it."
+
+
+def refuse_if_frozen(conn: Connection, actor: Actor, ev: Event, themes: Iterable[Theme], action: str) -> None:
+    """Refuse to change ``themes`` when any of them is frozen (see the module's docstring).
+
+    A theme counts with the theme it is merged into and the themes merged into it: a
+    change to one changes what was voted on as the other. Themes the facilitator has
+    reopened are not frozen. ``action`` says the change as "renaming it".
+    """
+    everything = {t.id: t for t in read_themes(conn, ev.id)}
+    chosen = [t for t in themes if t is not None]
+    family: dict[int, Theme] = {}
+    for t in chosen:
+        family[t.id] = t
+        if t.merged_into is not None and t.merged_into in everything:
+            family[t.merged_into] = everything[t.merged_into]
+        for m in t.member_theme_ids:
+            if m in everything:
+                family[m] = everything[m]
+    if not family:
+        return
+    # A dot in flight holds its theme FOR SHARE: wait for it, then see it.
+    lock_themes(conn, family)
+    dotted = dotted_rounds(conn, ev.id, family)
+    if not dotted:
+        return
+    reopened = open_reopenings(conn, ev)
+    for tid, t in family.items():
+        if tid in dotted and tid not in reopened:
+            raise FacilitationError(_frozen_message(actor, ev, t, dotted[tid], action))
+
+
+def refuse_if_entries_frozen(
+    conn: Connection, actor: Actor, ev: Event, entry_ids: Iterable[int], action: str
+) -> None:
+    """Refuse to change entries grouped in a frozen theme (see :func:`refuse_if_frozen`)."""
+    ids = sorted({int(i) for i in entry_ids})
     if not ids:
         return
-    dotted = set(
+    theme_ids = set(
         conn.execute(
-            select(s.dots.c.theme_id)
-            .where(
-                s.dots.c.event_id == ev.id,
-                s.dots.c.round == ev.voting_round,
-                s.dots.c.removed_at.is_(None),
-                s.dots.c.theme_id.in_(sorted(ids)),
-            )
+            select(s.entries.c.theme_id)
+            .where(s.entries.c.id.in_(ids), s.entries.c.theme_id.is_not(None))
             .distinct()
         ).scalars()
     )
-    if dotted:
-        names = ", ".join(f"'{t.name}'" for t in themes if t.id in dotted)
-        raise FacilitationError(
-            f"{names} already has dots in this voting round, so {action} now would change "
-            "votes people have cast. Take those dots off first, or open a new round."
-        )
+    if theme_ids:
+        themes = [t for t in read_themes(conn, ev.id) if t.id in theme_ids]
+        refuse_if_frozen(conn, actor, ev, themes, action)
 
 
 def move_entries(conn: Connection, ids: tuple[int, ...], theme_id: int | None) -> None:

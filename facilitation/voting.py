@@ -558,6 +558,12 @@ def open_runoff(store: Store, actor: Actor, event_id: int, theme_ids: list[int] 
             .where(s.events.c.id == ev.id)
             .values(voting_round=new_round, runoff_themes=json.dumps(ids), votes_revealed=False)
         )
+        # A theme reopened after its vote freezes again when a new round opens.
+        conn.execute(
+            update(s.theme_reopenings)
+            .where(s.theme_reopenings.c.event_id == ev.id, s.theme_reopenings.c.closed_at.is_(None))
+            .values(closed_at=now())
+        )
         return Change("open run-off", "event", ev.id, {"round": new_round, "themes": ids}, new_round)
 
     return int(store.write(fn, actor=actor, event_id=event_id).result)

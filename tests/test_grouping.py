@@ -244,9 +244,9 @@ def test_themes_with_dots_cannot_be_merged_or_dissolved(store: Store) -> None:
     b = create_theme(store, T2, ev, 2, "B", e[2])
     set_phase(store, FACILITATOR, ev, "voting")
     add_dot(store, T3, ev, a)
-    with pytest.raises(FacilitationError, match="'A' already has dots in this voting round"):
+    with pytest.raises(FacilitationError, match="'A' holds dots from round 1, so it is frozen"):
         merge_themes(store, FACILITATOR, ev, [a, b], "AB")
-    with pytest.raises(FacilitationError, match="already has dots"):
+    with pytest.raises(FacilitationError, match="frozen"):
         dissolve_theme(store, FACILITATOR, ev, a)
     merge_themes(store, FACILITATOR, ev, [b], "B wide")  # themes without dots still merge
 
@@ -263,6 +263,6 @@ def test_a_member_of_a_dotted_event_wide_theme_stays_put(store: Store) -> None:
         lambda: unmerge(store, FACILITATOR, ev, [a]),
         lambda: merge_themes(store, FACILITATOR, ev, [a], "A alone"),
     ):
-        with pytest.raises(FacilitationError, match="'AB' already has dots"):
+        with pytest.raises(FacilitationError, match="'AB' holds dots from round 1, so it is frozen"):
             change()
     assert theme(store, ev, w).member_theme_ids == (a, b)

@@ -64,6 +64,14 @@ class Model:
         t = self.themes.get(theme_id)
         return bool(t and t.live and t.merged_into is None and self.entry_ids(theme_id))
 
+    def frozen(self, theme_id: int | None) -> bool:
+        """A theme holding dots, or merged into or gathering one, is frozen (never reopened here)."""
+        if theme_id is None:
+            return False
+        t = self.themes[theme_id]
+        family = {theme_id, *self.members(theme_id), *([t.merged_into] if t.merged_into else [])}
+        return any(n for (_, th), n in self.votes.items() if th in family)
+
     def spent(self, table: int) -> int:
         return sum(n for (v, _), n in self.votes.items() if v == table)
 
@@ -145,7 +153,7 @@ class VotingMachine(RuleBasedStateMachine):
             return
         eid = sorted(m.entries)[pick % len(m.entries)]
         e = m.entries[eid]
-        ok = m.phase in ("ideas", "grouping") and e["live"]
+        ok = m.phase in ("ideas", "grouping") and e["live"] and not m.frozen(e["theme"])
         if self._expect(ok, lambda: withdraw_entry(self.store, table_actor(e["table"]), self.ev, eid)):
             e["live"] = False
 
@@ -169,6 +177,7 @@ class VotingMachine(RuleBasedStateMachine):
             m.phase == "grouping"
             and name not in taken
             and all(m.entries[i]["live"] and m.entries[i]["table"] == table for i in ids)
+            and not any(m.frozen(m.entries[i]["theme"]) for i in ids)
         )
         theme_id = self._expect(
             ok, lambda: create_theme(self.store, table_actor(table), self.ev, table, name, ids)
@@ -194,11 +203,11 @@ class VotingMachine(RuleBasedStateMachine):
             }
             parents = {m.themes[t].merged_into for t in tables if m.themes[t].merged_into is not None}
             involved = set(ids) | tables | parents
-            dotted = {th for (_, th), n in m.votes.items() if n}
             wide_names = {
                 t.name for i, t in m.themes.items() if t.live and t.table is None and i not in retired
             }
-            ok = not (involved & dotted) and name not in wide_names and bool(sources)
+            frozen = any(m.frozen(i) for i in involved)
+            ok = not frozen and name not in wide_names and bool(sources)
         new = self._expect(ok, lambda: merge_themes(self.store, FACILITATOR, self.ev, ids, name))
         if new is not None:
             m.themes[new] = ModelTheme(None, name)

@@ -96,6 +96,7 @@ class ThemeResult:
     dots: int
     rank: int
     tied: bool
+    amended: str | None = None  # what changed after the vote, and why (a reopened theme)
 
     @property
     def rank_text(self) -> str:
@@ -112,7 +113,7 @@ def _results(store: Store, event_id: int, voting_round: int) -> dict[int, list[T
     for r in range(1, voting_round + 1):
         rows = tally(store, SYSTEM, event_id, round=r)
         if rows:
-            out[r] = [ThemeResult(x.theme_id, x.name, x.dots, x.rank, x.tied) for x in rows]
+            out[r] = [ThemeResult(x.theme_id, x.name, x.dots, x.rank, x.tied, x.amended) for x in rows]
     return out
 
 
@@ -242,7 +243,15 @@ def _chains(decisions: list[Any]) -> list[dict[str, Any]]:
     for d in decisions:
         chain = out.setdefault(
             d.group_id,
-            {"group": d.group, "theme": d.theme, "tally": d.tally, "entries": d.entries, "actions": []},
+            {
+                "group": d.group,
+                "theme": d.theme,
+                "tally": d.tally,
+                "entries": d.entries,
+                "amended": d.amended,
+                "entries_now": d.entries_now,
+                "actions": [],
+            },
         )
         if d.action is not None:
             chain["actions"].append(d.action)

@@ -2,7 +2,7 @@
 
 The backup holds the event (framing, phases, voting state), its series' name, the
 tables, organisations, people (with their voluntary fields), attendance, entries,
-themes, dots, links, task-and-finish groups, members, linked entries, actions and
+themes, dots, theme reopenings, links, task-and-finish groups, members, linked entries, actions and
 the whole activity log, soft-deleted rows included: nothing is lost.
 
 Ids are renumbered in the file: each kind counts 1, 2, 3... in the order rows were
@@ -70,6 +70,7 @@ KINDS: dict[str, Table] = {
     "themes": s.themes,
     "entries": s.entries,
     "dots": s.dots,
+    "theme_reopenings": s.theme_reopenings,
     "links": s.links,
     "groups": s.groups,
     "group_members": s.group_members,
@@ -94,6 +95,8 @@ JSON_COLUMNS = frozenset(
         "phases",
         "voting_rules",
         "runoff_themes",
+        "rounds",
+        "voted_entries",
     }
 )
 EVENT_LEFT_OUT = frozenset(

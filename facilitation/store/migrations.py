@@ -46,9 +46,20 @@ def _0002_closed_round(conn: Connection) -> None:
         conn.exec_driver_sql("UPDATE events SET closed_round = voting_round WHERE votes_revealed")
 
 
+def _0003_theme_reopenings(conn: Connection) -> None:
+    """``theme_reopenings``: a voted theme is frozen until the facilitator reopens it.
+
+    A database made by 0001 after it was added to the schema has it already.
+    """
+    schema.theme_reopenings.create(conn, checkfirst=True)
+    for index in schema.theme_reopenings.indexes:
+        index.create(conn, checkfirst=True)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "0001_initial", _0001_initial),
     (2, "0002_closed_round", _0002_closed_round),
+    (3, "0003_theme_reopenings", _0003_theme_reopenings),
 ]
 
 

@@ -42,6 +42,7 @@ __all__ = [
     "organisations",
     "people",
     "series",
+    "theme_reopenings",
     "themes",
 ]
 
@@ -205,6 +206,26 @@ themes = Table(
     _deleted(),
 )
 Index("ix_themes_event", themes.c.event_id)
+
+# A theme that holds dots is frozen; the facilitator reopens it with a reason. The row
+# keeps the theme as the room voted on it (its name and entries at the reopening: the
+# freeze kept them as they were when the dots were cast) and stays open until the
+# facilitator closes it, the phase moves or a new round opens (``closed_at``).
+theme_reopenings = Table(
+    "theme_reopenings",
+    metadata,
+    _id(),
+    Column("event_id", Integer, ForeignKey("events.id"), nullable=False),
+    Column("theme_id", Integer, ForeignKey("themes.id"), nullable=False),
+    Column("rounds", Text, nullable=False, server_default="[]"),  # JSON list: rounds with its dots
+    Column("reason", Text, nullable=False),
+    Column("voted_name", String(200), nullable=False),
+    Column("voted_entries", Text, nullable=False, server_default="[]"),  # JSON [[kind, text, table]]
+    Column("reopened_by", String(40), nullable=False),  # actor label
+    _created(),
+    Column("closed_at", String(32), nullable=True),
+)
+Index("ix_theme_reopenings_event", theme_reopenings.c.event_id, theme_reopenings.c.theme_id)
 
 # Dots are slots: a dot holds slot ``slot`` of its voter's allowance and slot
 # ``theme_slot`` of the voter's allowance on that theme. Partial unique indexes over

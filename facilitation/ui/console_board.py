@@ -1,5 +1,6 @@
 """The console's themes: every table's themes side by side, merged into event-wide
-themes by hand or from suggestions (accepted or dismissed), renamed, promoted.
+themes by hand or from suggestions (accepted or dismissed), renamed, promoted; a voted
+(frozen) theme reopened with a reason, or frozen again.
 
 Every action is a rule called with the page's actor: only the facilitator's key
 is let through, whatever widget messages a page sends.
@@ -15,6 +16,7 @@ import ipywidgets as w
 
 from facilitation.errors import FacilitationError
 from facilitation.grouping import Theme, list_themes, merge_themes, rename_theme
+from facilitation.reopening import close_reopening, reopen_theme, voted_themes
 from facilitation.suggestions import Suggestion, dismiss_suggestion, suggest_merges
 from facilitation.ui.page import PageContext
 from facilitation.ui.widgets import WIDE, esc, html_widget, replace_children, set_options
@@ -52,12 +54,33 @@ class ConsoleBoard:
         self.rename_button.add_class("fac-rename-wide")
         self.rename_button.on_click(self.rename_wide)
         self.rename_row = w.HBox([self.wide_choice, self.wide_name, self.rename_button])
+        # A voted theme is frozen: the facilitator reopens it here, with a reason.
+        self.voted_choice = w.Dropdown(description="Voted theme", options=[], style=WIDE)
+        self.voted_choice.add_class("fac-voted-choice")
+        self.reason = w.Text(
+            description="Reason", placeholder="Why it must change (on the record)", style=WIDE
+        )
+        self.reason.add_class("fac-reopen-reason")
+        self.reopen_button = w.Button(description="Reopen", layout=w.Layout(width="auto"))
+        self.reopen_button.add_class("fac-reopen-theme")
+        self.reopen_button.on_click(self.reopen)
+        self.freeze_button = w.Button(description="Freeze again", layout=w.Layout(width="auto"))
+        self.freeze_button.add_class("fac-freeze-theme")
+        self.freeze_button.on_click(self.freeze)
+        self.reopen_row = w.VBox(
+            [
+                html_widget("<h3>Reopen a voted theme</h3>"),
+                w.HBox([self.voted_choice, self.reason, self.reopen_button, self.freeze_button]),
+            ]
+        )
+        self.reopen_row.layout.display = "none"
         self.widget = w.VBox(
             [
                 html_widget("<h2>Themes</h2>"),
                 self.rows,
                 w.HBox([self.name, self.merge_button, self.promote_button]),
                 self.rename_row,
+                self.reopen_row,
                 html_widget("<h3>Suggested merges</h3>"),
                 self.suggestion_rows,
             ]
@@ -66,6 +89,7 @@ class ConsoleBoard:
 
     def refresh(self) -> None:
         """Redraw the themes of every table, the event-wide themes and the suggestions."""
+        self._draw_voted()
         themes = [t for t in list_themes(self.ctx.store, self.ctx.event_id) if t.merged_into is None]
         key = tuple((t.id, t.name, len(t.entry_ids), t.member_theme_ids) for t in themes)
         if key == self._shown:
@@ -184,6 +208,39 @@ class ConsoleBoard:
             return False
         self.wide_name.value = ""
         return self._after(f"Renamed to {name}")
+
+    def _draw_voted(self) -> None:
+        voted = voted_themes(self.ctx.store, self.ctx.event_id)
+        state = {True: "reopened", False: "frozen"}
+        set_options(self.voted_choice, [(f"{v.theme.name} ({state[v.reopened]})", v.theme.id) for v in voted])
+        self.reopen_row.layout.display = "" if voted else "none"
+
+    def reopen(self, _button: Any = None) -> bool:
+        """Reopen the voted theme chosen in the list, with the reason typed (kept on an error)."""
+        theme = self.voted_choice.value
+        if theme is None:
+            self.message("Choose a voted theme to reopen.", True)
+            return False
+        try:
+            reopen_theme(self.ctx.store, self.ctx.actor, self.ctx.event_id, int(theme), self.reason.value)
+        except FacilitationError as exc:
+            self.message(str(exc), True)
+            return False
+        self.reason.value = ""
+        return self._after("Reopened: change it now; it freezes again when the phase moves")
+
+    def freeze(self, _button: Any = None) -> bool:
+        """Freeze the chosen reopened theme again."""
+        theme = self.voted_choice.value
+        if theme is None:
+            self.message("Choose a reopened theme to freeze again.", True)
+            return False
+        try:
+            close_reopening(self.ctx.store, self.ctx.actor, self.ctx.event_id, int(theme))
+        except FacilitationError as exc:
+            self.message(str(exc), True)
+            return False
+        return self._after("Frozen again")
 
     def _on_check(self, theme_id: int) -> Callable[[dict[str, Any]], None]:
         def changed(change: dict[str, Any]) -> None:

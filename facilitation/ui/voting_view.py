@@ -56,6 +56,8 @@ def render_tally(rows: list[TallyRow]) -> str:
             "" if r.cross_boundary is None else f" \u00b7 {round(100 * r.cross_boundary)}% from other tables"
         )
         label = f"{r.rank}. {esc(r.name)}" + (' <span class="fac-badge">tie</span>' if r.tied else "")
+        if r.amended:  # reopened after the vote: the name as voted, and what became of it
+            label += f' <span class="fac-badge" title="{esc(r.amended)}">amended</span>'
         cells.append(
             '<div class="fac-bar-row" role="row">'
             f'<div role="cell">{label}</div>'
