@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 import secrets
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
@@ -29,15 +30,18 @@ from facilitation.errors import FacilitationError, NotAllowed, NotFound
 from facilitation.store import Change, Store, now
 from facilitation.store import schema as s
 from facilitation.templates import Phase, VotingRules, load_template
-from facilitation.text import MAX_NAME, clean_text
+from facilitation.text import MAX_ENTRY, MAX_NAME, clean_text
 
 __all__ = [
+    "MAX_PHASE_MINUTES",
     "MAX_TIMER_MINUTES",
     "Event",
     "EventKeys",
+    "PhaseEdit",
     "TableInfo",
     "authenticate",
     "create_event",
+    "edit_event",
     "event_keys",
     "extend_timer",
     "find_event",
@@ -657,3 +661,194 @@ def require_open_for_input(conn: Connection, event_id: int, inputs: tuple[str, .
 def count_events(store: Store) -> int:
     """How many events the store holds (for `facilitate list` and the demo)."""
     return store.read(lambda c: int(c.execute(select(func.count()).select_from(s.events)).scalar_one()))
+
+
+# --- changing an event's set-up ---------------------------------------------------------
+
+MAX_PHASE_MINUTES = 240
+_FRAMING_LIMITS: dict[str, tuple[str, int, bool]] = {
+    # column: (field as people know it, longest length, multiline) -- as create_event has them
+    "title": ("title", MAX_NAME, False),
+    "challenge": ("challenge", 4000, True),
+    "purpose": ("purpose", 4000, True),
+    "key_question": ("key question", 1000, False),
+    "context_briefing": ("context briefing", 8000, True),
+}
+
+
+@dataclass(frozen=True)
+class PhaseEdit:
+    """A change to one phase: ``phase`` is its name in any case or its number as shown."""
+
+    phase: str
+    minutes: object = None
+    prompt: str | None = None
+
+
+def phase_minutes(minutes: object) -> int:
+    """A phase's minutes as a person types them: a whole number from 1 to 240.
+
+    Examples
+    --------
+    >>> phase_minutes("25")
+    25
+    >>> phase_minutes(0)
+    Traceback (most recent call last):
+    ...
+    facilitation.errors.FacilitationError: A phase is 1 to 240 minutes, not 0.
+    >>> phase_minutes("-5")
+    Traceback (most recent call last):
+    ...
+    facilitation.errors.FacilitationError: A phase is 1 to 240 minutes, not -5.
+    """
+    text = str(minutes).strip()
+    if isinstance(minutes, bool) or not text.lstrip("-").isdigit():
+        raise FacilitationError(
+            f"A phase is 1 to {MAX_PHASE_MINUTES} minutes (a whole number), not {text!r}."
+        )
+    value = int(text)
+    if not 1 <= value <= MAX_PHASE_MINUTES:
+        raise FacilitationError(f"A phase is 1 to {MAX_PHASE_MINUTES} minutes, not {value}.")
+    return value
+
+
+def edit_event(
+    store: Store,
+    actor: Actor,
+    event_id: int,
+    *,
+    title: str | None = None,
+    challenge: str | None = None,
+    purpose: str | None = None,
+    key_question: str | None = None,
+    success_measures: Sequence[str] | None = None,
+    context_briefing: str | None = None,
+    starts_on: str | None = None,
+    phases: Sequence[PhaseEdit] = (),
+    table_names: Mapping[int, str] | None = None,
+    client_token: str | None = None,
+) -> dict[str, Any]:
+    """Change a live event's framing, date, phases' minutes and prompts, and tables' names.
+
+    Only what is given changes (``starts_on=""`` clears the date; ``success_measures``
+    replaces the list). Everything is checked before anything is written, and the
+    change is one write, logged as ``edit event``, so every page follows it. Nothing
+    the room entered is touched. Changing the current phase's minutes moves its
+    countdown by the difference (running or paused, never below zero). Returns what
+    changed, by field.
+
+    Examples
+    --------
+    >>> from facilitation.testing import scratch_event
+    >>> from facilitation.access import FACILITATOR
+    >>> store, ev = scratch_event(tables=2)
+    >>> edit_event(store, FACILITATOR, ev, key_question="Fewer falls?",
+    ...            phases=[PhaseEdit("ideas", minutes=40)], table_names={2: "Riverside"})
+    {'key_question': 'Fewer falls?', 'phases': {'ideas': {'minutes': 40}}, 'tables': {'2': 'Riverside'}}
+    >>> edit_event(store, FACILITATOR, ev, phases=[PhaseEdit("lunch", minutes=5)])
+    Traceback (most recent call last):
+    ...
+    facilitation.errors.FacilitationError: This event has no phase 'lunch'. Phases: framing, enablers-blockers, ideas, grouping, voting, collaboration, action-plans, close, or their numbers 1 to 8.
+    """
+    require(actor, "organiser", "facilitator", action="change the event's set-up")
+    values: dict[str, Any] = {}
+    for column, given in (
+        ("title", title),
+        ("challenge", challenge),
+        ("purpose", purpose),
+        ("key_question", key_question),
+        ("context_briefing", context_briefing),
+    ):
+        if given is not None:
+            field, longest, multiline = _FRAMING_LIMITS[column]
+            values[column] = clean_text(
+                given, field=field, max_length=longest, multiline=multiline, required=column == "title"
+            )
+    if success_measures is not None:
+        values["success_measures"] = [
+            clean_text(m, field="success measure") for m in success_measures if str(m).strip()
+        ]
+    if starts_on is not None:
+        values["starts_on"] = iso_date(starts_on, "event's date")
+    phase_edits = []
+    for edit in phases:
+        minutes = None if edit.minutes is None else phase_minutes(edit.minutes)
+        prompt = (
+            None
+            if edit.prompt is None
+            else clean_text(edit.prompt, field="prompt", max_length=MAX_ENTRY, multiline=True)
+        )
+        if minutes is None and prompt is None:
+            raise FacilitationError(f"Say what changes in phase '{edit.phase}': its minutes or its prompt.")
+        phase_edits.append((edit.phase, minutes, prompt))
+    names: dict[int, str] = {}
+    for number, name in (table_names or {}).items():
+        names[int(number)] = clean_text(name, field="table name", max_length=100)
+    if not values and not phase_edits and not names:
+        raise FacilitationError(
+            "Nothing to change: give a title, challenge, purpose, key question, success measures, "
+            "briefing, date, a phase's minutes or prompt, or a table's name."
+        )
+
+    def fn(conn: Connection) -> Change:
+        ev = load_event(conn, event_id)
+        changed: dict[str, Any] = {}
+        row: dict[str, Any] = {}
+        for column, value in values.items():
+            old = list(ev.success_measures) if column == "success_measures" else getattr(ev, column)
+            if value != old:
+                changed[column] = value
+                row[column] = json.dumps(value, ensure_ascii=False) if column == "success_measures" else value
+        new_phases = list(ev.phases)
+        phase_changes: dict[str, dict[str, Any]] = {}
+        delta = 0
+        for target, minutes, prompt in phase_edits:
+            index = phase_index(ev.phases, target)
+            phase = new_phases[index]
+            what: dict[str, Any] = {}
+            if minutes is not None and minutes != phase.minutes:
+                what["minutes"] = minutes
+                if index == ev.phase_index:
+                    delta += minutes - phase.minutes
+                phase = replace(phase, minutes=minutes)
+            if prompt is not None and prompt != phase.prompt:
+                what["prompt"] = prompt
+                phase = replace(phase, prompt=prompt)
+            new_phases[index] = phase
+            if what:
+                phase_changes.setdefault(phase.name, {}).update(what)
+        if phase_changes:
+            changed["phases"] = phase_changes
+            row["phases"] = json.dumps([p.__dict__ for p in new_phases], ensure_ascii=False)
+        if delta and ev.timer_ends_at is not None:
+            row["timer_ends_at"] = max(time.time(), ev.timer_ends_at + delta * 60)
+        elif delta and ev.timer_remaining is not None:
+            row["timer_remaining"] = max(0.0, ev.timer_remaining + delta * 60)
+        tables = {t.number: t for t in _tables(conn, event_id)}
+        renamed: dict[str, str] = {}
+        final = {n: t.name for n, t in tables.items()}
+        for number, name in names.items():
+            if number not in tables:
+                raise FacilitationError(
+                    f"This event has no table {number}; its tables are 1 to {max(tables)}."
+                )
+            final[number] = name
+        for number, name in sorted(names.items()):
+            others = [n for n, other in final.items() if n != number and other.casefold() == name.casefold()]
+            if others:
+                raise FacilitationError(
+                    f"Table {others[0]} is already called '{final[others[0]]}'; give table {number} another name."
+                )
+        for number, name in names.items():
+            if name != tables[number].name:
+                conn.execute(
+                    update(s.event_tables).where(s.event_tables.c.id == tables[number].id).values(name=name)
+                )
+                renamed[str(number)] = name
+        if renamed:
+            changed["tables"] = renamed
+        if row:
+            conn.execute(update(s.events).where(s.events.c.id == event_id).values(**row))
+        return Change("edit event", "event", event_id, changed, changed)
+
+    return store.write(fn, actor=actor, event_id=event_id, client_token=client_token).result
