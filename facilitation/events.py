@@ -309,7 +309,7 @@ def create_event(
                     required=False,
                 ),
                 priority_areas=json.dumps(list(tpl.priority_areas), ensure_ascii=False),
-                phases=json.dumps([p.__dict__ for p in tpl.phases], ensure_ascii=False),
+                phases=json.dumps([p.as_dict() for p in tpl.phases], ensure_ascii=False),
                 phase_index=0,
                 timer_remaining=float(tpl.phases[0].minutes * 60),
                 input_locked=False,
@@ -819,7 +819,7 @@ def edit_event(
                 phase_changes.setdefault(phase.name, {}).update(what)
         if phase_changes:
             changed["phases"] = phase_changes
-            row["phases"] = json.dumps([p.__dict__ for p in new_phases], ensure_ascii=False)
+            row["phases"] = json.dumps([p.as_dict() for p in new_phases], ensure_ascii=False)
         if delta and ev.timer_ends_at is not None:
             row["timer_ends_at"] = max(time.time(), ev.timer_ends_at + delta * 60)
         elif delta and ev.timer_remaining is not None:

@@ -5,6 +5,7 @@ line, exit 2, and changes nothing (a backup before and after are equal)."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -174,3 +175,111 @@ def test_an_edit_wakes_the_pages(store: Store) -> None:
         lambda c: c.execute(select(s.activity.c.detail).where(s.activity.c.verb == "edit event")).scalar_one()
     )
     assert json.loads(detail) == {"key_question": "Seen at once?"}
+
+
+# --- the run sheet ------------------------------------------------------------------------------
+
+
+def test_runsheet_has_clock_times_prompts_notes_materials_and_roles(db_url: str, tmp_path) -> None:
+    store = open_store(db_url)
+    ev = create_event(
+        store, ORGANISER, template=HALF_DAY, title="Frailty <script>alert(1)</script>", tables=3
+    ).event_id
+    edit_event(
+        store, FACILITATOR, ev, key_question="Fewer <b>falls</b>?", table_names={2: "Riverside"},
+        phases=[PhaseEdit("framing", minutes=30, prompt="Our purpose & question")],
+    )  # fmt: skip
+    store.close()
+    out = tmp_path / "sheet.html"
+    printed = run("export", str(ev), "--format", "runsheet", "--start", "09:30", "--out", str(out), db=db_url)
+    assert printed.stdout.strip() == str(out)
+    page = out.read_text(encoding="utf-8")
+    # 30 minutes of framing (edited), then the template's 25 of enablers and blockers ...
+    assert "09:30–10:00" in page and "10:00–10:25" in page and "ends 12:20" in page
+    assert "Our purpose &amp; question" in page and "Fewer &lt;b&gt;falls&lt;/b&gt;?" in page
+    assert "<script>" not in page and "Frailty &lt;script&gt;" in page
+    assert "psychological safety" in page  # the framing phase's notes, from the template
+    assert "Join cards printed from the organiser page" in page  # materials
+    assert "Senior sponsor: says why the system needs this" in page  # roles
+    assert "Riverside" in page
+    # without a start time, times run from the start; into a folder, the usual name
+    folder = tmp_path / "exports"
+    path = run("export", str(ev), "--format", "runsheet", "--out", str(folder), db=db_url).stdout.strip()
+    assert path.endswith(" run sheet.html") and "+0:30–+0:55" in Path(path).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--format", "runsheet", "--start", "25:99"], "like 09:30 (24-hour, 00:00 to 23:59), not '25:99'"),
+        (["--format", "runsheet", "--start", "9.30"], "not '9.30'"),
+        (["--format", "runsheet", "--start", "12:60"], "not '12:60'"),
+        (["--format", "html", "--start", "09:30"], "--start is for the run sheet"),
+        (["--format", "html", "--out", "pack.pdf"], "names a file"),
+    ],
+)
+def test_runsheet_bad_input_is_one_line_and_writes_nothing(
+    db_url: str, tmp_path, capsys: pytest.CaptureFixture[str], args: list[str], said: str
+) -> None:
+    store = open_store(db_url)
+    ev = _event(store)
+    store.close()
+    before = _snapshot(db_url, ev)
+    out = tmp_path / "out"
+    out.mkdir()
+    if "--out" not in args:
+        args = [*args, "--out", str(out / "sheet.html")]
+    code, stdout, err = _cli(capsys, db_url, "export", str(ev), *args)
+    assert code == 2 and said in err and len(err.strip().splitlines()) == 1, err
+    assert list(out.iterdir()) == [] and stdout == ""
+    assert _snapshot(db_url, ev) == before
+
+
+def test_every_shipped_template_has_notes_for_every_phase() -> None:
+    from facilitation.templates import list_templates, load_template
+
+    assert len(list_templates()) == 4
+    for name in list_templates():
+        for phase in load_template(name).phases:
+            assert len(phase.notes) > 150, (name, phase.name)
+            assert phase.roles, (name, phase.name)
+
+
+@pytest.mark.parametrize(
+    ("extra", "said"),
+    [
+        ({"notes": 3}, "phases[1].notes: must be some text"),
+        ({"notes": "x" * 4001}, "phases[1].notes: is 4,001 characters long"),
+        ({"materials": "pens"}, "phases[1].materials: must be a list"),
+        ({"roles": ["Facilitator", ""]}, "phases[1].roles[2]: must be some text"),
+        ({"notez": "typo"}, "phases[1].notez: is not a phase field"),
+    ],
+)
+def test_the_template_loader_checks_notes_materials_and_roles(extra: dict, said: str) -> None:
+    from facilitation.errors import FacilitationError
+    from facilitation.templates import parse_template
+
+    phase = {"name": "ideas", "title": "Ideas", "minutes": 10, "prompt": "Go", **extra}
+    with pytest.raises(FacilitationError, match=re_escape(f"mine.yaml: {said}")):
+        parse_template({"name": "x", "title": "X", "phases": [phase]}, "mine.yaml")
+
+
+def re_escape(text: str) -> str:
+    import re
+
+    return re.escape(text)
+
+
+def test_notes_travel_through_a_backup_and_restore(store: Store, tmp_path) -> None:
+    from facilitation.restore import restore
+
+    ev = _event(store)
+    restored = restore(store, ORGANISER, backup_data(store, ev))
+    assert get_event(store, restored).phases == get_event(store, ev).phases
+    assert "psychological safety" in get_event(store, restored).phases[0].notes
+
+
+def test_the_organiser_page_offers_the_run_sheet() -> None:
+    from facilitation.exports import formats
+
+    assert "runsheet" in formats()  # the organiser page has a button per format
