@@ -33,14 +33,17 @@ from facilitation.templates import Phase, VotingRules, load_template
 from facilitation.text import MAX_ENTRY, MAX_NAME, clean_text
 
 __all__ = [
+    "ARCHIVED",
     "MAX_PHASE_MINUTES",
     "MAX_TIMER_MINUTES",
     "Event",
     "EventKeys",
     "PhaseEdit",
     "TableInfo",
+    "archive_event",
     "authenticate",
     "create_event",
+    "delete_event",
     "edit_event",
     "event_keys",
     "extend_timer",
@@ -53,6 +56,7 @@ __all__ = [
     "move_phase",
     "pause_timer",
     "phase_index",
+    "rehearse_event",
     "require_open_for_input",
     "set_input_lock",
     "set_phase",
@@ -99,6 +103,7 @@ class Event:
     join_code: str
     created_at: str
     closed_round: int = 0  # the highest round revealed: its voting is closed for good
+    archived_at: str | None = None  # archived: hidden from lists, its pages closed
 
     @property
     def voting_closed(self) -> bool:
@@ -170,6 +175,7 @@ def _event_from_row(row: Any) -> Event:
         join_code=row["join_code"],
         created_at=row["created_at"],
         closed_round=int(row.get("closed_round") or 0),
+        archived_at=row.get("archived_at"),
     )
 
 
@@ -195,11 +201,13 @@ def find_event(store: Store, ref: str | int) -> Event:
     return store.read(q)
 
 
-def list_events(store: Store, series_id: int | None = None) -> list[Event]:
-    """Every event (of one series, when given), oldest first."""
+def list_events(store: Store, series_id: int | None = None, *, archived: bool = False) -> list[Event]:
+    """Every event (of one series, when given), oldest first; archived ones only with ``archived``."""
 
     def q(conn: Connection) -> list[Event]:
         query = select(s.events).where(s.events.c.deleted_at.is_(None)).order_by(s.events.c.id)
+        if not archived:
+            query = query.where(s.events.c.archived_at.is_(None))
         if series_id is not None:
             query = query.where(s.events.c.series_id == series_id)
         return [_event_from_row(r) for r in conn.execute(query).mappings()]
@@ -410,10 +418,14 @@ def table_for_join_code(store: Store, join_code: str, table: int) -> tuple[int, 
 
     def q(conn: Connection) -> tuple[int, Actor]:
         row = conn.execute(
-            select(s.events.c.id).where(s.events.c.join_code == code, s.events.c.deleted_at.is_(None))
+            select(s.events.c.id, s.events.c.archived_at).where(
+                s.events.c.join_code == code, s.events.c.deleted_at.is_(None)
+            )
         ).first()
         if row is None:
             raise NotFound(f"No event has the join code {code}. Check the code on the projector.")
+        if row.archived_at is not None:
+            raise NotAllowed(ARCHIVED)
         table_id(conn, row.id, table)
         return int(row.id), table_actor(table)
 
@@ -852,3 +864,187 @@ def edit_event(
         return Change("edit event", "event", event_id, changed, changed)
 
     return store.write(fn, actor=actor, event_id=event_id, client_token=client_token).result
+
+
+# --- rehearse, archive, delete ----------------------------------------------------------
+
+ARCHIVED = (
+    "This event is archived: its pages are closed. The organiser can reopen them with "
+    "`facilitate archive EVENT --undo`."
+)
+REHEARSAL_PREFIX = "Rehearsal: "
+
+
+def archive_event(store: Store, actor: Actor, event_id: int, *, archived: bool = True) -> str | None:
+    """Archive an event (hidden from lists, its pages refused) or, with ``archived=False``,
+    bring it back. Nothing of it is changed or lost. Returns the archive time, or None."""
+    require(actor, "organiser", "facilitator", action="archive or reopen the event")
+
+    def fn(conn: Connection) -> Change:
+        ev = load_event(conn, event_id)
+        if archived and ev.archived_at is not None:
+            raise FacilitationError(f"Event {event_id} is archived already (since {ev.archived_at[:16]}).")
+        if not archived and ev.archived_at is None:
+            raise FacilitationError(f"Event {event_id} is not archived; there is nothing to undo.")
+        at = now() if archived else None
+        conn.execute(update(s.events).where(s.events.c.id == event_id).values(archived_at=at))
+        verb = "archive event" if archived else "unarchive event"
+        return Change(verb, "event", event_id, {"title": ev.title}, at)
+
+    return store.write(fn, actor=actor, event_id=event_id).result
+
+
+def delete_event(store: Store, actor: Actor, event_id: int) -> str:
+    """Remove an event from every list, page and command (a soft delete, as every delete
+    in the toolkit: the row is kept, marked deleted). Write a backup first: the command
+    line does (``facilitate delete EVENT --yes``). Returns the event's title."""
+    require(actor, "organiser", "facilitator", action="delete the event")
+
+    def fn(conn: Connection) -> Change:
+        ev = load_event(conn, event_id)
+        at = now()
+        conn.execute(update(s.events).where(s.events.c.id == event_id).values(deleted_at=at))
+        return Change("delete event", "event", event_id, {"title": ev.title}, ev.title)
+
+    return store.write(fn, actor=actor, event_id=event_id).result
+
+
+def rehearse_event(store: Store, actor: Actor, event_id: int, *, title: str | None = None) -> EventKeys:
+    """A new event with the set-up of ``event_id`` for a dry run; returns its keys.
+
+    It copies the framing, the phases as they are now (edits included), the voting rules,
+    the tables and their names, and the people and their seats (as new people, so a
+    change during the rehearsal never touches the real event's). It has no entries,
+    themes, dots, links or plans, no series (so a series' figures never count it) and
+    no date; it starts at the first phase, with new keys and a new join code.
+
+    Examples
+    --------
+    >>> from facilitation.testing import scratch_event
+    >>> from facilitation.access import FACILITATOR
+    >>> store, ev = scratch_event(tables=3, phase="voting")
+    >>> keys = rehearse_event(store, FACILITATOR, ev)
+    >>> dry = get_event(store, keys.event_id)
+    >>> dry.title, dry.phase.name, sorted(keys.tables)
+    ('Rehearsal: Scratch event', 'framing', [1, 2, 3])
+    """
+    require(actor, "organiser", "facilitator", action="make a rehearsal of the event")
+    nonce = secrets.token_hex(16)
+    chosen = None if title is None else clean_text(title, field="title", max_length=MAX_NAME)
+
+    def fn(conn: Connection) -> Change:
+        src = (
+            conn.execute(
+                select(s.events).where(s.events.c.id == int(event_id), s.events.c.deleted_at.is_(None))
+            )
+            .mappings()
+            .first()
+        )
+        if src is None:
+            raise NotFound(f"There is no event {event_id}. `facilitate list` shows the events.")
+        ev = _event_from_row(src)
+        name = chosen or (REHEARSAL_PREFIX + ev.title)[:MAX_NAME].rstrip()
+        for _ in range(20):
+            code = new_join_code()
+            if conn.execute(select(s.events.c.id).where(s.events.c.join_code == code)).first() is None:
+                break
+        at = now()
+        copied = {
+            c: src[c]
+            for c in (
+                "template", "challenge", "purpose", "key_question", "success_measures",
+                "context_briefing", "priority_areas", "phases", "voting_rules",
+            )
+        }  # fmt: skip
+        new_id = conn.execute(
+            insert(s.events)
+            .values(
+                **copied,
+                series_id=None,
+                title=name,
+                starts_on=None,
+                phase_index=0,
+                timer_remaining=float(ev.phases[0].minutes * 60),
+                input_locked=False,
+                voting_round=1,
+                votes_revealed=False,
+                join_code=code,
+                key_nonce=nonce,
+                facilitator_key_hash=hash_key(derive_key(nonce, "facilitator")),
+                organiser_key_hash=hash_key(derive_key(nonce, "organiser")),
+                created_at=at,
+            )
+            .returning(s.events.c.id)
+        ).scalar_one()
+        new_table: dict[int, int] = {}
+        for t in _tables(conn, event_id):
+            new_table[t.id] = conn.execute(
+                insert(s.event_tables)
+                .values(
+                    event_id=new_id,
+                    number=t.number,
+                    name=t.name,
+                    key_hash=hash_key(derive_key(nonce, f"table:{t.number}")),
+                    created_at=at,
+                )
+                .returning(s.event_tables.c.id)
+            ).scalar_one()
+        seats = conn.execute(
+            select(
+                s.attendance.c.table_id,
+                s.attendance.c.invited,
+                s.attendance.c.attended,
+                s.people.c.name,
+                s.people.c.name_key,
+                s.people.c.organisation_id,
+                s.people.c.role,
+                s.people.c.email,
+                s.people.c.demographics,
+            )
+            .join(s.people, s.people.c.id == s.attendance.c.person_id)
+            .where(
+                s.attendance.c.event_id == event_id,
+                s.attendance.c.deleted_at.is_(None),
+                s.people.c.deleted_at.is_(None),
+            )
+            .order_by(s.attendance.c.id)
+        ).mappings()
+        people = 0
+        for seat in list(seats):
+            person = conn.execute(
+                insert(s.people)
+                .values(
+                    series_id=None,
+                    name=seat["name"],
+                    name_key=seat["name_key"],
+                    organisation_id=seat["organisation_id"],
+                    role=seat["role"],
+                    email=seat["email"],
+                    demographics=seat["demographics"],
+                    created_at=at,
+                )
+                .returning(s.people.c.id)
+            ).scalar_one()
+            conn.execute(
+                insert(s.attendance).values(
+                    event_id=new_id,
+                    person_id=person,
+                    table_id=new_table.get(seat["table_id"]),
+                    invited=seat["invited"],
+                    attended=seat["attended"],
+                    created_at=at,
+                )
+            )
+            people += 1
+        return Change(
+            "rehearse event",
+            "event",
+            new_id,
+            {"from_event": int(event_id), "title": name, "tables": len(new_table), "people": people},
+            result={"event_id": new_id, "join_code": code},
+            event_id=new_id,
+        )
+
+    res = store.write(fn, actor=actor, event_id=None).result
+    keys = event_keys(store, actor, res["event_id"])
+    return keys

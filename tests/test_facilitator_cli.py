@@ -283,3 +283,157 @@ def test_the_organiser_page_offers_the_run_sheet() -> None:
     from facilitation.exports import formats
 
     assert "runsheet" in formats()  # the organiser page has a button per format
+
+
+# --- rehearse, archive, delete ------------------------------------------------------------------
+
+
+def _seated_event_with_history(store: Store) -> int:
+    """An event with people seated, an edited set-up, entries, themes and dots."""
+    from facilitation import capture, grouping, voting
+    from facilitation.events import set_phase
+    from facilitation.people import add_person
+
+    ev = _event(store, tables=2)
+    edit_event(
+        store, FACILITATOR, ev, challenge="Falls", key_question="Fewer falls?", table_names={2: "Riverside"},
+        phases=[PhaseEdit("ideas", minutes=35)],
+    )  # fmt: skip
+    for name, org, table in (("Ada", "Eastbrook Council", 1), ("Ben", "St Mary's", 2), ("Cy", "Age UK", 2)):
+        add_person(store, ORGANISER, ev, name, organisation=org, table=table)
+    set_phase(store, FACILITATOR, ev, "ideas")
+    entry = capture.add_entry(store, table_actor(1), ev, 1, "idea", "Falls clinic at the library")
+    set_phase(store, FACILITATOR, ev, "grouping")
+    theme = grouping.create_theme(store, table_actor(1), ev, 1, "Community", [entry])
+    set_phase(store, FACILITATOR, ev, "voting")
+    voting.add_dot(store, table_actor(1), ev, theme)
+    return ev
+
+
+def _count(store: Store, table, event_id: int) -> int:
+    from sqlalchemy import func
+
+    return store.read(
+        lambda c: c.execute(
+            select(func.count()).select_from(table).where(table.c.event_id == event_id)
+        ).scalar_one()
+    )
+
+
+def test_rehearse_copies_the_set_up_and_nothing_the_room_made(db_url: str) -> None:
+    from facilitation.people import list_people
+
+    store = open_store(db_url)
+    ev = _seated_event_with_history(store)
+    before = comparable(backup_data(store, ev))
+    store.close()
+    out = run("rehearse", str(ev), db=db_url).stdout
+    keys = _keys(out)
+    dry = int(keys["event"])
+    assert dry != ev and len(keys["facilitator key"]) == 32 and {"table 1 key", "table 2 key"} <= set(keys)
+    assert f"/voila/render/projector.ipynb?event={dry}&key=" in out and "table Riverside: " in out
+    store = open_store(db_url)
+    real, copy = get_event(store, ev), get_event(store, dry)
+    assert copy.title == "Rehearsal: Frailty" and copy.phase_index == 0 and copy.series_id is None
+    assert (copy.challenge, copy.key_question, copy.phases, copy.voting_rules) == (
+        real.challenge, real.key_question, real.phases, real.voting_rules,
+    )  # fmt: skip
+    assert [(t.number, t.name) for t in list_tables(store, dry)] == [(1, "Table 1"), (2, "Riverside")]
+    seats = sorted((p.name, p.organisation, p.table) for p in list_people(store, dry))
+    assert seats == sorted((p.name, p.organisation, p.table) for p in list_people(store, ev))
+    assert {p.id for p in list_people(store, dry)}.isdisjoint({p.id for p in list_people(store, ev)})
+    for table in (s.entries, s.themes, s.dots, s.links, s.groups):
+        assert _count(store, table, dry) == 0, table.name
+    assert _verbs(store, dry) == [("organiser", "rehearse event")]
+    assert comparable(backup_data(store, ev)) == before  # the real event is untouched
+    store.close()
+
+
+def test_archive_hides_from_lists_and_closes_the_pages(
+    db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from facilitation.errors import FacilitationError
+    from facilitation.events import ARCHIVED, event_keys, table_for_join_code
+    from facilitation.gate import PageQuery, check_page, event_projector_key
+
+    store = open_store(db_url)
+    ev, other = _event(store), _event(store)
+    keys = event_keys(store, ORGANISER, ev)
+    projector = event_projector_key(store, ORGANISER, ev)
+    store.close()
+    run("archive", str(ev), db=db_url)
+    listed = run("list", db=db_url).stdout
+    assert keys.join_code not in listed and str(get_event(open_store(db_url), other).join_code) in listed
+    assert f"{keys.join_code}" in run("list", "--all", db=db_url).stdout
+    store = open_store(db_url)
+    for page, query in (
+        ("projector", PageQuery(ev, projector)),
+        ("facilitator", PageQuery(ev, keys.facilitator)),
+        ("organiser", PageQuery(ev, keys.organiser)),
+        ("table", PageQuery(ev, keys.tables[1], 1)),
+    ):
+        with pytest.raises(NotAllowed, match="archived"):
+            check_page(store, page, query)
+    with pytest.raises(FacilitationError, match="archived"):
+        table_for_join_code(store, keys.join_code, 1)
+    # a wrong key still learns nothing: the same answer as for any event
+    with pytest.raises(NotAllowed, match="key is not right"):
+        check_page(store, "projector", PageQuery(ev, "0" * 32))
+    assert "archived" in ARCHIVED
+    # still reachable by id for status, export and backup; archiving twice is one line
+    assert "Frailty" in run("status", str(ev), db=db_url).stdout
+    code, _, err = _cli(capsys, db_url, "archive", str(ev))
+    assert code == 2 and "archived already" in err
+    run("archive", str(ev), "--undo", db=db_url)
+    assert keys.join_code in run("list", db=db_url).stdout
+    assert check_page(store, "facilitator", PageQuery(ev, keys.facilitator)).role == "facilitator"
+    assert [v for _a, v in _verbs(store, ev)][-2:] == ["archive event", "unarchive event"]
+    store.close()
+
+
+def test_delete_needs_yes_writes_a_backup_that_restores_then_removes(db_url: str, tmp_path) -> None:
+    store = open_store(db_url)
+    ev = _seated_event_with_history(store)
+    before = comparable(backup_data(store, ev))
+    store.close()
+    refused = run("delete", str(ev), db=db_url, ok=False)
+    assert refused.returncode == 2 and "--yes" in refused.stderr
+    assert comparable(backup_data(open_store(db_url), ev)) == before  # refused: nothing changed
+    target = tmp_path / "kept.json"
+    out = run("delete", str(ev), "--yes", "--backup", str(target), db=db_url).stdout
+    assert f"backup: {target.resolve()}" in out and "deleted: event" in out
+    assert "There is no event" in run("status", str(ev), db=db_url, ok=False).stderr
+    assert "Frailty" not in run("list", "--all", db=db_url).stdout
+    data = json.loads(target.read_text(encoding="utf-8"))
+    assert comparable(data) == before  # the backup is the event as it was
+    back = _keys(run("restore", str(target), db=db_url).stdout)["event"]
+    store = open_store(db_url)
+    assert comparable(backup_data(store, int(back))) == before
+    store.close()
+
+
+def test_delete_with_an_unwritable_backup_deletes_nothing(
+    db_url: str, tmp_path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = open_store(db_url)
+    ev = _event(store)
+    store.close()
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    code, _, err = _cli(capsys, db_url, "delete", str(ev), "--yes", "--backup", str(blocker / "b.json"))
+    assert code == 2 and "nothing was deleted" in err and len(err.strip().splitlines()) == 1
+    assert get_event(open_store(db_url), ev).title == "Frailty"
+
+
+def test_only_the_organiser_or_facilitator_rehearses_archives_deletes(store: Store) -> None:
+    from facilitation.events import archive_event, delete_event, rehearse_event
+
+    ev = _event(store)
+    for actor in (table_actor(1), VIEWER):
+        for rule in (rehearse_event, archive_event, delete_event):
+            with pytest.raises(NotAllowed):
+                rule(store, actor, ev)
+    assert get_event(store, ev).archived_at is None
+    from facilitation.events import list_events
+
+    assert [e.id for e in list_events(store)] == [ev]

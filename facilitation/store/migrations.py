@@ -46,9 +46,22 @@ def _0002_closed_round(conn: Connection) -> None:
         conn.exec_driver_sql("UPDATE events SET closed_round = voting_round WHERE votes_revealed")
 
 
+def _0004_archived_at(conn: Connection) -> None:
+    """``events.archived_at``: an archived event is hidden from lists and its pages closed.
+
+    Numbered 4: 0003 is another change's; migrations run in this list's order and each
+    is recorded by its number, so a database may have 4 before 3 without harm (they
+    touch different tables). A database made by 0001 after the column was added has it.
+    """
+    have = {c["name"] for c in inspect(conn).get_columns(schema.events.name)}
+    if "archived_at" not in have:
+        conn.exec_driver_sql("ALTER TABLE events ADD COLUMN archived_at VARCHAR(32)")
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "0001_initial", _0001_initial),
     (2, "0002_closed_round", _0002_closed_round),
+    (4, "0004_archived_at", _0004_archived_at),
 ]
 
 
