@@ -437,3 +437,72 @@ def test_only_the_organiser_or_facilitator_rehearses_archives_deletes(store: Sto
     from facilitation.events import list_events
 
     assert [e.id for e in list_events(store)] == [ev]
+
+
+# --- the PDF ------------------------------------------------------------------------------------
+
+
+def _long_event(store: Store) -> int:
+    from facilitation import capture
+    from facilitation.events import set_phase
+
+    ev = create_event(
+        store, ORGANISER, template=HALF_DAY, title='Frailty "at home" <b>2026</b>', tables=2
+    ).event_id
+    set_phase(store, FACILITATOR, ev, "enablers-blockers")
+    for i in range(12):
+        text = f"Entry {i}: " + "a long account of what helps or hinders, with its evidence " * (1 + i % 5)
+        capture.add_entry(store, table_actor(1 + i % 2), ev, 1 + i % 2, ("enabler", "blocker")[i % 2], text,
+                          evidence="local data")  # fmt: skip
+    return ev
+
+
+def test_pdf_has_every_page_numbered_with_the_title(
+    db_url: str, tmp_path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import pypdf  # a test extra
+
+    store = open_store(db_url)
+    ev = _long_event(store)
+    store.close()
+    out = tmp_path / "pack.pdf"
+    code, stdout, err = _cli(capsys, db_url, "export", str(ev), "--format", "pdf", "--out", str(out))
+    assert code == 0, err
+    assert stdout.strip() == str(out)
+    reader = pypdf.PdfReader(str(out))
+    pages = len(reader.pages)
+    assert pages >= 2
+    for number, page in enumerate(reader.pages, start=1):
+        text = " ".join(page.extract_text().split())
+        assert text.endswith(f'Frailty "at home" <b>2026</b> page {number} of {pages}'), text[-120:]
+
+
+def test_pdf_splits_no_table_row_across_pages(tmp_path) -> None:
+    from facilitation.exports import html as html_export
+    from facilitation.exports import pdf
+    from facilitation.exports._report import report_context
+
+    store = open_store(str(tmp_path / "e.db"))
+    ev = _long_event(store)
+    document = pdf.layout(html_export.render(report_context(store, ev)))
+    store.close()
+    where: dict[int, set[int]] = {}
+    for index, page in enumerate(document.pages):
+        for box in page._page_box.descendants():  # WeasyPrint's layout boxes
+            if getattr(box, "element_tag", None) == "tr":
+                where.setdefault(id(box.element), set()).add(index)
+    assert len(document.pages) >= 2 and where
+    assert all(len(on) == 1 for on in where.values())
+
+
+def test_pdf_without_weasyprint_says_what_to_install(
+    tmp_path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = str(tmp_path / "e.db")
+    store = open_store(db)
+    ev = _event(store)
+    store.close()
+    monkeypatch.setitem(__import__("sys").modules, "weasyprint", None)  # as if not installed
+    code, _, err = _cli(capsys, db, "export", str(ev), "--format", "pdf", "--out", str(tmp_path / "p.pdf"))
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert "pip install 'facilitation[pdf]'" in err and not (tmp_path / "p.pdf").exists()
