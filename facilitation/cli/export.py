@@ -28,7 +28,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("event", metavar="EVENT", help="event id or join code")
     p.add_argument(
         "--format", "-f", dest="fmt", default="all", metavar="FMT",
-        help=f"one of {', '.join(known)}, or all (default)",
+        help=f"one of {', '.join(known)}, or all (default; every format but pdf)",
     )  # fmt: skip
     p.add_argument(
         "--out", "-o", default=".", metavar="DIR",

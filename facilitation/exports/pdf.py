@@ -12,8 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from facilitation.errors import FacilitationError
-from facilitation.exports import base_name
+from facilitation.exports import NothingToExport, base_name
 from facilitation.exports._files import write_atomic
 from facilitation.exports._report import report_context
 from facilitation.exports.html import render as render_html
@@ -22,6 +21,7 @@ from facilitation.store import Store
 __all__ = ["DESCRIPTION", "FORMAT", "INSTALL", "PRINT_CSS", "layout", "render", "write"]
 
 FORMAT = "pdf"
+IN_ALL = False  # `--format all` leaves it out: the html format is the same pack, and this one is slow
 DESCRIPTION = "outcome pack as a PDF (needs the pdf extra: pip install 'facilitation[pdf]')"
 INSTALL = (
     "The PDF needs WeasyPrint: pip install 'facilitation[pdf]' (and on Debian or Ubuntu "
@@ -49,7 +49,8 @@ def _weasyprint() -> Any:
     try:
         import weasyprint
     except (ImportError, OSError) as exc:  # OSError: installed, but Pango is missing
-        raise FacilitationError(INSTALL) from exc
+        # said in one line; with --format all the other formats are still written
+        raise NothingToExport(INSTALL) from exc
     return weasyprint
 
 
