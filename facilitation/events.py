@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 import secrets
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
@@ -29,15 +30,21 @@ from facilitation.errors import FacilitationError, NotAllowed, NotFound
 from facilitation.store import Change, Store, now
 from facilitation.store import schema as s
 from facilitation.templates import Phase, VotingRules, load_template
-from facilitation.text import MAX_NAME, clean_text
+from facilitation.text import MAX_ENTRY, MAX_NAME, clean_text
 
 __all__ = [
+    "ARCHIVED",
+    "MAX_PHASE_MINUTES",
     "MAX_TIMER_MINUTES",
     "Event",
     "EventKeys",
+    "PhaseEdit",
     "TableInfo",
+    "archive_event",
     "authenticate",
     "create_event",
+    "delete_event",
+    "edit_event",
     "event_keys",
     "extend_timer",
     "find_event",
@@ -49,6 +56,7 @@ __all__ = [
     "move_phase",
     "pause_timer",
     "phase_index",
+    "rehearse_event",
     "require_open_for_input",
     "set_input_lock",
     "set_phase",
@@ -95,6 +103,7 @@ class Event:
     join_code: str
     created_at: str
     closed_round: int = 0  # the highest round revealed: its voting is closed for good
+    archived_at: str | None = None  # archived: hidden from lists, its pages closed
 
     @property
     def voting_closed(self) -> bool:
@@ -166,6 +175,7 @@ def _event_from_row(row: Any) -> Event:
         join_code=row["join_code"],
         created_at=row["created_at"],
         closed_round=int(row.get("closed_round") or 0),
+        archived_at=row.get("archived_at"),
     )
 
 
@@ -191,11 +201,13 @@ def find_event(store: Store, ref: str | int) -> Event:
     return store.read(q)
 
 
-def list_events(store: Store, series_id: int | None = None) -> list[Event]:
-    """Every event (of one series, when given), oldest first."""
+def list_events(store: Store, series_id: int | None = None, *, archived: bool = False) -> list[Event]:
+    """Every event (of one series, when given), oldest first; archived ones only with ``archived``."""
 
     def q(conn: Connection) -> list[Event]:
         query = select(s.events).where(s.events.c.deleted_at.is_(None)).order_by(s.events.c.id)
+        if not archived:
+            query = query.where(s.events.c.archived_at.is_(None))
         if series_id is not None:
             query = query.where(s.events.c.series_id == series_id)
         return [_event_from_row(r) for r in conn.execute(query).mappings()]
@@ -305,7 +317,7 @@ def create_event(
                     required=False,
                 ),
                 priority_areas=json.dumps(list(tpl.priority_areas), ensure_ascii=False),
-                phases=json.dumps([p.__dict__ for p in tpl.phases], ensure_ascii=False),
+                phases=json.dumps([p.as_dict() for p in tpl.phases], ensure_ascii=False),
                 phase_index=0,
                 timer_remaining=float(tpl.phases[0].minutes * 60),
                 input_locked=False,
@@ -406,10 +418,14 @@ def table_for_join_code(store: Store, join_code: str, table: int) -> tuple[int, 
 
     def q(conn: Connection) -> tuple[int, Actor]:
         row = conn.execute(
-            select(s.events.c.id).where(s.events.c.join_code == code, s.events.c.deleted_at.is_(None))
+            select(s.events.c.id, s.events.c.archived_at).where(
+                s.events.c.join_code == code, s.events.c.deleted_at.is_(None)
+            )
         ).first()
         if row is None:
             raise NotFound(f"No event has the join code {code}. Check the code on the projector.")
+        if row.archived_at is not None:
+            raise NotAllowed(ARCHIVED)
         table_id(conn, row.id, table)
         return int(row.id), table_actor(table)
 
@@ -663,3 +679,378 @@ def require_open_for_input(conn: Connection, event_id: int, inputs: tuple[str, .
 def count_events(store: Store) -> int:
     """How many events the store holds (for `facilitate list` and the demo)."""
     return store.read(lambda c: int(c.execute(select(func.count()).select_from(s.events)).scalar_one()))
+
+
+# --- changing an event's set-up ---------------------------------------------------------
+
+MAX_PHASE_MINUTES = 240
+_FRAMING_LIMITS: dict[str, tuple[str, int, bool]] = {
+    # column: (field as people know it, longest length, multiline) -- as create_event has them
+    "title": ("title", MAX_NAME, False),
+    "challenge": ("challenge", 4000, True),
+    "purpose": ("purpose", 4000, True),
+    "key_question": ("key question", 1000, False),
+    "context_briefing": ("context briefing", 8000, True),
+}
+
+
+@dataclass(frozen=True)
+class PhaseEdit:
+    """A change to one phase: ``phase`` is its name in any case or its number as shown."""
+
+    phase: str
+    minutes: object = None
+    prompt: str | None = None
+
+
+def phase_minutes(minutes: object) -> int:
+    """A phase's minutes as a person types them: a whole number from 1 to 240.
+
+    Examples
+    --------
+    >>> phase_minutes("25")
+    25
+    >>> phase_minutes(0)
+    Traceback (most recent call last):
+    ...
+    facilitation.errors.FacilitationError: A phase is 1 to 240 minutes, not 0.
+    >>> phase_minutes("-5")
+    Traceback (most recent call last):
+    ...
+    facilitation.errors.FacilitationError: A phase is 1 to 240 minutes, not -5.
+    """
+    text = str(minutes).strip()
+    if isinstance(minutes, bool) or not text.lstrip("-").isdigit():
+        raise FacilitationError(
+            f"A phase is 1 to {MAX_PHASE_MINUTES} minutes (a whole number), not {text!r}."
+        )
+    value = int(text)
+    if not 1 <= value <= MAX_PHASE_MINUTES:
+        raise FacilitationError(f"A phase is 1 to {MAX_PHASE_MINUTES} minutes, not {value}.")
+    return value
+
+
+def edit_event(
+    store: Store,
+    actor: Actor,
+    event_id: int,
+    *,
+    title: str | None = None,
+    challenge: str | None = None,
+    purpose: str | None = None,
+    key_question: str | None = None,
+    success_measures: Sequence[str] | None = None,
+    context_briefing: str | None = None,
+    starts_on: str | None = None,
+    phases: Sequence[PhaseEdit] = (),
+    table_names: Mapping[int, str] | None = None,
+    client_token: str | None = None,
+) -> dict[str, Any]:
+    """Change a live event's framing, date, phases' minutes and prompts, and tables' names.
+
+    Only what is given changes (``starts_on=""`` clears the date; ``success_measures``
+    replaces the list). Everything is checked before anything is written, and the
+    change is one write, logged as ``edit event``, so every page follows it. Nothing
+    the room entered is touched. Changing the current phase's minutes moves its
+    countdown by the difference (running or paused, never below zero). Returns what
+    changed, by field.
+
+    Examples
+    --------
+    >>> from facilitation.testing import scratch_event
+    >>> from facilitation.access import FACILITATOR
+    >>> store, ev = scratch_event(tables=2)
+    >>> edit_event(store, FACILITATOR, ev, key_question="Fewer falls?",
+    ...            phases=[PhaseEdit("ideas", minutes=40)], table_names={2: "Riverside"})
+    {'key_question': 'Fewer falls?', 'phases': {'ideas': {'minutes': 40}}, 'tables': {'2': 'Riverside'}}
+    >>> edit_event(store, FACILITATOR, ev, phases=[PhaseEdit("lunch", minutes=5)])
+    Traceback (most recent call last):
+    ...
+    facilitation.errors.FacilitationError: This event has no phase 'lunch'. Phases: framing, enablers-blockers, ideas, grouping, voting, collaboration, action-plans, close, or their numbers 1 to 8.
+    """
+    require(actor, "organiser", "facilitator", action="change the event's set-up")
+    values: dict[str, Any] = {}
+    for column, given in (
+        ("title", title),
+        ("challenge", challenge),
+        ("purpose", purpose),
+        ("key_question", key_question),
+        ("context_briefing", context_briefing),
+    ):
+        if given is not None:
+            field, longest, multiline = _FRAMING_LIMITS[column]
+            values[column] = clean_text(
+                given, field=field, max_length=longest, multiline=multiline, required=column == "title"
+            )
+    if success_measures is not None:
+        values["success_measures"] = [
+            clean_text(m, field="success measure") for m in success_measures if str(m).strip()
+        ]
+    if starts_on is not None:
+        values["starts_on"] = iso_date(starts_on, "event's date")
+    phase_edits = []
+    for edit in phases:
+        minutes = None if edit.minutes is None else phase_minutes(edit.minutes)
+        prompt = (
+            None
+            if edit.prompt is None
+            else clean_text(edit.prompt, field="prompt", max_length=MAX_ENTRY, multiline=True)
+        )
+        if minutes is None and prompt is None:
+            raise FacilitationError(f"Say what changes in phase '{edit.phase}': its minutes or its prompt.")
+        phase_edits.append((edit.phase, minutes, prompt))
+    names: dict[int, str] = {}
+    for number, name in (table_names or {}).items():
+        names[int(number)] = clean_text(name, field="table name", max_length=100)
+    if not values and not phase_edits and not names:
+        raise FacilitationError(
+            "Nothing to change: give a title, challenge, purpose, key question, success measures, "
+            "briefing, date, a phase's minutes or prompt, or a table's name."
+        )
+
+    def fn(conn: Connection) -> Change:
+        ev = load_event(conn, event_id)
+        changed: dict[str, Any] = {}
+        row: dict[str, Any] = {}
+        for column, value in values.items():
+            old = list(ev.success_measures) if column == "success_measures" else getattr(ev, column)
+            if value != old:
+                changed[column] = value
+                row[column] = json.dumps(value, ensure_ascii=False) if column == "success_measures" else value
+        new_phases = list(ev.phases)
+        phase_changes: dict[str, dict[str, Any]] = {}
+        delta = 0
+        for target, minutes, prompt in phase_edits:
+            index = phase_index(ev.phases, target)
+            phase = new_phases[index]
+            what: dict[str, Any] = {}
+            if minutes is not None and minutes != phase.minutes:
+                what["minutes"] = minutes
+                if index == ev.phase_index:
+                    delta += minutes - phase.minutes
+                phase = replace(phase, minutes=minutes)
+            if prompt is not None and prompt != phase.prompt:
+                what["prompt"] = prompt
+                phase = replace(phase, prompt=prompt)
+            new_phases[index] = phase
+            if what:
+                phase_changes.setdefault(phase.name, {}).update(what)
+        if phase_changes:
+            changed["phases"] = phase_changes
+            row["phases"] = json.dumps([p.as_dict() for p in new_phases], ensure_ascii=False)
+        if delta and ev.timer_ends_at is not None:
+            row["timer_ends_at"] = max(time.time(), ev.timer_ends_at + delta * 60)
+        elif delta and ev.timer_remaining is not None:
+            row["timer_remaining"] = max(0.0, ev.timer_remaining + delta * 60)
+        tables = {t.number: t for t in _tables(conn, event_id)}
+        renamed: dict[str, str] = {}
+        final = {n: t.name for n, t in tables.items()}
+        for number, name in names.items():
+            if number not in tables:
+                raise FacilitationError(
+                    f"This event has no table {number}; its tables are 1 to {max(tables)}."
+                )
+            final[number] = name
+        for number, name in sorted(names.items()):
+            others = [n for n, other in final.items() if n != number and other.casefold() == name.casefold()]
+            if others:
+                raise FacilitationError(
+                    f"Table {others[0]} is already called '{final[others[0]]}'; give table {number} another name."
+                )
+        for number, name in names.items():
+            if name != tables[number].name:
+                conn.execute(
+                    update(s.event_tables).where(s.event_tables.c.id == tables[number].id).values(name=name)
+                )
+                renamed[str(number)] = name
+        if renamed:
+            changed["tables"] = renamed
+        if row:
+            conn.execute(update(s.events).where(s.events.c.id == event_id).values(**row))
+        return Change("edit event", "event", event_id, changed, changed)
+
+    return store.write(fn, actor=actor, event_id=event_id, client_token=client_token).result
+
+
+# --- rehearse, archive, delete ----------------------------------------------------------
+
+ARCHIVED = (
+    "This event is archived: its pages are closed. The organiser can reopen them with "
+    "`facilitate archive EVENT --undo`."
+)
+REHEARSAL_PREFIX = "Rehearsal: "
+
+
+def archive_event(store: Store, actor: Actor, event_id: int, *, archived: bool = True) -> str | None:
+    """Archive an event (hidden from lists, its pages refused) or, with ``archived=False``,
+    bring it back. Nothing of it is changed or lost. Returns the archive time, or None."""
+    require(actor, "organiser", "facilitator", action="archive or reopen the event")
+
+    def fn(conn: Connection) -> Change:
+        ev = load_event(conn, event_id)
+        if archived and ev.archived_at is not None:
+            raise FacilitationError(f"Event {event_id} is archived already (since {ev.archived_at[:16]}).")
+        if not archived and ev.archived_at is None:
+            raise FacilitationError(f"Event {event_id} is not archived; there is nothing to undo.")
+        at = now() if archived else None
+        conn.execute(update(s.events).where(s.events.c.id == event_id).values(archived_at=at))
+        verb = "archive event" if archived else "unarchive event"
+        return Change(verb, "event", event_id, {"title": ev.title}, at)
+
+    return store.write(fn, actor=actor, event_id=event_id).result
+
+
+def delete_event(store: Store, actor: Actor, event_id: int) -> str:
+    """Remove an event from every list, page and command (a soft delete, as every delete
+    in the toolkit: the row is kept, marked deleted). Write a backup first: the command
+    line does (``facilitate delete EVENT --yes``). Returns the event's title."""
+    require(actor, "organiser", "facilitator", action="delete the event")
+
+    def fn(conn: Connection) -> Change:
+        ev = load_event(conn, event_id)
+        at = now()
+        conn.execute(update(s.events).where(s.events.c.id == event_id).values(deleted_at=at))
+        return Change("delete event", "event", event_id, {"title": ev.title}, ev.title)
+
+    return store.write(fn, actor=actor, event_id=event_id).result
+
+
+def rehearse_event(store: Store, actor: Actor, event_id: int, *, title: str | None = None) -> EventKeys:
+    """A new event with the set-up of ``event_id`` for a dry run; returns its keys.
+
+    It copies the framing, the phases as they are now (edits included), the voting rules,
+    the tables and their names, and the people and their seats (as new people, so a
+    change during the rehearsal never touches the real event's). It has no entries,
+    themes, dots, links or plans, no series (so a series' figures never count it) and
+    no date; it starts at the first phase, with new keys and a new join code.
+
+    Examples
+    --------
+    >>> from facilitation.testing import scratch_event
+    >>> from facilitation.access import FACILITATOR
+    >>> store, ev = scratch_event(tables=3, phase="voting")
+    >>> keys = rehearse_event(store, FACILITATOR, ev)
+    >>> dry = get_event(store, keys.event_id)
+    >>> dry.title, dry.phase.name, sorted(keys.tables)
+    ('Rehearsal: Scratch event', 'framing', [1, 2, 3])
+    """
+    require(actor, "organiser", "facilitator", action="make a rehearsal of the event")
+    nonce = secrets.token_hex(16)
+    chosen = None if title is None else clean_text(title, field="title", max_length=MAX_NAME)
+
+    def fn(conn: Connection) -> Change:
+        src = (
+            conn.execute(
+                select(s.events).where(s.events.c.id == int(event_id), s.events.c.deleted_at.is_(None))
+            )
+            .mappings()
+            .first()
+        )
+        if src is None:
+            raise NotFound(f"There is no event {event_id}. `facilitate list` shows the events.")
+        ev = _event_from_row(src)
+        name = chosen or (REHEARSAL_PREFIX + ev.title)[:MAX_NAME].rstrip()
+        for _ in range(20):
+            code = new_join_code()
+            if conn.execute(select(s.events.c.id).where(s.events.c.join_code == code)).first() is None:
+                break
+        at = now()
+        copied = {
+            c: src[c]
+            for c in (
+                "template", "challenge", "purpose", "key_question", "success_measures",
+                "context_briefing", "priority_areas", "phases", "voting_rules",
+            )
+        }  # fmt: skip
+        new_id = conn.execute(
+            insert(s.events)
+            .values(
+                **copied,
+                series_id=None,
+                title=name,
+                starts_on=None,
+                phase_index=0,
+                timer_remaining=float(ev.phases[0].minutes * 60),
+                input_locked=False,
+                voting_round=1,
+                votes_revealed=False,
+                join_code=code,
+                key_nonce=nonce,
+                facilitator_key_hash=hash_key(derive_key(nonce, "facilitator")),
+                organiser_key_hash=hash_key(derive_key(nonce, "organiser")),
+                created_at=at,
+            )
+            .returning(s.events.c.id)
+        ).scalar_one()
+        new_table: dict[int, int] = {}
+        for t in _tables(conn, event_id):
+            new_table[t.id] = conn.execute(
+                insert(s.event_tables)
+                .values(
+                    event_id=new_id,
+                    number=t.number,
+                    name=t.name,
+                    key_hash=hash_key(derive_key(nonce, f"table:{t.number}")),
+                    created_at=at,
+                )
+                .returning(s.event_tables.c.id)
+            ).scalar_one()
+        seats = conn.execute(
+            select(
+                s.attendance.c.table_id,
+                s.attendance.c.invited,
+                s.attendance.c.attended,
+                s.people.c.name,
+                s.people.c.name_key,
+                s.people.c.organisation_id,
+                s.people.c.role,
+                s.people.c.email,
+                s.people.c.demographics,
+            )
+            .join(s.people, s.people.c.id == s.attendance.c.person_id)
+            .where(
+                s.attendance.c.event_id == event_id,
+                s.attendance.c.deleted_at.is_(None),
+                s.people.c.deleted_at.is_(None),
+            )
+            .order_by(s.attendance.c.id)
+        ).mappings()
+        people = 0
+        for seat in list(seats):
+            person = conn.execute(
+                insert(s.people)
+                .values(
+                    series_id=None,
+                    name=seat["name"],
+                    name_key=seat["name_key"],
+                    organisation_id=seat["organisation_id"],
+                    role=seat["role"],
+                    email=seat["email"],
+                    demographics=seat["demographics"],
+                    created_at=at,
+                )
+                .returning(s.people.c.id)
+            ).scalar_one()
+            conn.execute(
+                insert(s.attendance).values(
+                    event_id=new_id,
+                    person_id=person,
+                    table_id=new_table.get(seat["table_id"]),
+                    invited=seat["invited"],
+                    attended=seat["attended"],
+                    created_at=at,
+                )
+            )
+            people += 1
+        return Change(
+            "rehearse event",
+            "event",
+            new_id,
+            {"from_event": int(event_id), "title": name, "tables": len(new_table), "people": people},
+            result={"event_id": new_id, "join_code": code},
+            event_id=new_id,
+        )
+
+    res = store.write(fn, actor=actor, event_id=None).result
+    keys = event_keys(store, actor, res["event_id"])
+    return keys

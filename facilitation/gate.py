@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection
 
 from facilitation.access import SYSTEM, VIEWER, Actor, hash_key, keys_match, projector_key, require
 from facilitation.errors import FacilitationError, NotAllowed, NotFound
-from facilitation.events import authenticate, event_keys, table_for_join_code
+from facilitation.events import ARCHIVED, authenticate, event_keys, table_for_join_code
 from facilitation.store import Store
 from facilitation.store import schema as s
 
@@ -121,6 +121,8 @@ def check_page(store: Store, page: str, query: PageQuery) -> Actor:
     if page == "projector":
         viewer = _projector(store, query.event, query.key)
         if viewer is not None:
+            if _archived(store, query.event):
+                raise NotAllowed(ARCHIVED)
             return viewer
     try:
         actor = authenticate(store, query.event, query.key, table=query.table if page == "table" else None)
@@ -138,7 +140,20 @@ def check_page(store: Store, page: str, query: PageQuery) -> Actor:
         raise NotAllowed("This is the organiser's page; this link's key is not the organiser's.")
     if page == "table" and actor.role != "table" and query.table is None:
         raise NotAllowed("This link is not a table's link. Use your table's link or the join page.")
+    if _archived(store, query.event):  # said only to a holder of a right key
+        raise NotAllowed(ARCHIVED)
     return actor
+
+
+def _archived(store: Store, event_id: int) -> bool:
+    return store.read(
+        lambda conn: (
+            conn.execute(
+                select(s.events.c.archived_at).where(s.events.c.id == int(event_id))
+            ).scalar_one_or_none()
+            is not None
+        )
+    )
 
 
 def join_table_link(store: Store, code: str, table: int, event_id: int | None = None) -> tuple[int, int, str]:

@@ -231,7 +231,7 @@ def _phases(value: Any, ctx: _Context) -> list[dict[str, Any]]:
         )
     except FacilitationError as exc:
         raise _Placed(str(exc)) from None
-    return [dict(p.__dict__) for p in template.phases]
+    return [p.as_dict() for p in template.phases]
 
 
 def _voting_rules(value: Any, ctx: _Context) -> dict[str, Any]:

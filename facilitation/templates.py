@@ -51,6 +51,18 @@ class Phase:
     minutes: int
     prompt: str
     input: str = "none"
+    notes: str = ""  # the facilitator's notes: what to say and watch for (run sheet, console)
+    materials: tuple[str, ...] = ()  # what must be ready in the room (or online) for this phase
+    roles: tuple[str, ...] = ()  # who does what during this phase
+
+    def __post_init__(self) -> None:
+        # Phases come back from the store's JSON with lists; keep them tuples (hashable, comparable).
+        object.__setattr__(self, "materials", tuple(self.materials))
+        object.__setattr__(self, "roles", tuple(self.roles))
+
+    def as_dict(self) -> dict[str, Any]:
+        """The phase as the store and a backup hold it (JSON-able: lists, not tuples)."""
+        return {**asdict(self), "materials": list(self.materials), "roles": list(self.roles)}
 
 
 @dataclass(frozen=True)
@@ -112,6 +124,38 @@ def _str(value: Any, source: str, where: str, *, required: bool = True) -> str:
     return value.strip()
 
 
+MAX_NOTES = 4000  # a phase's notes, as long as an event's challenge or purpose
+MAX_ITEM = 200  # one material or role
+PHASE_EXTRAS = ("notes", "materials", "roles")
+
+
+def _long_text(value: Any, source: str, where: str, longest: int) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise _fail(source, where, f"must be some text, not {value!r}")
+    text = value.strip()
+    if len(text) > longest:
+        raise _fail(source, where, f"is {len(text):,} characters long; the most is {longest:,}")
+    return text
+
+
+def _names(value: Any, source: str, where: str) -> tuple[str, ...]:
+    """A list of short texts (materials, roles); absent is an empty list."""
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise _fail(source, where, "must be a list of short texts (one per line, each starting with '- ')")
+    out = []
+    for i, item in enumerate(value, start=1):
+        if not isinstance(item, str) or not item.strip():
+            raise _fail(source, f"{where}[{i}]", f"must be some text, not {item!r}")
+        if len(item.strip()) > MAX_ITEM:
+            raise _fail(source, f"{where}[{i}]", f"is longer than {MAX_ITEM} characters")
+        out.append(" ".join(item.split()))
+    return tuple(out)
+
+
 def _bool(value: Any, source: str, where: str) -> bool:
     if not isinstance(value, bool):
         raise _fail(source, where, f"must be true or false, not {value!r}")
@@ -132,6 +176,11 @@ def parse_template(data: Any, source: str = "<template>") -> Template:
     Traceback (most recent call last):
     ...
     facilitation.errors.FacilitationError: x.yaml: phases[1].minutes: must be a whole number, not 'ten'
+    >>> parse_template({"name": "x", "title": "X", "phases": [
+    ...     {"name": "ideas", "title": "Ideas", "minutes": 10, "prompt": "Go", "materials": "pens"}]}, "x.yaml")
+    Traceback (most recent call last):
+    ...
+    facilitation.errors.FacilitationError: x.yaml: phases[1].materials: must be a list of short texts (one per line, each starting with '- ')
     """
     if not isinstance(data, dict):
         raise _fail(source, "top level", "must be a mapping of fields (name, title, phases, ...)")
@@ -153,8 +202,12 @@ def parse_template(data: Any, source: str = "<template>") -> Template:
     for i, raw in enumerate(raw_phases, start=1):
         where = f"phases[{i}]"
         if not isinstance(raw, dict):
-            raise _fail(source, where, "must be a mapping with name, title, minutes, prompt")
-        extra = sorted(set(raw) - {"name", "title", "minutes", "prompt", "input"})
+            raise _fail(
+                source,
+                where,
+                "must be a mapping with name, title, minutes, prompt (and notes, materials, roles)",
+            )
+        extra = sorted(set(raw) - {"name", "title", "minutes", "prompt", "input", *PHASE_EXTRAS})
         if extra:
             raise _fail(source, f"{where}.{extra[0]}", "is not a phase field")
         pname = _str(raw.get("name"), source, f"{where}.name")
@@ -172,6 +225,9 @@ def parse_template(data: Any, source: str = "<template>") -> Template:
                 minutes=minutes,
                 prompt=_str(raw.get("prompt"), source, f"{where}.prompt"),
                 input=inp,
+                notes=_long_text(raw.get("notes"), source, f"{where}.notes", MAX_NOTES),
+                materials=_names(raw.get("materials"), source, f"{where}.materials"),
+                roles=_names(raw.get("roles"), source, f"{where}.roles"),
             )
         )
     voting = parse_voting(data.get("voting") or {}, source)

@@ -142,7 +142,7 @@ def test_cli_export_backup_and_restore(tmp_path: Path, capsys: pytest.CaptureFix
     assert main(["export", str(p.event_id), "--db", db, "--format", "all", "--out", str(out)]) == 0
     names = {x.name for x in out.iterdir()}
     assert any(n.endswith(".xlsx") for n in names) and any(n.endswith("backup.json") for n in names)
-    assert main(["export", str(p.event_id), "--db", db, "--format", "pdf", "--out", str(out)]) == 2
+    assert main(["export", str(p.event_id), "--db", db, "--format", "docx", "--out", str(out)]) == 2
     assert "Choose one of" in capsys.readouterr().err
     file = tmp_path / "b.json"
     assert main(["backup", str(p.event_id), "--db", db, "--out", str(file)]) == 0

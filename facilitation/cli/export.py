@@ -5,10 +5,15 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
-from facilitation.access import ORGANISER
+from facilitation.access import ORGANISER, require
 from facilitation.cli._common import event_of, store_of
+from facilitation.errors import FacilitationError
 from facilitation.exports import export, formats
+
+# Formats that write one file, which --out may name (by its suffix), and the suffix.
+ONE_FILE = {"runsheet": (".html", ".htm"), "pdf": (".pdf",)}
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -23,16 +28,46 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("event", metavar="EVENT", help="event id or join code")
     p.add_argument(
         "--format", "-f", dest="fmt", default="all", metavar="FMT",
-        help=f"one of {', '.join(known)}, or all (default)",
+        help=f"one of {', '.join(known)}, or all (default; every format but pdf)",
     )  # fmt: skip
-    p.add_argument("--out", "-o", default=".", metavar="DIR", help="folder to write into (default: here)")
+    p.add_argument(
+        "--out", "-o", default=".", metavar="DIR",
+        help="folder to write into (default: here); for runsheet and pdf also a file name ending .html or .pdf",
+    )  # fmt: skip
+    p.add_argument(
+        "--start", default=None, metavar="HH:MM",
+        help="runsheet: the clock time the event starts, e.g. 09:30 (default: times from the start)",
+    )  # fmt: skip
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from facilitation.exports import runsheet
+
+    if args.start is not None:
+        if args.fmt != "runsheet":
+            raise FacilitationError("--start is for the run sheet: --format runsheet --start 09:30.")
+        runsheet.parse_start(args.start)  # a bad time is refused before anything is written
+    out = Path(args.out)
+    file = out if out.suffix.lower() in ONE_FILE.get(args.fmt, ()) else None
+    if out.suffix and file is None and not out.is_dir():
+        names = " or ".join(f"--format {f} ({'/'.join(s)})" for f, s in ONE_FILE.items())
+        raise FacilitationError(
+            f"--out {out.name} names a file; --out takes a folder, or a file for {names}."
+        )
     store = store_of(args)
     ev = event_of(store, args)
-    for path in export(store, ORGANISER, ev.id, args.fmt, args.out, skipped=_skipped):
+    if file is not None:
+        require(ORGANISER, "organiser", "facilitator", action="export the event")
+        module = formats()[args.fmt].module
+        options = {"start": args.start} if args.fmt == "runsheet" else {}
+        written = module.write(store, ev.id, file.parent, file=file, **options)
+    elif args.fmt == "runsheet":
+        require(ORGANISER, "organiser", "facilitator", action="export the event")
+        written = runsheet.write(store, ev.id, out, start=args.start)
+    else:
+        written = export(store, ORGANISER, ev.id, args.fmt, out, skipped=_skipped)
+    for path in written:
         print(path)
     return 0
 

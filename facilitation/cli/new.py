@@ -6,6 +6,7 @@ import argparse
 
 from facilitation.access import ORGANISER
 from facilitation.cli._common import store_of
+from facilitation.cli._framing import add_framing_options, framing_of
 from facilitation.events import create_event
 from facilitation.templates import list_templates
 
@@ -22,6 +23,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--tables", type=int, default=None, help="number of tables (default: the template's)")
     p.add_argument("--series", type=int, default=None, help="id of the series this event belongs to")
     p.add_argument("--date", default=None, help="the event's date, YYYY-MM-DD")
+    add_framing_options(p)
     p.set_defaults(run=run)
 
 
@@ -35,6 +37,7 @@ def run(args: argparse.Namespace) -> int:
         tables=args.tables,
         series_id=args.series,
         starts_on=args.date,
+        **framing_of(args),
     )
     print(f"event: {keys.event_id}")
     print(f"join code: {keys.join_code}")

@@ -41,7 +41,10 @@ def run(args: argparse.Namespace) -> int:
     store = store_of(args)
     event_id = restore(store, ORGANISER, data, source=path.name)
     keys = event_keys(store, ORGANISER, event_id)
-    print(f"restored: {get_event(store, event_id).title}")
+    restored = get_event(store, event_id)
+    print(f"restored: {restored.title}")
+    if restored.archived_at:
+        print(f"archived, as it was backed up: `facilitate archive {event_id} --undo` reopens it")
     print(f"event: {event_id}")
     print(f"join code: {keys.join_code}")
     print(f"facilitator key: {keys.facilitator}")

@@ -114,14 +114,15 @@ def export(
     Traceback (most recent call last):
     ...
     facilitation.errors.NotAllowed: Only the organiser's page or the facilitator's console can export the event; table 1 cannot.
-    >>> export(store, ORGANISER, ev, "pdf", "/tmp")  # doctest: +ELLIPSIS
+    >>> export(store, ORGANISER, ev, "docx", "/tmp")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    facilitation.errors.FacilitationError: There is no export format 'pdf'. Choose one of: ...
+    facilitation.errors.FacilitationError: There is no export format 'docx'. Choose one of: ...
     """
     require(actor, "organiser", "facilitator", action="export the event")
     known = formats()
-    chosen = list(known) if fmt == "all" else [fmt]
+    # "all" leaves out a format that says IN_ALL = False (the PDF: slow, and an optional extra)
+    chosen = [n for n, f in known.items() if getattr(f.module, "IN_ALL", True)] if fmt == "all" else [fmt]
     for name in chosen:
         if name not in known:
             raise FacilitationError(

@@ -56,10 +56,21 @@ def _0003_theme_reopenings(conn: Connection) -> None:
         index.create(conn, checkfirst=True)
 
 
+def _0004_archived_at(conn: Connection) -> None:
+    """``events.archived_at``: an archived event is hidden from lists and its pages closed.
+
+    A database made by 0001 after the column was added has it.
+    """
+    have = {c["name"] for c in inspect(conn).get_columns(schema.events.name)}
+    if "archived_at" not in have:
+        conn.exec_driver_sql("ALTER TABLE events ADD COLUMN archived_at VARCHAR(32)")
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "0001_initial", _0001_initial),
     (2, "0002_closed_round", _0002_closed_round),
     (3, "0003_theme_reopenings", _0003_theme_reopenings),
+    (4, "0004_archived_at", _0004_archived_at),
 ]
 
 

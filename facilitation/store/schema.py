@@ -111,6 +111,8 @@ events = Table(
     Column("key_nonce", String(64), nullable=False),
     Column("facilitator_key_hash", String(64), nullable=False),
     Column("organiser_key_hash", String(64), nullable=False),
+    # An archived event is kept whole but hidden from lists, and its pages are closed.
+    Column("archived_at", String(32), nullable=True),
     _created(),
     _deleted(),
 )
