@@ -449,7 +449,7 @@ class TableView:
         self.entry_text.stored(draft, text, label)
         self.saved.saved(label)
         if self.entry_text.value == text:
-            self._end_edit()
+            self._end_edit(browser_empties=bool(draft))
         else:  # the lead typed a new draft meanwhile: keep it
             self.state.draft_token = new_token()
         self.ctx.watcher.check()
@@ -481,10 +481,13 @@ class TableView:
         self.entry_text.value = ""
         self._end_edit()
 
-    def _end_edit(self) -> None:
+    def _end_edit(self, *, browser_empties: bool = False) -> None:
         self.state.editing_entry = None
         self.state.draft_token = new_token()
-        self.entry_text.value = ""
+        if browser_empties:  # a browser's draft was stored: the browser empties its box itself
+            self.entry_text.emptied()
+        else:
+            self.entry_text.value = ""
         self.entry_text.persist = True
         self.submit_button.description = "Add"
         self.cancel_button.layout.display = "none"

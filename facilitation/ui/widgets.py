@@ -528,6 +528,18 @@ class EntryInput(anywidget.AnyWidget):
         if draft:
             self.send({"draft": draft, "text": text, "stored": True, "saved": saved})
 
+    def emptied(self) -> None:
+        """Take the value as the browser's after :meth:`stored`: ``""``, sent to nobody.
+
+        The browser empties its own box on the ``stored`` word (only while it still
+        shows that text). A ``""`` sent from here as well arrives after it, and wiped
+        what the lead had typed in the meantime: an Enter pressed then found an empty
+        box and the next entry was never sent. The browser's own update of the value
+        follows in either case.
+        """
+        with self._lock_property(value=""):
+            self.value = ""
+
     def not_stored(self, draft: str, text: str, *, refused: bool = False) -> None:
         """Tell the browser the store does not have ``draft`` with ``text`` (``refused``: a rule said no)."""
         if draft:
