@@ -12,6 +12,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -32,6 +33,58 @@ def _require_pg() -> str:
             pytest.fail("CI=true but FACILITATION_TEST_PG_URL is not set: PostgreSQL tests must run in CI")
         pytest.skip("set FACILITATION_TEST_PG_URL to run the PostgreSQL half")
     return PG_URL
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (``-n 2 --dist loadgroup``, as ``tests/run`` does): what must run
+    on one worker, in order, is one group.
+
+    A notebook's cells share one kernel (nbval), and a file's tests may share a
+    module fixture (a server, a proxy), so each file is a group. The browser tests
+    that use the session's ``served`` event run in one group, in the order they run
+    without workers, since each finds the event as the tests before it left it.
+    Runs before xdist's own hook reads the groups; without ``-n`` nothing changes.
+    """
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    browser = Path(__file__).parent / "browser"
+    for item in items:
+        if any(m.name == "xdist_group" for m in item.iter_markers()):
+            continue
+        shares_served = item.path.is_relative_to(browser) and "served" in getattr(item, "fixturenames", ())
+        group = "browser-served" if shares_served else item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
+# Browser test files that start servers of their own: any worker may run them. Every
+# other file in tests/browser uses the session's ``served`` event.
+OWN_SERVERS = ("tests/browser/test_kill_rounds.py", "tests/browser/test_two_servers.py")
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Under pytest-xdist with ``--dist loadfile`` (as ``tests/run`` runs): each file on
+    one worker, in order, and the browser files that share the session's ``served``
+    event as one unit, in the order they run without workers (each test finds the
+    event as the tests before it left it, and one server is started, not one per worker).
+
+    A notebook's cells share one kernel (nbval) and a file's tests may share a module
+    fixture (a server, a proxy): a file is never split. (``--dist loadgroup`` with
+    ``xdist_group`` marks would say the same, but pytest 9.2 ignores the node ids
+    xdist rewrites for it: pytest-xdist issue 1386.)
+    """
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class SharedServerScheduling(LoadFileScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            if path.startswith("tests/browser/") and path not in OWN_SERVERS:
+                return "tests/browser (the session's served event)"
+            return path
+
+    return SharedServerScheduling(config, log)
 
 
 @pytest.fixture
