@@ -35,26 +35,18 @@ def _require_pg() -> str:
     return PG_URL
 
 
-@pytest.hookimpl(tryfirst=True)
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Under pytest-xdist (``-n 2 --dist loadgroup``, as ``tests/run`` does): what must run
-    on one worker, in order, is one group.
-
-    A notebook's cells share one kernel (nbval), and a file's tests may share a
-    module fixture (a server, a proxy), so each file is a group. The browser tests
-    that use the session's ``served`` event run in one group, in the order they run
-    without workers, since each finds the event as the tests before it left it.
-    Runs before xdist's own hook reads the groups; without ``-n`` nothing changes.
-    """
-    if not config.pluginmanager.hasplugin("xdist"):
-        return
-    browser = Path(__file__).parent / "browser"
-    for item in items:
-        if any(m.name == "xdist_group" for m in item.iter_markers()):
-            continue
-        shares_served = item.path.is_relative_to(browser) and "served" in getattr(item, "fixturenames", ())
-        group = "browser-served" if shares_served else item.nodeid.split("::")[0]
-        item.add_marker(pytest.mark.xdist_group(group))
+    """On an xdist worker: files with browser or slow tests first (a stable sort), so the longest
+    units start at once and the short files fill the other worker meanwhile, instead of
+    a 140 s test starting last. Each worker sorts the same collection the same way."""
+    if hasattr(config, "workerinput"):
+        slow = {
+            item.path
+            for item in items
+            if item.get_closest_marker("browser") or item.get_closest_marker("slow")
+        }
+        items.sort(key=lambda item: item.path not in slow)  # a file's own order is kept
 
 
 # Browser test files that start servers of their own: any worker may run them. Every
@@ -76,6 +68,8 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     if config.getvalue("dist") != "loadfile":
         return None
     from xdist.scheduler import LoadFileScheduling
+
+    config.option.loadscopereorder = False  # the order pytest_collection_modifyitems gives
 
     class SharedServerScheduling(LoadFileScheduling):  # type: ignore[misc]
         def _split_scope(self, nodeid: str) -> str:
