@@ -164,6 +164,58 @@ def test_hostile_strings_show_as_typed(served: Served, pages: Pages) -> None:
     screenshot(projector, "projector-hostile-1920x1080")
 
 
+def test_text_typed_the_moment_saved_shows_stays_in_the_box(served: Served, pages: Pages) -> None:
+    """The lead types the next entry at once: nothing of it is wiped by the last entry's word.
+
+    The box is watched from the page: the moment the browser empties it for the stored
+    entry, the next text is typed into it (as a fast typist does), and any later write
+    that takes that text away is recorded. The kernel's own "" for the stored entry
+    arrived after the browser had emptied the box and wiped what was typed since (CI:
+    test_hostile_strings_show_as_typed pressed Enter on a wiped box, so one hostile
+    string was never sent and never reached the projector).
+    """
+    set_phase(served.store, FACILITATOR, served.keys.event_id, "enablers-blockers")
+    table = pages.open(served.links["table 3"], ready=".fac-entry-text input")
+    first, following = "Saved before the next one", "Typed the moment Saved showed"
+    table.evaluate(
+        """(next) => {
+          const input = document.querySelector('.fac-entry-text input');
+          const native = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value');
+          window.facWipes = [];
+          window.facTyped = false;
+          Object.defineProperty(input, 'value', {
+            configurable: true,
+            get() { return native.get.call(this); },
+            set(v) {
+              const before = native.get.call(this);
+              native.set.call(this, v);
+              if (window.facTyped && before === next && v !== next) window.facWipes.push(v);
+              if (!window.facTyped && before !== '' && v === '') {
+                window.facTyped = true;  // the box was emptied for the stored entry: type at once
+                queueMicrotask(() => {
+                  native.set.call(input, next);
+                  input.dispatchEvent(new Event('input', { bubbles: true }));
+                });
+              }
+            },
+          });
+        }""",
+        following,
+    )
+    type_entry(table, first)
+    # the page lists the entry after every other word of the write has reached the browser
+    expect(table.locator(".fac-entry-list")).to_contain_text(first, timeout=10_000)
+    table.wait_for_function("() => window.facTyped", timeout=10_000)
+    expect(table.locator(".fac-saved-state")).to_contain_text("Saved", timeout=10_000)
+    assert table.evaluate("window.facWipes") == [], "what was typed after Saved was wiped from the box"
+    box = table.locator(".fac-entry-text input")
+    expect(box).to_have_value(following)
+    box.press("Enter")
+    expect(table.locator(".fac-entry-list")).to_contain_text(following, timeout=10_000)
+    texts = [e.text for e in list_entries(served.store, served.keys.event_id) if e.table == 3]
+    assert texts.count(first) == 1 and texts.count(following) == 1
+
+
 def _kernel_id(page: Any) -> str:
     return page.evaluate("JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId")
 
