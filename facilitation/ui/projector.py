@@ -109,7 +109,7 @@ def wall_card(entry: Entry, tables: dict[int, str] | None = None) -> str:
     kind = esc(entry.kind)
     return (
         f'<div class="fac-card fac-wall-card fac-kind-{kind}-card">'
-        f'<div class="fac-card-text fac-clamp">{esc(entry.text)}</div>'
+        f'<div class="fac-card-text fac-clamp fac-entry-body">{esc(entry.text)}</div>'
         f'<div class="fac-card-foot"><span class="fac-card-table">{esc(where)}</span>{evidence}'
         + (
             ""

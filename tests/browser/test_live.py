@@ -21,6 +21,7 @@ from facilitation.capture import list_entries
 from facilitation.events import get_event, set_phase
 from facilitation.store.schema import activity
 from facilitation.text import clean_text
+from facilitation.ui.projector import COLUMN_LIMIT
 
 from .conftest import Pages, Served, axe_violations, hostile_strings, screenshot
 
@@ -139,8 +140,9 @@ def test_hostile_strings_show_as_typed(served: Served, pages: Pages) -> None:
     strings = hostile_strings()
     assert len(strings) >= 30
     box = table.locator(".fac-entry-text input")
-    for batch_start in range(0, len(strings), 7):
-        batch = strings[batch_start : batch_start + 7]
+    # the projector shows the newest COLUMN_LIMIT enablers: a batch is checked while all of it is on the wall
+    for batch_start in range(0, len(strings), COLUMN_LIMIT):
+        batch = strings[batch_start : batch_start + COLUMN_LIMIT]
         for s in batch:
             box.fill(s)
             box.press("Enter")
