@@ -19,18 +19,21 @@ from typing import Any
 from sqlalchemy import Connection, Row, Select, func, insert, select, update
 
 from facilitation.access import Actor, require
+from facilitation.dates import iso_date
 from facilitation.errors import FacilitationError, NotFound
 from facilitation.events import load_event
 from facilitation.store import Change, Store, now
 from facilitation.store import schema as s
-from facilitation.text import MAX_LONG, MAX_NAME, clean_text
+from facilitation.text import MAX_ENTRY, MAX_LONG, MAX_NAME, clean_text
 
 __all__ = [
     "MAX_MEETINGS",
     "ROLES",
     "PlannedMeeting",
+    "Review",
     "Series",
     "SlotPlan",
+    "action_reviews",
     "add_event_to_series",
     "create_series",
     "get_series",
@@ -38,6 +41,7 @@ __all__ = [
     "parse_slot",
     "plan_dates",
     "plan_series",
+    "review_action",
     "series_plan",
     "set_meeting",
     "set_series_roles",
@@ -610,3 +614,159 @@ def set_meeting(
 
     store.write(fn, actor=actor, event_id=None, client_token=client_token)
     return series_plan(store, series_id)[int(number) - 1]
+
+
+# --- reviewing open actions at a later meeting ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Review:
+    """One review of an action at a meeting of its series: who, when, what and why."""
+
+    id: int
+    action_id: int
+    meeting_event_id: int | None
+    meeting_on: str | None
+    outcome: str
+    moved_to: str | None
+    note: str
+    reviewed_by: str
+    created_at: str
+
+
+def _earlier(ev_date: str | None, ev_id: int, other_date: str | None, other_id: int) -> bool:
+    """Whether the other event came before this one: an earlier date, else a lower id."""
+    if ev_date and other_date and other_date != ev_date:
+        return other_date < ev_date
+    return other_id < ev_id
+
+
+def review_action(
+    store: Store,
+    actor: Actor,
+    event_id: int,
+    action_id: int,
+    outcome: str,
+    note: str = "",
+    moved_to: str | None = None,
+    *,
+    client_token: str | None = None,
+) -> int:
+    """Review an open action of an earlier meeting of this event's series; returns the review's id.
+
+    ``outcome`` is ``done``, ``moved`` (to the new due date ``moved_to``) or ``dropped``;
+    the action's status (or due date) follows, and the review is a row of its own, so
+    the history stays: a moved action can be reviewed again at the next meeting. The
+    organiser or the facilitator reviews; an action of another series, of this meeting
+    or a later one, or one already done or dropped is refused.
+
+    Examples
+    --------
+    >>> from facilitation.testing import scratch_event
+    >>> from facilitation.access import FACILITATOR, table_actor
+    >>> store, ev = scratch_event()
+    >>> review_action(store, table_actor(1), ev, 1, "done")
+    Traceback (most recent call last):
+    ...
+    facilitation.errors.NotAllowed: Only the facilitator's console or the organiser's page can review an action; table 1 cannot.
+    >>> review_action(store, FACILITATOR, ev, 1, "finished")
+    Traceback (most recent call last):
+    ...
+    facilitation.errors.FacilitationError: A review is done, moved or dropped, not 'finished'.
+    >>> review_action(store, FACILITATOR, ev, 1, "moved")
+    Traceback (most recent call last):
+    ...
+    facilitation.errors.FacilitationError: A moved action needs its new due date, like 2027-03-09.
+    """
+    require(actor, "facilitator", "organiser", action="review an action")
+    if outcome not in s.REVIEW_OUTCOMES:
+        raise FacilitationError(f"A review is done, moved or dropped, not '{str(outcome)[:20]}'.")
+    new_date = iso_date(moved_to, "new due date")
+    if outcome == "moved" and new_date is None:
+        raise FacilitationError("A moved action needs its new due date, like 2027-03-09.")
+    if outcome != "moved" and new_date is not None:
+        raise FacilitationError(f"Only a moved action takes a new date; this one is {outcome}.")
+    clean_note = clean_text(note, field="note", max_length=MAX_ENTRY, multiline=True, required=False)
+
+    def fn(conn: Connection) -> Change:
+        ev = load_event(conn, event_id)
+        if ev.series_id is None:
+            raise FacilitationError(
+                f"Event {event_id} is not in a series, so it has no actions of earlier meetings to review."
+            )
+        row = conn.execute(
+            select(
+                s.actions.c.id, s.actions.c.text, s.actions.c.status, s.actions.c.due_on,
+                s.events.c.id.label("event_id"), s.events.c.series_id, s.events.c.starts_on,
+            )
+            .join(s.groups, s.groups.c.id == s.actions.c.group_id)
+            .join(s.events, s.events.c.id == s.groups.c.event_id)
+            .where(
+                s.actions.c.id == int(action_id), s.actions.c.deleted_at.is_(None),
+                s.groups.c.deleted_at.is_(None), s.events.c.deleted_at.is_(None),
+            )
+        ).first()  # fmt: skip
+        if row is None:
+            raise NotFound(
+                f"There is no action {action_id}; `facilitate series review {event_id}` lists them."
+            )
+        if row.series_id != ev.series_id:
+            raise FacilitationError(
+                f"Action {action_id} belongs to another series; a meeting reviews its own series' actions."
+            )
+        if not _earlier(ev.starts_on, ev.id, row.starts_on, row.event_id):
+            raise FacilitationError(
+                f"Action {action_id} is from this meeting or a later one (event {row.event_id}); "
+                "a meeting reviews the actions of earlier meetings."
+            )
+        if row.status in ("done", "dropped"):
+            raise FacilitationError(
+                f"Action {action_id} is already {row.status}; only open actions are reviewed."
+            )
+        if new_date is not None and ev.starts_on and new_date < ev.starts_on:
+            raise FacilitationError(
+                f"The new due date {new_date} is before this meeting ({ev.starts_on}); move it to a later date."
+            )
+        at = now()
+        rid = conn.execute(
+            insert(s.action_reviews)
+            .values(
+                action_id=row.id, meeting_event_id=ev.id, meeting_on=ev.starts_on, outcome=outcome,
+                moved_to=new_date, note=clean_note, reviewed_by=actor.label, created_at=at,
+            )
+            .returning(s.action_reviews.c.id)
+        ).scalar_one()  # fmt: skip
+        values: dict[str, Any] = {"updated_at": at}
+        if outcome == "moved":
+            values["due_on"] = new_date
+        else:
+            values["status"] = outcome
+        conn.execute(update(s.actions).where(s.actions.c.id == row.id).values(**values))
+        detail = {"action": row.id, "outcome": outcome, "moved_to": new_date, "was_due": row.due_on,
+                  "note": clean_note}  # fmt: skip
+        return Change("review action", "action", row.id, detail, int(rid))
+
+    return int(store.write(fn, actor=actor, event_id=event_id, client_token=client_token).result)
+
+
+def action_reviews(store: Store | Connection, action_ids: list[int]) -> dict[int, list[Review]]:
+    """The reviews of each action, oldest first (every one is kept)."""
+
+    def q(conn: Connection) -> dict[int, list[Review]]:
+        out: dict[int, list[Review]] = {int(a): [] for a in action_ids}
+        if not out:
+            return out
+        for r in conn.execute(
+            select(s.action_reviews)
+            .where(s.action_reviews.c.action_id.in_(list(out)))
+            .order_by(s.action_reviews.c.id)
+        ).mappings():
+            out[r["action_id"]].append(
+                Review(
+                    r["id"], r["action_id"], r["meeting_event_id"], r["meeting_on"], r["outcome"],
+                    r["moved_to"], r["note"], r["reviewed_by"], r["created_at"],
+                )
+            )  # fmt: skip
+        return out
+
+    return store.read(q) if isinstance(store, Store) else q(store)

@@ -7,15 +7,20 @@ import sys
 
 from facilitation.access import ORGANISER
 from facilitation.cli._common import store_of
+from facilitation.errors import FacilitationError
 from facilitation.events import find_event, list_events
+from facilitation.plans import open_actions_from_earlier_events
 from facilitation.series import (
     ROLES,
+    Review,
+    action_reviews,
     add_event_to_series,
     create_series,
     get_series,
     list_series,
     parse_slot,
     plan_series,
+    review_action,
     series_plan,
     set_meeting,
     set_series_roles,
@@ -87,6 +92,25 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         "--senior-leader", required=True, metavar="NAME", help="who attends as senior leader"
     )
     meeting.set_defaults(run=run_meeting)
+    review = actions.add_parser(
+        "review",
+        parents=[common],
+        help="review an open action of an earlier meeting: done, moved or dropped, with a note",
+        description=(
+            "Without ACTION, list the open actions from earlier meetings of the event's series, with "
+            "their reviews so far. With ACTION, record its review at this meeting (every review is kept)."
+        ),
+    )
+    review.add_argument("event", metavar="EVENT", help="the meeting (event id or join code)")
+    review.add_argument("action", type=int, nargs="?", metavar="ACTION", help="the action's id, as listed")
+    outcome = review.add_mutually_exclusive_group()
+    outcome.add_argument("--done", dest="outcome", action="store_const", const="done", help="it is done")
+    outcome.add_argument("--moved", metavar="DATE", default=None, help="moved to a new due date (2027-03-09)")
+    outcome.add_argument(
+        "--dropped", dest="outcome", action="store_const", const="dropped", help="no longer pursued"
+    )
+    review.add_argument("--note", default="", help="what was said about it")
+    review.set_defaults(run=run_review, outcome=None)
 
 
 def run_new(args: argparse.Namespace) -> int:
@@ -165,3 +189,39 @@ def run_add(args: argparse.Namespace) -> int:
     add_event_to_series(store, ORGANISER, ev.id, args.series)
     print(f"event {ev.id} is in series {args.series}")
     return 0
+
+
+def run_review(args: argparse.Namespace) -> int:
+    store = store_of(args)
+    ev = find_event(store, args.event)
+    if args.action is None:
+        if args.outcome or args.moved:
+            raise FacilitationError(
+                "Name the ACTION to review: `facilitate series review EVENT ACTION --done`."
+            )
+        found = open_actions_from_earlier_events(store, ev.id)
+        if not found:
+            print(f"no open actions from earlier meetings of event {ev.id}'s series")
+            return 0
+        history = action_reviews(store, [o.action.id for o in found])
+        for o in found:
+            due = f", due {o.action.due_on}" if o.action.due_on else ""
+            print(f"{o.action.id:>4}  {o.action.text} ({o.action.owner or 'no owner'}{due}; {o.group}, "
+                  f"{o.event_date or 'event ' + str(o.event_id)})")  # fmt: skip
+            for r in history[o.action.id]:
+                print(f"      {_said(r)}")
+        return 0
+    outcome = "moved" if args.moved else args.outcome
+    if outcome is None:
+        raise FacilitationError("Say how the action stands: --done, --moved DATE or --dropped.")
+    review_action(store, ORGANISER, ev.id, args.action, outcome, args.note, moved_to=args.moved)
+    r = action_reviews(store, [args.action])[args.action][-1]
+    print(f"action {args.action}: {_said(r)}")
+    return 0
+
+
+def _said(r: Review) -> str:
+    what = f"moved to {r.moved_to}" if r.outcome == "moved" else r.outcome
+    at = f"at the meeting of {r.meeting_on}" if r.meeting_on else "at a meeting"
+    note = f": {r.note}" if r.note else ""
+    return f"{what} {at}, by the {r.reviewed_by}, {r.created_at[:16].replace('T', ' ')} UTC{note}"
