@@ -9,6 +9,7 @@ from facilitation.access import ORGANISER
 from facilitation.cli._common import store_of
 from facilitation.errors import FacilitationError
 from facilitation.events import find_event, list_events
+from facilitation.measures import SeriesPoint, series_measures
 from facilitation.plans import open_actions_from_earlier_events
 from facilitation.series import (
     ROLES,
@@ -111,6 +112,11 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     )
     review.add_argument("--note", default="", help="what was said about it")
     review.set_defaults(run=run_review, outcome=None)
+    measures = actions.add_parser(
+        "measures", parents=[common], help="each measure across the series' events, in date order"
+    )
+    measures.add_argument("series", type=int, metavar="SERIES", help="series id")
+    measures.set_defaults(run=run_measures)
 
 
 def run_new(args: argparse.Namespace) -> int:
@@ -144,7 +150,28 @@ def run_show(args: argparse.Namespace) -> int:
         held = f"held: event {m.event_id}" if m.held else "planned"
         leader = f"  senior leader: {m.senior_leader}" if m.senior_leader else ""
         print(f"{m.number:>4}  {m.starts_on} {m.start_time}  {m.minutes:>3} min  {held}{leader}")
+    _print_measures(series_measures(store, x.id))
     return 0
+
+
+def run_measures(args: argparse.Namespace) -> int:
+    store = store_of(args)
+    x = get_series(store, args.series)
+    found = series_measures(store, x.id)
+    if not found:
+        print(f"no measures recorded in series {x.id}: `facilitate measure EVENT NAME VALUE` records one")
+    _print_measures(found)
+    return 0
+
+
+def _print_measures(found: dict[str, list[SeriesPoint]]) -> None:
+    if found:
+        print("measures over time:")
+    for name, points in found.items():
+        print(f"  {name}")
+        for p in points:
+            note = f"  ({p.note})" if p.note else ""
+            print(f"    {p.starts_on or '(no date)':<11} event {p.event_id:<4} {p.value:>10g}{note}")
 
 
 def run_plan(args: argparse.Namespace) -> int:
