@@ -308,3 +308,24 @@ def test_migrations_0006_and_0007_bring_an_older_database_up(db_url: str) -> Non
         store.read(lambda c: c.execute(select(func.count()).select_from(s.measures)).scalar_one())
     finally:
         store.close()
+
+
+def test_the_organiser_series_tab_shows_roles_meetings_and_measures_escaped(store: Store) -> None:
+    from facilitation.measures import record_measure
+    from facilitation.ui.organiser import series_plan_html
+
+    sid = create_series(store, ORGANISER, "CoP")
+    set_series_roles(store, ORGANISER, sid, convenor="<b>Asha</b>")
+    plan_series(store, ORGANISER, sid, parse_slot("2027-01", "tuesday", 2, "14:00", 90, 2))
+    set_meeting(store, ORGANISER, sid, 1, senior_leader="<script>x</script>")
+    ev = create_event(
+        store, ORGANISER, template="community-of-practice-online-90", title="<i>January</i>", tables=2,
+        series_id=sid, starts_on="2027-01-12", success_measures=["Falls <down>"],
+    ).event_id  # fmt: skip
+    record_measure(store, ORGANISER, ev, "1", "40", "<img src=x>")
+    html = series_plan_html(store, sid)
+    assert "&lt;b&gt;Asha&lt;/b&gt;" in html and "<b>Asha" not in html
+    assert "&lt;script&gt;" in html and "<script>" not in html
+    assert "<td>2027-02-09</td><td>14:00</td><td>90</td>" in html
+    assert f"<td>event {ev}</td>" in html
+    assert "Falls &lt;down&gt;" in html and "&lt;img src=x&gt;" in html and "<td>40</td>" in html
