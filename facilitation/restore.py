@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import secrets
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -36,6 +37,8 @@ from facilitation.exports.backup import (
     KINDS,
     LEFT_OUT,
     MAGIC,
+    MEETING_FIELDS,
+    SERIES_FIELDS,
     VERSION,
     references,
 )
@@ -44,6 +47,8 @@ from facilitation.network import LINK_KINDS
 from facilitation.people import name_key
 from facilitation.plans import MEMBER_ROLES, _check_status, _clean_group_fields
 from facilitation.reopening import MAX_REASON
+from facilitation.series import MAX_MINUTES
+from facilitation.series import ROLES as SERIES_ROLES
 from facilitation.store import Change, Store, now
 from facilitation.store import schema as s
 from facilitation.templates import parse_template, parse_voting
@@ -316,6 +321,14 @@ FIELDS: dict[tuple[str, str], Check] = {
     ("actions", "owner"): _text("owner", MAX_NAME, required=False),
     ("actions", "due_on"): _rule(lambda v: iso_date(v, "due date")),
     ("actions", "status"): _rule(_check_status),
+    ("action_reviews", "meeting_on"): _rule(lambda v: iso_date(v, "meeting's date")),
+    ("action_reviews", "outcome"): _one_of(s.REVIEW_OUTCOMES, "a review's outcome"),
+    ("action_reviews", "moved_to"): _rule(lambda v: iso_date(v, "new due date")),
+    ("action_reviews", "note"): _text("note", MAX_ENTRY, multiline=True, required=False),
+    ("action_reviews", "reviewed_by"): _text("reviewed by", 40),
+    ("measures", "name"): _text("measure", 1000),
+    ("measures", "note"): _text("note", MAX_ENTRY, multiline=True, required=False),
+    ("measures", "recorded_by"): _text("recorded by", 40),
 }
 # The limits create_event gives the framing (the same numbers as there).
 EVENT_FIELDS: dict[str, Check] = {
@@ -410,22 +423,66 @@ def _check_event(ctx: _Context, raw: Any) -> dict[str, Any]:
     return ev
 
 
-def _check_series(ctx: _Context, raw: Any) -> dict[str, str] | None:
+def _check_series(ctx: _Context, raw: Any) -> dict[str, Any] | None:
+    """The series record: name, description, roles (a backup before them has none), meetings."""
     if raw is None:
         return None
-    if not isinstance(raw, dict) or set(raw) - {"name", "description"}:
-        raise _fail(ctx, "series", "must be a record of a name and a description")
-    try:
-        name = _text("series name", MAX_NAME)(raw.get("name"), ctx)
-    except (_Bad, FacilitationError) as exc:
-        raise _fail(ctx, "series.name", exc) from None
-    try:
-        description = _text("description", MAX_LONG, multiline=True, required=False)(
-            raw.get("description", ""), ctx
-        )
-    except (_Bad, FacilitationError) as exc:
-        raise _fail(ctx, "series.description", exc) from None
-    return {"name": name, "description": description}
+    if not isinstance(raw, dict) or set(raw) - {*SERIES_FIELDS, "meetings"}:
+        raise _fail(ctx, "series", "must be a record of a name, a description, roles and meetings")
+    checks: dict[str, Check] = {
+        "name": _text("series name", MAX_NAME),
+        "description": _text("description", MAX_LONG, multiline=True, required=False),
+        **{col: _text(words, MAX_NAME, required=False) for col, words in SERIES_ROLES.items()},
+    }
+    out: dict[str, Any] = {}
+    for name, check in checks.items():
+        try:
+            out[name] = check(raw.get(name, "" if name != "name" else None), ctx)
+        except (_Bad, FacilitationError) as exc:
+            raise _fail(ctx, f"series.{name}", exc) from None
+    meetings = raw.get("meetings", [])
+    if not isinstance(meetings, list):
+        raise _fail(ctx, "series.meetings", f"must be a list, not {_describe(meetings)}")
+    out["meetings"] = []
+    seen: set[str] = set()
+    for i, m in enumerate(meetings):
+        where = f"series.meetings[{i}]"
+        if not isinstance(m, dict) or set(m) - set(MEETING_FIELDS):
+            raise _fail(ctx, where, "must be a record of starts_on, start_time, minutes and senior_leader")
+        row: dict[str, Any] = {}
+        for name, check in _MEETING_CHECKS.items():
+            try:
+                row[name] = check(m.get(name, "" if name == "senior_leader" else None), ctx)
+            except (_Bad, FacilitationError) as exc:
+                raise _fail(ctx, f"{where}.{name}", exc) from None
+        if row["starts_on"] in seen:
+            raise _fail(ctx, f"{where}.starts_on", f"{row['starts_on']} is the date of an earlier meeting")
+        seen.add(row["starts_on"])
+        out["meetings"].append(row)
+    return out
+
+
+def _meeting_date(value: Any, ctx: _Context) -> str:
+    if not isinstance(value, str):
+        raise _Bad(f"must be a date like 2027-01-12, not {_describe(value)}")
+    day = iso_date(value, "meeting's date")
+    if day is None:
+        raise _Bad("must be a date like 2027-01-12, not empty")
+    return day
+
+
+def _clock(value: Any, ctx: _Context) -> str:
+    if not isinstance(value, str) or not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
+        raise _Bad(f"must be a time like 14:00 (24-hour), not {_describe(value)}")
+    return value
+
+
+_MEETING_CHECKS: dict[str, Check] = {
+    "starts_on": _meeting_date,
+    "start_time": _clock,
+    "minutes": _whole(1, lambda c: MAX_MINUTES, "a meeting's length in minutes"),
+    "senior_leader": _text("senior leader", MAX_NAME, required=False),
+}
 
 
 def _check_activity(ctx: _Context, raw: Any) -> list[dict[str, Any]]:
@@ -545,6 +602,9 @@ def _check_references(ctx: _Context, rows: dict[str, list[dict[str, Any]]]) -> N
         entry_kind = by_id["entries"][r["entry_id"]]["kind"]
         if (entry_kind, r["use"]) in (("blocker", "use"), ("enabler", "remove")):
             raise bad("group_entries", r, "use", f"a group cannot {r['use']} a {entry_kind}")
+    for r in rows["action_reviews"]:
+        if (r["outcome"] == "moved") != (r.get("moved_to") is not None):
+            raise bad("action_reviews", r, "moved_to", "a moved action has a new date, and only a moved one")
     _check_dots(ctx, rows, tables, by_id["people"], bad)
     runoff = ctx.event.get("runoff_themes") or []
     for t in runoff:
@@ -669,6 +729,11 @@ def check_backup(data: Any, source: str = "backup") -> dict[str, Any]:
 
 
 def _series(conn: Connection, series: dict[str, Any] | None) -> int | None:
+    """The series of that name; made, with its roles and planned meetings, when there is none.
+
+    A series the database has already keeps its own roles and plan: the organiser's
+    current plan is newer than a backup's.
+    """
     if not series:
         return None
     row = conn.execute(
@@ -676,8 +741,13 @@ def _series(conn: Connection, series: dict[str, Any] | None) -> int | None:
     ).first()
     if row is not None:
         return int(row.id)
-    values = {**series, "created_at": now()}
-    return int(conn.execute(insert(s.series).values(**values).returning(s.series.c.id)).scalar_one())
+    at = now()
+    values = {k: v for k, v in series.items() if k != "meetings"}
+    values.update(created_at=at, calendar_nonce=secrets.token_hex(16))
+    sid = int(conn.execute(insert(s.series).values(**values).returning(s.series.c.id)).scalar_one())
+    for m in series.get("meetings", []):
+        conn.execute(insert(s.series_meetings).values(series_id=sid, created_at=at, **m))
+    return sid
 
 
 def _existing(conn: Connection, kind: str, values: dict[str, Any], series_id: int | None) -> int | None:

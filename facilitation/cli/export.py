@@ -11,6 +11,7 @@ from facilitation.access import ORGANISER, require
 from facilitation.cli._common import event_of, store_of
 from facilitation.errors import FacilitationError
 from facilitation.exports import export, formats
+from facilitation.exports.ics import write_series
 
 # Formats that write one file, which --out may name (by its suffix), and the suffix.
 ONE_FILE = {"runsheet": (".html", ".htm"), "pdf": (".pdf",)}
@@ -25,7 +26,18 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         help="write an event's exports (html, md, xlsx, csv, ics, json, network formats)",
         description=f"Formats: {listing}; or all.",
     )
-    p.add_argument("event", metavar="EVENT", help="event id or join code")
+    p.add_argument("event", metavar="EVENT", nargs="?", help="event id or join code")
+    p.add_argument(
+        "--series",
+        type=int,
+        default=None,
+        metavar="SERIES",
+        help="instead of an event: the series' calendar of planned meetings (--format ics; --out FILE.ics or a folder)",
+    )
+    p.add_argument(
+        "--timezone", default=None, metavar="ZONE",
+        help="with --series: give the meetings this time zone (like Europe/London) instead of floating local time",
+    )  # fmt: skip
     p.add_argument(
         "--format", "-f", dest="fmt", default="all", metavar="FMT",
         help=f"one of {', '.join(known)}, or all (default; every format but pdf)",
@@ -42,6 +54,12 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.series is not None:
+        return run_series(args)
+    if args.event is None:
+        raise FacilitationError(
+            "Name an EVENT to export (an id or join code), or --series SERIES for a series' calendar."
+        )
     from facilitation.exports import runsheet
 
     if args.start is not None:
@@ -74,3 +92,14 @@ def run(args: argparse.Namespace) -> int:
 
 def _skipped(message: str) -> None:
     print(f"facilitate: not written: {message}", file=sys.stderr)
+
+
+def run_series(args: argparse.Namespace) -> int:
+    if args.event is not None:
+        raise FacilitationError("Give an EVENT or --series SERIES, not both.")
+    if args.fmt not in ("ics", "all"):
+        raise FacilitationError(f"A series exports as its calendar only: --format ics, not {args.fmt}.")
+    store = store_of(args)
+    require(ORGANISER, "organiser", "facilitator", action="export a series' calendar")
+    print(write_series(store, args.series, Path(args.out), timezone=args.timezone))
+    return 0

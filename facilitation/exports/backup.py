@@ -1,9 +1,11 @@
 """``json``: a full backup of one event (:func:`facilitation.restore.restore` rebuilds it).
 
-The backup holds the event (framing, phases, voting state), its series' name, the
+The backup holds the event (framing, phases, voting state), its series' name, roles
+and planned meetings, the
 tables, organisations, people (with their voluntary fields), attendance, entries,
 themes, dots, theme reopenings, links, task-and-finish groups, members, linked entries, actions and
-the whole activity log, soft-deleted rows included: nothing is lost.
+the reviews of its actions at later meetings, the values of its measures and the
+whole activity log, soft-deleted rows included: nothing is lost.
 
 Ids are renumbered in the file: each kind counts 1, 2, 3... in the order rows were
 made (people and organisations by name), and references use those numbers. Keys,
@@ -43,6 +45,8 @@ __all__ = [
     "JSON_COLUMNS",
     "KINDS",
     "MAGIC",
+    "MEETING_FIELDS",
+    "SERIES_FIELDS",
     "VERSION",
     "backup_data",
     "comparable",
@@ -76,15 +80,25 @@ KINDS: dict[str, Table] = {
     "group_members": s.group_members,
     "group_entries": s.group_entries,
     "actions": s.actions,
+    "action_reviews": s.action_reviews,
+    "measures": s.measures,
 }
 # Kinds that several events share (a person of a series, an organisation): a backup
 # holds those its event's rows refer to.
 SHARED = ("organisations", "people")
 # Tables a backup does not hold as kinds: the event itself (``event``), its series
-# (``series``, by name) and the activity log (``activity``).
-NOT_KINDS = ("events", "series", "activity")
+# (``series``: by name, with its roles and its planned meetings) and the activity log
+# (``activity``).
+NOT_KINDS = ("events", "series", "series_meetings", "activity")
+# What the ``series`` record holds of the series (its calendar nonce is left out: a
+# series a restore creates gets a new one, as a restored event gets new keys), and of
+# each live planned meeting (whether it is held follows from the events' dates).
+SERIES_FIELDS = ("name", "description", "convenor", "curator", "facilitator", "administration_lead")
+MEETING_FIELDS = ("starts_on", "start_time", "minutes", "senior_leader")
 # Columns left out of every row: the store's own ids, secrets and what a restore derives.
-LEFT_OUT = frozenset({"id", "event_id", "key_hash", "series_id", "name_key"})
+# ``meeting_event_id``: an action's review names the later event it was reviewed at,
+# which another backup holds; the review keeps that meeting's date (``meeting_on``).
+LEFT_OUT = frozenset({"id", "event_id", "key_hash", "series_id", "name_key", "meeting_event_id"})
 # Text columns that hold JSON: a backup holds them parsed.
 JSON_COLUMNS = frozenset(
     {
@@ -201,7 +215,18 @@ def backup_data(store: Store, event_id: int) -> dict[str, Any]:
         series = None
         if event["series_id"] is not None:
             found = conn.execute(select(s.series).where(s.series.c.id == event["series_id"])).mappings().one()
-            series = {"name": found["name"], "description": found["description"]}
+            series = {col: found[col] for col in SERIES_FIELDS}
+            series["meetings"] = [
+                {col: m[col] for col in MEETING_FIELDS}
+                for m in conn.execute(
+                    select(s.series_meetings)
+                    .where(
+                        s.series_meetings.c.series_id == event["series_id"],
+                        s.series_meetings.c.deleted_at.is_(None),
+                    )
+                    .order_by(s.series_meetings.c.starts_on, s.series_meetings.c.id)
+                ).mappings()
+            ]
         raw = _read(conn, event_id)
         number = {kind: {r["id"]: i for i, r in enumerate(raw[kind], start=1)} for kind in _ORDER}
         out: dict[str, Any] = {"format": MAGIC, "version": VERSION, "series": series}

@@ -64,6 +64,33 @@ def _0004_archived_at(conn: Connection) -> None:
     have = {c["name"] for c in inspect(conn).get_columns(schema.events.name)}
     if "archived_at" not in have:
         conn.exec_driver_sql("ALTER TABLE events ADD COLUMN archived_at VARCHAR(32)")
+def _0006_series_plan(conn: Connection) -> None:
+    """A series' roles, its calendar nonce and its planned meetings (``series_meetings``).
+
+    Each step checks what is there, since 0001 creates the current schema. (There is
+    no 0005: :func:`migrate` applies every number a database lacks, so a gap is harmless.)
+    """
+    import secrets
+
+    have = {c["name"] for c in inspect(conn).get_columns(schema.series.name)}
+    for name in ("convenor", "curator", "facilitator", "administration_lead"):
+        if name not in have:
+            conn.exec_driver_sql(f"ALTER TABLE series ADD COLUMN {name} VARCHAR(200) NOT NULL DEFAULT ''")
+    if "calendar_nonce" not in have:
+        conn.exec_driver_sql("ALTER TABLE series ADD COLUMN calendar_nonce VARCHAR(64)")
+    for (sid,) in conn.execute(select(schema.series.c.id).where(schema.series.c.calendar_nonce.is_(None))):
+        conn.execute(
+            schema.series.update()
+            .where(schema.series.c.id == sid)
+            .values(calendar_nonce=secrets.token_hex(16))
+        )
+    schema.series_meetings.create(conn, checkfirst=True)  # with its index
+
+
+def _0007_reviews_and_measures(conn: Connection) -> None:
+    """``action_reviews`` (an open action reviewed at a later meeting) and ``measures``."""
+    for table in (schema.action_reviews, schema.measures):
+        table.create(conn, checkfirst=True)  # with its index
 
 
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
@@ -71,6 +98,8 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (2, "0002_closed_round", _0002_closed_round),
     (3, "0003_theme_reopenings", _0003_theme_reopenings),
     (4, "0004_archived_at", _0004_archived_at),
+    (6, "0006_series_plan", _0006_series_plan),
+    (7, "0007_reviews_and_measures", _0007_reviews_and_measures),
 ]
 
 

@@ -27,6 +27,8 @@ __all__ = [
     "ENTRY_KINDS",
     "EVIDENCE_LEVELS",
     "LINK_KINDS",
+    "REVIEW_OUTCOMES",
+    "action_reviews",
     "actions",
     "activity",
     "attendance",
@@ -38,10 +40,12 @@ __all__ = [
     "group_members",
     "groups",
     "links",
+    "measures",
     "metadata",
     "organisations",
     "people",
     "series",
+    "series_meetings",
     "theme_reopenings",
     "themes",
 ]
@@ -50,6 +54,7 @@ ENTRY_KINDS = ("enabler", "blocker", "idea", "question")
 EVIDENCE_LEVELS = ("local data", "research", "anecdote", "assumption")
 LINK_KINDS = ("sat together", "worked with", "will work with", "knew before")
 ACTION_STATUSES = ("not started", "in progress", "done", "blocked", "dropped")
+REVIEW_OUTCOMES = ("done", "moved", "dropped")
 
 metadata = MetaData()
 
@@ -72,9 +77,34 @@ series = Table(
     _id(),
     Column("name", String(200), nullable=False),
     Column("description", Text, nullable=False, server_default=""),
+    # The series' roles (a community of practice's small team); "" until named.
+    Column("convenor", String(200), nullable=False, server_default=""),
+    Column("curator", String(200), nullable=False, server_default=""),
+    Column("facilitator", String(200), nullable=False, server_default=""),
+    Column("administration_lead", String(200), nullable=False, server_default=""),
+    # Random, never shown: the series calendar's UIDs are a hash of it (as an event's
+    # key_nonce for its groups' calendar). Filled by create_series and migration 0006.
+    Column("calendar_nonce", String(64), nullable=True),
     _created(),
     _deleted(),
 )
+
+# The planned meetings of a series, one monthly slot (series.plan_dates). A meeting
+# is held when an event of the series has its date; held meetings are never re-planned.
+series_meetings = Table(
+    "series_meetings",
+    metadata,
+    _id(),
+    Column("series_id", Integer, ForeignKey("series.id"), nullable=False),
+    Column("starts_on", String(10), nullable=False),  # ISO date
+    Column("start_time", String(5), nullable=False),  # HH:MM, local time
+    Column("minutes", Integer, nullable=False),
+    Column("senior_leader", String(200), nullable=False, server_default=""),
+    _created(),
+    Column("updated_at", String(32), nullable=True),
+    _deleted(),
+)
+Index("ix_series_meetings", series_meetings.c.series_id, series_meetings.c.starts_on)
 
 events = Table(
     "events",
@@ -341,6 +371,42 @@ actions = Table(
     Column("updated_at", String(32), nullable=True),
     _deleted(),
 )
+
+# The review of an open action at a later meeting of its series: done, moved (to a
+# new due date) or dropped, with a note. Append-only: a later review never overwrites
+# an earlier one. ``meeting_event_id`` is the event where it was reviewed (another
+# event than the action's, so a one-event backup leaves it out; ``meeting_on`` keeps
+# that meeting's date).
+action_reviews = Table(
+    "action_reviews",
+    metadata,
+    _id(),
+    Column("action_id", Integer, ForeignKey("actions.id"), nullable=False),
+    Column("meeting_event_id", Integer, ForeignKey("events.id"), nullable=True),
+    Column("meeting_on", String(10), nullable=True),  # ISO date of that meeting
+    Column("outcome", String(20), nullable=False),  # REVIEW_OUTCOMES
+    Column("moved_to", String(10), nullable=True),  # ISO date, when moved
+    Column("note", Text, nullable=False, server_default=""),
+    Column("reviewed_by", String(40), nullable=False),  # actor label
+    _created(),
+)
+Index("ix_action_reviews_action", action_reviews.c.action_id)
+
+# A value of the event's key question or one of its success measures, recorded at
+# the event; recording again keeps the earlier value (deleted_at set), so the history stays.
+measures = Table(
+    "measures",
+    metadata,
+    _id(),
+    Column("event_id", Integer, ForeignKey("events.id"), nullable=False),
+    Column("name", String(1000), nullable=False),  # "key question" or a success measure's text
+    Column("value", Float, nullable=False),
+    Column("note", Text, nullable=False, server_default=""),
+    Column("recorded_by", String(40), nullable=False),  # actor label
+    _created(),
+    _deleted(),
+)
+Index("ix_measures_event", measures.c.event_id)
 
 # Append-only: the audit trail and the change feed. ``revision`` grows with every
 # write; a repeated client token finds its first result here instead of writing twice.

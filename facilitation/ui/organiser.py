@@ -58,6 +58,32 @@ def table_html(header: list[str], rows: list[list[Any]], cls: str = "fac-org-tab
     return f'<table class="{esc(cls)}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
+def series_plan_html(store: Store, series_id: int) -> str:
+    """The series' roles, planned meetings and measures over time, every value escaped."""
+    from facilitation.measures import series_measures
+    from facilitation.series import get_series, series_plan
+
+    x = get_series(store, series_id)
+    text = "<h2>Roles</h2>" + table_html(
+        ["role", "name"], [[words, name or "not named"] for words, name in x.roles.items()]
+    )
+    meetings = series_plan(store, series_id)
+    if meetings:
+        text += "<h2>Planned meetings</h2>" + table_html(
+            ["#", "date", "time", "minutes", "senior leader", "held"],
+            [[m.number, m.starts_on, m.start_time, m.minutes, m.senior_leader,
+              f"event {m.event_id}" if m.held else ""] for m in meetings],
+        )  # fmt: skip
+    measures = series_measures(store, series_id)
+    if measures:
+        text += "<h2>Measures over time</h2>" + table_html(
+            ["measure", "date", "event", "value", "note"],
+            [[name, p.starts_on or "", p.title, f"{p.value:g}", p.note] for name, points in measures.items()
+             for p in points],
+        )  # fmt: skip
+    return text
+
+
 def download_link(path: Path) -> str:
     """A link that downloads a file from the page itself (a data URI: no server route).
 
@@ -276,6 +302,7 @@ class OrganiserView:
             text += "<h2>Open actions from earlier events</h2>" + table_html(
                 ["event", "group", "action", "owner", "due", "status"], open_rows
             )
+        text += series_plan_html(store, ev.series_id)
         set_html(self.series, text)
 
     # -- new event -------------------------------------------------------------------------
