@@ -299,7 +299,7 @@ def test_migrations_0006_and_0007_bring_an_older_database_up(db_url: str) -> Non
     store.close()
     store = open_store(db_url)
     try:
-        assert store.read(applied) == {v for v, _n, _f in MIGRATIONS} == {1, 2, 6, 7}
+        assert store.read(applied) == {v for v, _n, _f in MIGRATIONS} >= {1, 2, 6, 7}
         nonce = store.read(lambda c: c.execute(select(s.series.c.calendar_nonce)).scalar())
         assert nonce and len(nonce) == 32
         assert get_series(store, 1).roles["convenor"] == ""
