@@ -64,6 +64,8 @@ def _0004_archived_at(conn: Connection) -> None:
     have = {c["name"] for c in inspect(conn).get_columns(schema.events.name)}
     if "archived_at" not in have:
         conn.exec_driver_sql("ALTER TABLE events ADD COLUMN archived_at VARCHAR(32)")
+
+
 def _0006_series_plan(conn: Connection) -> None:
     """A series' roles, its calendar nonce and its planned meetings (``series_meetings``).
 
