@@ -7,7 +7,7 @@ import importlib
 from collections.abc import Callable
 from typing import Any
 
-from facilitation.cli._common import store_of
+from facilitation.cli._common import print_keys, store_of
 from facilitation.errors import FacilitationError
 
 # Imported when the command runs: the demo pulls in every rules module (networkx too),
@@ -58,19 +58,11 @@ def _serve_function() -> Callable[..., Any]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from facilitation.access import ORGANISER
     from facilitation.demo import build_demo
-    from facilitation.gate import event_projector_key
 
     store = store_of(args)
     keys = build_demo(store, seed=args.seed)
-    print(f"event: {keys.event_id}")
-    print(f"join code: {keys.join_code}")
-    print(f"facilitator key: {keys.facilitator}")
-    print(f"organiser key: {keys.organiser}")
-    print(f"projector key (read-only, safe to show): {event_projector_key(store, ORGANISER, keys.event_id)}")
-    for n, key in keys.tables.items():
-        print(f"table {n} key: {key}")
+    print_keys(store, keys)
     if args.serve:
         serve = _serve_function()
         store.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from facilitation.access import ORGANISER
-from facilitation.cli._common import store_of
+from facilitation.cli._common import print_keys, store_of
 from facilitation.cli._framing import add_framing_options, framing_of
 from facilitation.events import create_event
 from facilitation.templates import list_templates
@@ -39,10 +39,5 @@ def run(args: argparse.Namespace) -> int:
         starts_on=args.date,
         **framing_of(args),
     )
-    print(f"event: {keys.event_id}")
-    print(f"join code: {keys.join_code}")
-    print(f"facilitator key: {keys.facilitator}")
-    print(f"organiser key: {keys.organiser}")
-    for n, key in keys.tables.items():
-        print(f"table {n} key: {key}")
+    print_keys(store, keys)
     return 0

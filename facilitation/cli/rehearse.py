@@ -5,9 +5,8 @@ from __future__ import annotations
 import argparse
 
 from facilitation.access import ORGANISER
-from facilitation.cli._common import event_of, store_of
+from facilitation.cli._common import event_of, print_keys, store_of
 from facilitation.events import rehearse_event
-from facilitation.gate import event_projector_key
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -40,13 +39,7 @@ def run(args: argparse.Namespace) -> int:
     ev = event_of(store, args)
     keys = rehearse_event(store, ORGANISER, ev.id, title=args.title)
     print(f"rehearsal of event {ev.id}: {keys.event_id}")
-    print(f"event: {keys.event_id}")
-    print(f"join code: {keys.join_code}")
-    print(f"facilitator key: {keys.facilitator}")
-    print(f"organiser key: {keys.organiser}")
-    print(f"projector key (read-only, safe to show): {event_projector_key(store, ORGANISER, keys.event_id)}")
-    for n, key in keys.tables.items():
-        print(f"table {n} key: {key}")
+    print_keys(store, keys)
     store.close()
     print(f"links, once `facilitate serve {keys.event_id}` runs at {args.base_url}:")
     for line in page_links(args.db, keys.event_id, args.base_url).lines():

@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 from facilitation.access import ORGANISER
-from facilitation.cli._common import store_of
+from facilitation.cli._common import print_keys, store_of
 from facilitation.errors import FacilitationError
 from facilitation.events import event_keys, get_event
 from facilitation.restore import restore
@@ -45,10 +45,5 @@ def run(args: argparse.Namespace) -> int:
     print(f"restored: {restored.title}")
     if restored.archived_at:
         print(f"archived, as it was backed up: `facilitate archive {event_id} --undo` reopens it")
-    print(f"event: {event_id}")
-    print(f"join code: {keys.join_code}")
-    print(f"facilitator key: {keys.facilitator}")
-    print(f"organiser key: {keys.organiser}")
-    for n, key in keys.tables.items():
-        print(f"table {n} key: {key}")
+    print_keys(store, keys)
     return 0

@@ -8,7 +8,6 @@ page's actor, so a forged message is refused like a click.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
@@ -16,7 +15,6 @@ import ipywidgets as w
 
 from facilitation.capture import Entry, list_entries
 from facilitation.errors import FacilitationError
-from facilitation.events import Event, TableInfo
 from facilitation.grouping import (
     Theme,
     add_to_theme,
@@ -26,7 +24,6 @@ from facilitation.grouping import (
     split_theme,
     ungroup,
 )
-from facilitation.store import Store
 from facilitation.ui.console_board import ConsoleBoard
 from facilitation.ui.dragboard import DragBoard, Drop
 from facilitation.ui.page import PageContext
@@ -43,7 +40,7 @@ from facilitation.ui.widgets import (
     set_options,
 )
 
-__all__ = ["ConsoleBoard", "TableBoard", "render_projector_themes", "render_themes"]
+__all__ = ["ConsoleBoard", "TableBoard", "render_themes"]
 
 
 def render_themes(themes: list[Theme], entries: dict[int, Entry], limit: int = 5) -> str:
@@ -69,26 +66,6 @@ def render_themes(themes: list[Theme], entries: dict[int, Entry], limit: int = 5
             f"{len(t.entry_ids)} entries)</span><ul>{items}</ul></section>"
         )
     return "".join(out) or '<p class="fac-more">No themes yet.</p>'
-
-
-def render_projector_themes(store: Store, event: Event, tables: list[TableInfo]) -> str:
-    """The projector during grouping: event-wide themes first, then each table's themes."""
-    themes = list_themes(store, event.id)
-    entries = {e.id: e for e in list_entries(store, event.id)}
-    wide = [t for t in themes if t.table is None]
-    by_table: dict[int, list[Theme]] = defaultdict(list)
-    for t in themes:
-        if t.table is not None and t.merged_into is None:
-            by_table[t.table].append(t)
-    parts = []
-    if wide:
-        parts.append(f"<h2>Event-wide themes</h2><div class='fac-wall'>{render_themes(wide, entries)}</div>")
-    cells = "".join(
-        f"<section><h2>{esc(t.name)}</h2>{render_themes(by_table.get(t.number, []), {})}</section>"
-        for t in tables
-    )
-    parts.append(f'<div class="fac-wall">{cells}</div>')
-    return "".join(parts)
 
 
 class TableBoard:
