@@ -25,7 +25,7 @@ from typing import Any
 from tornado.httpclient import AsyncHTTPClient
 from tornado.websocket import WebSocketClientConnection, websocket_connect
 
-from facilitation.serving import (
+from facilitation.serving.server import (
     REFILL_DELAY_SECONDS,
     limits_for,
     notebooks_dir,

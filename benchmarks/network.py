@@ -29,13 +29,13 @@ import networkx as nx
 from _machine import machine_line
 
 from facilitation.access import ORGANISER, SYSTEM
-from facilitation.events import create_event
+from facilitation.events.rules import create_event
 from facilitation.exports import gexf, graphml, kumu, network_csv
-from facilitation.network import event_graph, series_graph
-from facilitation.network_figures import network_figures, series_figures
-from facilitation.network_picture import layout, map_data, picture_png, picture_svg
-from facilitation.people import name_key
-from facilitation.series import create_series
+from facilitation.network.figures import network_figures, series_figures
+from facilitation.network.picture import layout, map_data, picture_png, picture_svg
+from facilitation.network.rules import event_graph, series_graph
+from facilitation.people.rules import name_key
+from facilitation.series.rules import create_series
 from facilitation.store import Change, Store, now, open_store
 from facilitation.store import schema as s
 

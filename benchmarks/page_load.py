@@ -34,8 +34,8 @@ from _machine import machine_line, print_table
 from _pageclient import Server, kernel_memory, open_page
 
 from facilitation.access import FACILITATOR, ORGANISER
-from facilitation.events import EventKeys, create_event, set_phase
-from facilitation.serving import MAX_POOL
+from facilitation.events.rules import EventKeys, create_event, set_phase
+from facilitation.serving.server import MAX_POOL
 from facilitation.store import open_store
 from facilitation.testing import CHROMIUM, CHROMIUM_ARGS
 

@@ -37,16 +37,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _machine import machine_line, percentiles, print_table
 
 from facilitation.access import FACILITATOR, ORGANISER, SYSTEM, table_actor
-from facilitation.capture import add_entry
-from facilitation.events import create_event, set_phase
+from facilitation.capture.rules import add_entry
+from facilitation.events.rules import create_event, set_phase
 from facilitation.exports import export, formats
-from facilitation.grouping import create_theme
-from facilitation.network import record_link
-from facilitation.network_figures import event_figures
-from facilitation.people import add_person
-from facilitation.plans import promote_theme
+from facilitation.network.figures import event_figures
+from facilitation.network.rules import record_link
+from facilitation.people.rules import add_person
+from facilitation.plans.rules import promote_theme
 from facilitation.store import Store, open_store
-from facilitation.voting import add_dot, set_voting_rules, tally
+from facilitation.themes.grouping import create_theme
+from facilitation.voting.rules import add_dot, set_voting_rules, tally
 
 T = TypeVar("T")
 

@@ -25,17 +25,17 @@ import random
 from datetime import date, timedelta
 
 from facilitation.access import FACILITATOR, ORGANISER, table_actor
-from facilitation.capture import add_entry
-from facilitation.events import EventKeys, create_event, set_phase
-from facilitation.grouping import create_theme, merge_themes
-from facilitation.importing import import_people
-from facilitation.network import record_link
-from facilitation.people import Person, list_people
-from facilitation.plans import add_action, add_member, link_entry, promote_theme, update_group
-from facilitation.seating import apply_seating, plan_seating
-from facilitation.series import create_series, list_series
+from facilitation.capture.rules import add_entry
+from facilitation.events.rules import EventKeys, create_event, set_phase
+from facilitation.network.rules import record_link
+from facilitation.people.importing import import_people
+from facilitation.people.rules import Person, list_people
+from facilitation.people.seating import apply_seating, plan_seating
+from facilitation.plans.rules import add_action, add_member, link_entry, promote_theme, update_group
+from facilitation.series.rules import create_series, list_series
 from facilitation.store import Store
-from facilitation.voting import add_dot, reveal_votes, tally
+from facilitation.themes.grouping import create_theme, merge_themes
+from facilitation.voting.rules import add_dot, reveal_votes, tally
 
 Written = dict[int, list[tuple[int, str, str]]]  # table -> [(entry id, kind, theme key)]
 
@@ -322,7 +322,7 @@ def build_demo(store: Store, *, seed: int = DEMO_SEED) -> EventKeys:
     --------
     >>> import os, tempfile
     >>> from facilitation.store import open_store
-    >>> from facilitation.events import get_event
+    >>> from facilitation.events.rules import get_event
     >>> store = open_store(os.path.join(tempfile.mkdtemp(), "demo.db"))
     >>> keys = build_demo(store)
     >>> ev = get_event(store, keys.event_id)

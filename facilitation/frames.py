@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, select
 
 from facilitation.errors import FacilitationError
-from facilitation.events import load_event
+from facilitation.events.rules import load_event
 from facilitation.store import Store
 from facilitation.store import schema as s
 
@@ -83,8 +83,8 @@ def _root(theme_id: int | None, parent: dict[int, int | None]) -> int | None:
 
 
 def _event_rows(conn: Connection, event_id: int) -> dict[str, list[dict[str, Any]]]:
-    from facilitation.people import list_people
-    from facilitation.plans import list_groups, theme_tally
+    from facilitation.people.rules import list_people
+    from facilitation.plans.rules import list_groups, theme_tally
 
     ev = load_event(conn, event_id)
     base = {"event": ev.id, "event_title": ev.title}

@@ -55,7 +55,7 @@ class Watcher:
     Examples
     --------
     >>> from facilitation.testing import scratch_event
-    >>> from facilitation.events import set_input_lock
+    >>> from facilitation.events.rules import set_input_lock
     >>> from facilitation.access import FACILITATOR
     >>> store, ev = scratch_event()
     >>> watcher = Watcher(store, ev)

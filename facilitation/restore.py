@@ -28,9 +28,10 @@ from sqlalchemy import Boolean, Column, Connection, Float, Integer, String, Tabl
 from sqlalchemy.exc import DataError
 
 from facilitation.access import Actor, derive_key, hash_key, new_join_code, require
-from facilitation.capture import _check_evidence, _check_kind
-from facilitation.dates import iso_date
+from facilitation.capture.rules import _check_evidence, _check_kind
 from facilitation.errors import FacilitationError
+from facilitation.events.dates import iso_date
+from facilitation.events.templates import parse_template, parse_voting
 from facilitation.exports.backup import (
     EVENT_LEFT_OUT,
     JSON_COLUMNS,
@@ -42,17 +43,16 @@ from facilitation.exports.backup import (
     VERSION,
     references,
 )
-from facilitation.importing import MAX_FILE_BYTES
-from facilitation.network import LINK_KINDS
-from facilitation.people import name_key
-from facilitation.plans import MEMBER_ROLES, _check_status, _clean_group_fields
-from facilitation.reopening import MAX_REASON
-from facilitation.series import MAX_MINUTES
-from facilitation.series import ROLES as SERIES_ROLES
+from facilitation.network.rules import LINK_KINDS
+from facilitation.people.importing import MAX_FILE_BYTES
+from facilitation.people.rules import name_key
+from facilitation.plans.rules import MEMBER_ROLES, _check_status, _clean_group_fields
+from facilitation.series.rules import MAX_MINUTES
+from facilitation.series.rules import ROLES as SERIES_ROLES
 from facilitation.store import Change, Store, now
 from facilitation.store import schema as s
-from facilitation.templates import parse_template, parse_voting
 from facilitation.text import MAX_ENTRY, MAX_LONG, MAX_NAME, clean_text
+from facilitation.themes.reopening import MAX_REASON
 
 __all__ = ["EVENT_FIELDS", "FIELDS", "check_backup", "restore"]
 
@@ -825,7 +825,7 @@ def restore(
     --------
     >>> import os, tempfile
     >>> from facilitation.access import ORGANISER
-    >>> from facilitation.events import get_event
+    >>> from facilitation.events.rules import get_event
     >>> from facilitation.exports.backup import backup_data
     >>> from facilitation.store import open_store
     >>> from facilitation.testing import scratch_event

@@ -7,7 +7,7 @@ import os
 import tempfile
 
 from facilitation.access import FACILITATOR, ORGANISER
-from facilitation.events import create_event, set_phase
+from facilitation.events.rules import create_event, set_phase
 from facilitation.store import Store, open_store
 
 __all__ = ["CHROMIUM", "CHROMIUM_ARGS", "scratch_event"]
@@ -37,7 +37,7 @@ def scratch_event(
     Examples
     --------
     >>> store, event_id = scratch_event(phase="ideas")
-    >>> from facilitation.events import get_event
+    >>> from facilitation.events.rules import get_event
     >>> get_event(store, event_id).phase.name
     'ideas'
     """

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from facilitation.serving import child_pids
+from facilitation.serving.server import child_pids
 from facilitation.testing import CHROMIUM
 
 IN_CI = os.environ.get("CI", "").lower() == "true"

@@ -34,15 +34,15 @@ from liveserver import start_server
 from sqlalchemy import select
 
 from facilitation.access import FACILITATOR, ORGANISER, table_actor
-from facilitation.capture import add_entry
-from facilitation.events import EventKeys, create_event, get_event, set_phase
-from facilitation.grouping import create_theme
-from facilitation.network import record_link
-from facilitation.people import add_person
-from facilitation.plans import promote_theme
+from facilitation.capture.rules import add_entry
+from facilitation.events.rules import EventKeys, create_event, get_event, set_phase
+from facilitation.network.rules import record_link
+from facilitation.people.rules import add_person
+from facilitation.plans.rules import promote_theme
 from facilitation.store import Store, open_store
 from facilitation.store import schema as s
-from facilitation.voting import add_dot
+from facilitation.themes.grouping import create_theme
+from facilitation.voting.rules import add_dot
 
 pytestmark = pytest.mark.slow
 

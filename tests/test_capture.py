@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from facilitation.access import FACILITATOR, ORGANISER, table_actor
-from facilitation.capture import add_entry, counts_by_table, edit_entry, list_entries, withdraw_entry
+from facilitation.capture.rules import add_entry, counts_by_table, edit_entry, list_entries, withdraw_entry
 from facilitation.errors import FacilitationError, NotAllowed, NotFound
-from facilitation.events import create_event, set_input_lock, set_phase
+from facilitation.events.rules import create_event, set_input_lock, set_phase
 from facilitation.store import schema as s
 
 

@@ -161,18 +161,18 @@ def test_bad_db_folder_is_one_line(tmp_path):
 def test_demo_serve_without_serving_module_is_one_line(tmp_path, monkeypatch, capsys):
     from facilitation.cli import main
 
-    monkeypatch.setitem(sys.modules, "facilitation.serving", None)  # as if not installed
+    monkeypatch.setitem(sys.modules, "facilitation.serving.server", None)  # as if not installed
     assert main(["demo", "--serve", "--db", str(tmp_path / "e.db")]) == 2
     err = capsys.readouterr().err
-    assert "facilitation.serving is missing" in err and len(err.strip().splitlines()) == 1
+    assert "facilitation.serving.server is missing" in err and len(err.strip().splitlines()) == 1
 
 
 def test_demo_serve_calls_serving(tmp_path, monkeypatch, capsys):
-    import facilitation.serving
+    import facilitation.serving.server
     from facilitation.cli import main
 
     calls = []
-    monkeypatch.setattr(facilitation.serving, "serve", lambda *a, **k: calls.append((a, k)) or 0)
+    monkeypatch.setattr(facilitation.serving.server, "serve", lambda *a, **k: calls.append((a, k)) or 0)
     db = str(tmp_path / "e.db")
     assert main(["demo", "--serve", "--host", "0.0.0.0", "--port", "9000", "--db", db]) == 0
     assert calls == [((db, 1), {"host": "0.0.0.0", "port": 9000})]
@@ -180,11 +180,11 @@ def test_demo_serve_calls_serving(tmp_path, monkeypatch, capsys):
 
 
 def test_serve_passes_every_trusted_proxy(tmp_path, monkeypatch):
-    import facilitation.serving
+    import facilitation.serving.server
     from facilitation.cli import main
 
     calls = []
-    monkeypatch.setattr(facilitation.serving, "serve", lambda *a, **k: calls.append(k) or 0)
+    monkeypatch.setattr(facilitation.serving.server, "serve", lambda *a, **k: calls.append(k) or 0)
     db = str(tmp_path / "e.db")
     _new(db)
     assert (

@@ -23,7 +23,7 @@ random unique slot, so the slot indexes cannot help: no slot table). Three runs 
 * run 3: 163 dots stored, 2 voters above 4 dots (the most: 6), and one voter with
   3 dots on one theme.
 
-The same storm against :func:`facilitation.voting.add_dot` stored exactly 160 dots,
+The same storm against :func:`facilitation.voting.rules.add_dot` stored exactly 160 dots,
 none above either limit, in every run on both engines (and every dot acknowledged
 was stored). On SQLite the count-then-insert held as well, because ``BEGIN
 IMMEDIATE`` serialises writers; the slot indexes are what makes PostgreSQL's READ
@@ -45,18 +45,18 @@ import pytest
 from sqlalchemy import func, select
 
 from facilitation.access import FACILITATOR, ORGANISER, table_actor
-from facilitation.capture import add_entry
+from facilitation.capture.rules import add_entry
 from facilitation.errors import FacilitationError
-from facilitation.events import create_event, set_phase
-from facilitation.grouping import create_theme
-from facilitation.people import add_person
+from facilitation.events.rules import create_event, set_phase
+from facilitation.people.rules import add_person
 from facilitation.store import Store, open_store
 from facilitation.store import schema as s
-from facilitation.voting import set_voting_rules
+from facilitation.themes.grouping import create_theme
+from facilitation.voting.rules import set_voting_rules
 
 pytestmark = pytest.mark.slow
 
-ADD_DOT = "facilitation.voting:add_dot"
+ADD_DOT = "facilitation.voting.rules:add_dot"
 TEMPLATE = "innovation-challenge-half-day"
 
 
@@ -345,7 +345,7 @@ def _round_worker(
     ready.put(1)
     go.wait(60)
     rng = random.Random(table)
-    from facilitation.voting import add_dot, remove_dot, reveal_votes
+    from facilitation.voting.rules import add_dot, remove_dot, reveal_votes
 
     try:
         if role == "reveal":

@@ -8,17 +8,17 @@ import pytest
 from sqlalchemy import select
 
 from facilitation.access import FACILITATOR
-from facilitation.capture import counts_by_table, list_entries
+from facilitation.capture.rules import counts_by_table, list_entries
 from facilitation.demo import DEMO_END_PHASE, ORGANISATIONS, build_demo
-from facilitation.events import authenticate, get_event, list_tables
-from facilitation.grouping import list_themes
-from facilitation.network import list_links
-from facilitation.people import list_people
-from facilitation.plans import list_groups
-from facilitation.seating import mixing_score
-from facilitation.series import get_series
+from facilitation.events.rules import authenticate, get_event, list_tables
+from facilitation.network.rules import list_links
+from facilitation.people.rules import list_people
+from facilitation.people.seating import mixing_score
+from facilitation.plans.rules import list_groups
+from facilitation.series.rules import get_series
 from facilitation.store import schema as s
-from facilitation.voting import tally
+from facilitation.themes.grouping import list_themes
+from facilitation.voting.rules import tally
 
 
 def _group(g):

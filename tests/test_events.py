@@ -7,9 +7,9 @@ import time
 import pytest
 
 from facilitation.access import FACILITATOR, ORGANISER, SYSTEM, Actor, table_actor
-from facilitation.capture import add_entry
+from facilitation.capture.rules import add_entry
 from facilitation.errors import FacilitationError, NotAllowed, NotFound
-from facilitation.events import (
+from facilitation.events.rules import (
     authenticate,
     create_event,
     event_keys,
@@ -26,7 +26,7 @@ from facilitation.events import (
     start_timer,
     table_for_join_code,
 )
-from facilitation.templates import load_template
+from facilitation.events.templates import load_template
 
 TEMPLATE = "innovation-challenge-half-day"
 
@@ -86,7 +86,7 @@ def test_a_step_back_deletes_nothing(store, keys):
     add_entry(store, table_actor(1), ev, 1, "enabler", "Shared care record")
     move_phase(store, FACILITATOR, ev, -1)
     move_phase(store, FACILITATOR, ev, +1)
-    from facilitation.capture import list_entries
+    from facilitation.capture.rules import list_entries
 
     assert [e.text for e in list_entries(store, ev)] == ["Shared care record"]
 

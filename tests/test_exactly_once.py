@@ -25,8 +25,8 @@ import pytest
 from liveserver import require_chromium
 
 from facilitation.access import FACILITATOR, ORGANISER
-from facilitation.capture import list_entries
-from facilitation.events import EventKeys, create_event, set_phase
+from facilitation.capture.rules import list_entries
+from facilitation.events.rules import EventKeys, create_event, set_phase
 from facilitation.store import Store
 from facilitation.store.base import Store as BaseStore
 from facilitation.testing import CHROMIUM, CHROMIUM_ARGS

@@ -30,11 +30,11 @@ from test_plans import planned_event
 from facilitation.access import FACILITATOR, ORGANISER
 from facilitation.cli import main
 from facilitation.errors import FacilitationError
-from facilitation.events import create_event, event_keys
+from facilitation.events.rules import create_event, event_keys
 from facilitation.exports import export, gexf, graphml, kumu, network_csv
-from facilitation.network import event_graph, record_link
-from facilitation.people import add_person
-from facilitation.plans import list_groups, update_group
+from facilitation.network.rules import event_graph, record_link
+from facilitation.people.rules import add_person
+from facilitation.plans.rules import list_groups, update_group
 from facilitation.store import Store, open_store
 
 SHEETS = ("entries", "themes", "votes", "links", "groups", "actions", "people")

@@ -14,7 +14,7 @@ from test_cli import _keys, run
 from facilitation.access import FACILITATOR, ORGANISER, VIEWER, table_actor
 from facilitation.cli import main
 from facilitation.errors import NotAllowed
-from facilitation.events import PhaseEdit, create_event, edit_event, get_event, list_tables, start_timer
+from facilitation.events.rules import PhaseEdit, create_event, edit_event, get_event, list_tables, start_timer
 from facilitation.exports.backup import backup_data, comparable
 from facilitation.live import Watcher
 from facilitation.store import Store, open_store
@@ -236,7 +236,7 @@ def test_runsheet_bad_input_is_one_line_and_writes_nothing(
 
 
 def test_every_shipped_template_has_notes_for_every_phase() -> None:
-    from facilitation.templates import list_templates, load_template
+    from facilitation.events.templates import list_templates, load_template
 
     assert len(list_templates()) == 4
     for name in list_templates():
@@ -257,7 +257,7 @@ def test_every_shipped_template_has_notes_for_every_phase() -> None:
 )
 def test_the_template_loader_checks_notes_materials_and_roles(extra: dict, said: str) -> None:
     from facilitation.errors import FacilitationError
-    from facilitation.templates import parse_template
+    from facilitation.events.templates import parse_template
 
     phase = {"name": "ideas", "title": "Ideas", "minutes": 10, "prompt": "Go", **extra}
     with pytest.raises(FacilitationError, match=re_escape(f"mine.yaml: {said}")):
@@ -290,9 +290,11 @@ def test_the_organiser_page_offers_the_run_sheet() -> None:
 
 def _seated_event_with_history(store: Store) -> int:
     """An event with people seated, an edited set-up, entries, themes and dots."""
-    from facilitation import capture, grouping, voting
-    from facilitation.events import set_phase
-    from facilitation.people import add_person
+    from facilitation.capture import rules as capture
+    from facilitation.events.rules import set_phase
+    from facilitation.people.rules import add_person
+    from facilitation.themes import grouping
+    from facilitation.voting import rules as voting
 
     ev = _event(store, tables=2)
     edit_event(
@@ -321,7 +323,7 @@ def _count(store: Store, table, event_id: int) -> int:
 
 
 def test_rehearse_copies_the_set_up_and_nothing_the_room_made(db_url: str) -> None:
-    from facilitation.people import list_people
+    from facilitation.people.rules import list_people
 
     store = open_store(db_url)
     ev = _seated_event_with_history(store)
@@ -353,8 +355,8 @@ def test_archive_hides_from_lists_and_closes_the_pages(
     db_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from facilitation.errors import FacilitationError
-    from facilitation.events import ARCHIVED, event_keys, table_for_join_code
-    from facilitation.gate import PageQuery, check_page, event_projector_key
+    from facilitation.events.rules import ARCHIVED, event_keys, table_for_join_code
+    from facilitation.serving.gate import PageQuery, check_page, event_projector_key
 
     store = open_store(db_url)
     ev, other = _event(store), _event(store)
@@ -426,7 +428,7 @@ def test_delete_with_an_unwritable_backup_deletes_nothing(
 
 
 def test_only_the_organiser_or_facilitator_rehearses_archives_deletes(store: Store) -> None:
-    from facilitation.events import archive_event, delete_event, rehearse_event
+    from facilitation.events.rules import archive_event, delete_event, rehearse_event
 
     ev = _event(store)
     for actor in (table_actor(1), VIEWER):
@@ -434,7 +436,7 @@ def test_only_the_organiser_or_facilitator_rehearses_archives_deletes(store: Sto
             with pytest.raises(NotAllowed):
                 rule(store, actor, ev)
     assert get_event(store, ev).archived_at is None
-    from facilitation.events import list_events
+    from facilitation.events.rules import list_events
 
     assert [e.id for e in list_events(store)] == [ev]
 
@@ -443,8 +445,8 @@ def test_only_the_organiser_or_facilitator_rehearses_archives_deletes(store: Sto
 
 
 def _long_event(store: Store) -> int:
-    from facilitation import capture
-    from facilitation.events import set_phase
+    from facilitation.capture import rules as capture
+    from facilitation.events.rules import set_phase
 
     ev = create_event(
         store, ORGANISER, template=HALF_DAY, title='Frailty "at home" <b>2026</b>', tables=2

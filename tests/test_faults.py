@@ -22,8 +22,8 @@ from pathlib import Path
 import pytest
 
 from facilitation.access import FACILITATOR, ORGANISER, SYSTEM
-from facilitation.capture import list_entries
-from facilitation.events import create_event, set_phase
+from facilitation.capture.rules import list_entries
+from facilitation.events.rules import create_event, set_phase
 from facilitation.exports import export
 from facilitation.store import open_store
 
@@ -33,7 +33,7 @@ WRITER = textwrap.dedent(
     """
     import sys
     from facilitation.access import table_actor
-    from facilitation.capture import add_entry
+    from facilitation.capture.rules import add_entry
     from facilitation.store import open_store
 
     url, event_id, writer, start, count, ack_path = sys.argv[1:7]

@@ -23,9 +23,9 @@ import tornado.netutil
 import tornado.web
 
 from facilitation.access import ORGANISER
-from facilitation.events import create_event
-from facilitation.rationing import Limits, Ticket, client_address, trusted_networks
-from facilitation.serving_app import JoinHandler, _Gatekeeper
+from facilitation.events.rules import create_event
+from facilitation.serving.app import JoinHandler, _Gatekeeper
+from facilitation.serving.rationing import Limits, Ticket, client_address, trusted_networks
 from facilitation.store import Store
 
 LIMIT = 10  # wrong join codes a minute per address

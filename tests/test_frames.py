@@ -9,10 +9,10 @@ from test_plans import planned_event
 
 from facilitation.access import ORGANISER
 from facilitation.errors import FacilitationError
-from facilitation.events import create_event
+from facilitation.events.rules import create_event
 from facilitation.frames import COLUMNS, KINDS, frames, inclusion, participation, tie_growth
-from facilitation.people import add_person
-from facilitation.series import create_series
+from facilitation.people.rules import add_person
+from facilitation.series.rules import create_series
 from facilitation.store import Store
 
 

@@ -3,7 +3,7 @@ reopens it with a reason; the tally, the decision log and the outcome pack then 
 the result as voted and as amended. On SQLite and PostgreSQL (the ``store`` fixture).
 
 The tests of the defects import only what main already had, so that each fails there
-on its own assertion; the reopening's tests import :mod:`facilitation.reopening` inside.
+on its own assertion; the reopening's tests import :mod:`facilitation.themes.reopening` inside.
 """
 
 from __future__ import annotations
@@ -17,10 +17,13 @@ import pytest
 from sqlalchemy import select
 
 from facilitation.access import FACILITATOR, ORGANISER, SYSTEM, Actor, table_actor
-from facilitation.capture import add_entry, edit_entry, list_entries, withdraw_entry
+from facilitation.capture.rules import add_entry, edit_entry, list_entries, withdraw_entry
 from facilitation.errors import FacilitationError, NotAllowed
-from facilitation.events import create_event, set_phase
-from facilitation.grouping import (
+from facilitation.events.rules import create_event, set_phase
+from facilitation.plans.rules import decision_log, promote_theme
+from facilitation.store import Store
+from facilitation.store import schema as s
+from facilitation.themes.grouping import (
     add_to_theme,
     create_theme,
     dissolve_theme,
@@ -31,10 +34,7 @@ from facilitation.grouping import (
     ungroup,
     unmerge,
 )
-from facilitation.plans import decision_log, promote_theme
-from facilitation.store import Store
-from facilitation.store import schema as s
-from facilitation.voting import add_dot, open_runoff, reveal_votes, set_voting_rules, tally
+from facilitation.voting.rules import add_dot, open_runoff, reveal_votes, set_voting_rules, tally
 
 T1, T2, T3 = table_actor(1), table_actor(2), table_actor(3)
 NAME = "Shared care records"
@@ -174,7 +174,7 @@ def test_a_runoff_leaves_round_1s_winner_frozen_and_in_the_tally(store: Store) -
 
 
 def test_the_tally_never_drops_a_theme_that_received_dots(store: Store) -> None:
-    from facilitation.reopening import reopen_theme
+    from facilitation.themes.reopening import reopen_theme
 
     x = runoff_event(store)
     ev, a = x["ev"], x["a"]
@@ -188,7 +188,7 @@ def test_the_tally_never_drops_a_theme_that_received_dots(store: Store) -> None:
 
 
 def test_only_the_facilitator_reopens_and_only_with_a_reason(store: Store) -> None:
-    from facilitation.reopening import reopen_theme
+    from facilitation.themes.reopening import reopen_theme
 
     x = voted_event(store)
     ev, a = x["ev"], x["a"]
@@ -210,7 +210,7 @@ def test_only_the_facilitator_reopens_and_only_with_a_reason(store: Store) -> No
 
 
 def test_a_reopened_theme_changes_on_the_record_and_freezes_again(store: Store) -> None:
-    from facilitation.reopening import close_reopening, list_reopenings, reopen_theme
+    from facilitation.themes.reopening import close_reopening, list_reopenings, reopen_theme
 
     x = voted_event(store)
     ev, a, e = x["ev"], x["a"], x["e"]
@@ -236,7 +236,7 @@ def test_a_reopened_theme_changes_on_the_record_and_freezes_again(store: Store) 
 
 
 def test_reopening_an_event_wide_theme_frees_its_members(store: Store) -> None:
-    from facilitation.reopening import reopen_theme
+    from facilitation.themes.reopening import reopen_theme
 
     x = voted_event(store)
     ev, b, c = x["ev"], x["b"], x["c"]
@@ -261,7 +261,7 @@ def test_the_tally_decision_log_and_pack_show_the_result_as_voted_and_as_amended
     store: Store, tmp_path: Path
 ) -> None:
     from facilitation.exports import html, markdown
-    from facilitation.reopening import reopen_theme
+    from facilitation.themes.reopening import reopen_theme
 
     x = voted_event(store)
     ev, a, e = x["ev"], x["a"], x["e"]
@@ -297,9 +297,9 @@ def test_the_tally_decision_log_and_pack_show_the_result_as_voted_and_as_amended
 
 def test_a_backup_keeps_the_reopenings_and_restores_them(store: Store, tmp_path: Path) -> None:
     from facilitation.exports.backup import backup_data, comparable, render
-    from facilitation.reopening import list_reopenings, reopen_theme
     from facilitation.restore import restore
     from facilitation.store import open_store
+    from facilitation.themes.reopening import list_reopenings, reopen_theme
 
     x = voted_event(store)
     ev, a = x["ev"], x["a"]
@@ -339,7 +339,7 @@ def test_facilitate_reopen(store: Store, db_url: str, capsys: pytest.CaptureFixt
 
 
 def test_the_console_reopens_with_a_reason_and_freezes_again(tmp_path: Path) -> None:
-    from facilitation.events import event_keys
+    from facilitation.events.rules import event_keys
     from facilitation.store import open_store
     from facilitation.ui.console import ConsoleView
     from facilitation.ui.page import PageParams, open_page
@@ -388,7 +388,7 @@ def test_migration_0003_adds_the_reopenings_to_a_database_made_before(db_url: st
         assert 3 in again.read(applied)
         assert again.read(lambda c: inspect(c).has_table("theme_reopenings"))
         x = voted_event(again)
-        from facilitation.reopening import reopen_theme
+        from facilitation.themes.reopening import reopen_theme
 
         assert reopen_theme(again, FACILITATOR, x["ev"], x["a"], "After the upgrade") >= 1
     finally:

@@ -1,4 +1,4 @@
-"""Which link opens which page (``facilitation.gate``), the projector's own key, the
+"""Which link opens which page (``facilitation.serving.gate``), the projector's own key, the
 kernel-free join form, and the kernel rationing's bookkeeping; both engines, no server.
 
 The served behaviour (no kernel for a refused link, 503 when full, the reaper) is
@@ -14,9 +14,9 @@ import pytest
 
 from facilitation.access import FACILITATOR, ORGANISER, projector_key, table_actor
 from facilitation.errors import FacilitationError, NotAllowed, NotFound
-from facilitation.events import EventKeys, create_event, set_phase
-from facilitation.gate import WRONG_KEY, PageQuery, check_page, event_projector_key, join_table_link
-from facilitation.rationing import FailureLimiter, Limits, Rationer, Ticket, memory_budget
+from facilitation.events.rules import EventKeys, create_event, set_phase
+from facilitation.serving.gate import WRONG_KEY, PageQuery, check_page, event_projector_key, join_table_link
+from facilitation.serving.rationing import FailureLimiter, Limits, Rationer, Ticket, memory_budget
 from facilitation.store import Store
 from facilitation.ui.page import PageParams, open_projector
 from facilitation.ui.plain import render_join, render_notice

@@ -8,10 +8,12 @@ import pytest
 from sqlalchemy import select
 
 from facilitation.access import FACILITATOR, ORGANISER, table_actor
-from facilitation.capture import add_entry, withdraw_entry
+from facilitation.capture.rules import add_entry, withdraw_entry
 from facilitation.errors import FacilitationError, NotAllowed, NotFound
-from facilitation.events import create_event, set_input_lock, set_phase
-from facilitation.grouping import (
+from facilitation.events.rules import create_event, set_input_lock, set_phase
+from facilitation.store import Store
+from facilitation.store import schema as s
+from facilitation.themes.grouping import (
     add_to_theme,
     create_theme,
     dissolve_theme,
@@ -23,9 +25,7 @@ from facilitation.grouping import (
     unmerge,
     votable_themes,
 )
-from facilitation.store import Store
-from facilitation.store import schema as s
-from facilitation.voting import add_dot, open_runoff
+from facilitation.voting.rules import add_dot, open_runoff
 
 T1, T2, T3 = table_actor(1), table_actor(2), table_actor(3)
 

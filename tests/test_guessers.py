@@ -35,12 +35,12 @@ from liveserver import Server, start_server
 from test_attacks import classes, open_page, run, texts
 
 from facilitation.access import FACILITATOR, ORGANISER, table_actor
-from facilitation.capture import add_entry
-from facilitation.events import EventKeys, create_event, get_event, set_phase
-from facilitation.gate import event_projector_key
-from facilitation.grouping import create_theme
-from facilitation.people import add_person
+from facilitation.capture.rules import add_entry
+from facilitation.events.rules import EventKeys, create_event, get_event, set_phase
+from facilitation.people.rules import add_person
+from facilitation.serving.gate import event_projector_key
 from facilitation.store import Store, open_store
+from facilitation.themes.grouping import create_theme
 
 pytestmark = pytest.mark.slow
 

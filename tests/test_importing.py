@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 
 from facilitation.access import FACILITATOR, ORGANISER, table_actor
 from facilitation.errors import FacilitationError, NotAllowed
-from facilitation.events import create_event, get_event
-from facilitation.importing import import_people, parse_table, preview_people
-from facilitation.people import list_people
-from facilitation.series import create_series
+from facilitation.events.rules import create_event, get_event
+from facilitation.people.importing import import_people, parse_table, preview_people
+from facilitation.people.rules import list_people
+from facilitation.series.rules import create_series
 from facilitation.store import Store
 from facilitation.store import schema as s
 
@@ -280,7 +280,7 @@ def test_client_token_replays(store):
 
 
 def test_a_failure_half_way_through_leaves_nothing(store, monkeypatch):
-    import facilitation.importing as importing
+    import facilitation.people.importing as importing
 
     ev = _event(store)
     real_attend = importing.attend

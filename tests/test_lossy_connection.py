@@ -27,9 +27,9 @@ import pytest
 from liveserver import free_port, require_chromium, start_server
 
 from facilitation.access import FACILITATOR, ORGANISER, table_actor
-from facilitation.capture import list_entries
-from facilitation.events import EventKeys, create_event, set_phase
-from facilitation.people import add_person
+from facilitation.capture.rules import list_entries
+from facilitation.events.rules import EventKeys, create_event, set_phase
+from facilitation.people.rules import add_person
 from facilitation.store import Store, open_store
 from facilitation.testing import CHROMIUM, CHROMIUM_ARGS
 

@@ -12,11 +12,11 @@ from sqlalchemy import func, select
 from facilitation.access import FACILITATOR, ORGANISER, table_actor
 from facilitation.cli import main
 from facilitation.errors import FacilitationError, NotAllowed
-from facilitation.events import create_event
+from facilitation.events.rules import create_event
 from facilitation.exports.backup import backup_data, comparable, render
-from facilitation.measures import measure_values, record_measure, series_measures
 from facilitation.restore import restore
-from facilitation.series import create_series
+from facilitation.series.measures import measure_values, record_measure, series_measures
+from facilitation.series.rules import create_series
 from facilitation.store import Store, open_store
 from facilitation.store import schema as s
 

@@ -8,10 +8,18 @@ import networkx as nx
 import pytest
 
 from facilitation.access import FACILITATOR, ORGANISER, table_actor
-from facilitation.capture import add_entry
+from facilitation.capture.rules import add_entry
 from facilitation.errors import FacilitationError, NotAllowed, NotFound
-from facilitation.events import create_event, set_input_lock, set_phase
-from facilitation.network import (
+from facilitation.events.rules import create_event, set_input_lock, set_phase
+from facilitation.network.figures import (
+    brokerage,
+    ei_index,
+    event_figures,
+    network_figures,
+    series_figures,
+)
+from facilitation.network.picture import colour_groups, layout, map_data
+from facilitation.network.rules import (
     CO_AUTHORED,
     SAT_TOGETHER,
     TIE_KINDS,
@@ -22,15 +30,7 @@ from facilitation.network import (
     series_graph,
     withdraw_link,
 )
-from facilitation.network_figures import (
-    brokerage,
-    ei_index,
-    event_figures,
-    network_figures,
-    series_figures,
-)
-from facilitation.network_picture import colour_groups, layout, map_data
-from facilitation.people import add_person
+from facilitation.people.rules import add_person
 from facilitation.store import Store
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -249,8 +249,8 @@ def test_seating_and_links_make_ties(store: Store) -> None:
 
 
 def test_co_authors_and_votes_make_ties(store: Store) -> None:
-    from facilitation.grouping import create_theme, merge_themes
-    from facilitation.voting import add_dot, reveal_votes
+    from facilitation.themes.grouping import create_theme, merge_themes
+    from facilitation.voting.rules import add_dot, reveal_votes
 
     ev = _event(store, tables=3, phase="ideas")
     p = _people(
@@ -305,7 +305,7 @@ def _series_event(store: Store, sid: int, date: str) -> int:
 
 
 def test_new_and_renewed_ties_across_a_series(store: Store) -> None:
-    from facilitation.series import create_series
+    from facilitation.series.rules import create_series
 
     sid = create_series(store, ORGANISER, "Frailty community of practice")
     # Created out of date order: the series is ordered by date.

@@ -16,11 +16,11 @@ from testdata import hostile_strings
 
 from facilitation.access import FACILITATOR, ORGANISER
 from facilitation.errors import FacilitationError
-from facilitation.events import create_event, set_phase
+from facilitation.events.rules import create_event, set_phase
 from facilitation.exports import gexf, graphml, kumu, network_csv
-from facilitation.network import event_graph, record_link
-from facilitation.network_picture import map_data, picture_png, picture_svg, write_pictures, xml_safe
-from facilitation.people import add_person, list_people
+from facilitation.network.picture import map_data, picture_png, picture_svg, write_pictures, xml_safe
+from facilitation.network.rules import event_graph, record_link
+from facilitation.people.rules import add_person, list_people
 from facilitation.store import Store
 from facilitation.ui.network_map import _MAP_ESM, NetworkMap, map_widget
 
@@ -158,7 +158,7 @@ def test_kumu_round_trip_with_stable_ids(store: Store, tmp_path: Path) -> None:
 
 
 def test_kumu_ids_are_stable_across_a_series(store: Store, tmp_path: Path) -> None:
-    from facilitation.series import create_series
+    from facilitation.series.rules import create_series
 
     sid = create_series(store, ORGANISER, "Community of practice")
     ids = []
@@ -180,7 +180,7 @@ def test_kumu_ids_are_stable_across_a_series(store: Store, tmp_path: Path) -> No
 
 
 def test_gephi_csv_with_time_intervals_across_a_series(store: Store, tmp_path: Path) -> None:
-    from facilitation.series import create_series
+    from facilitation.series.rules import create_series
 
     sid = create_series(store, ORGANISER, "Community of practice")
     events = []
@@ -329,7 +329,7 @@ def test_map_widget_refreshes_and_keeps_positions(store: Store) -> None:
 
 
 def test_projector_hook_gives_a_live_map(store: Store) -> None:
-    from facilitation import network
+    from facilitation.network import rules as network
 
     keys = create_event(store, ORGANISER, template="innovation-challenge-half-day", title="Map", tables=2)
     set_phase(store, FACILITATOR, keys.event_id, "collaboration")

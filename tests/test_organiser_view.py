@@ -11,9 +11,9 @@ from testdata import DATA, hostile_strings
 
 from facilitation.access import ORGANISER, table_actor
 from facilitation.errors import NotAllowed
-from facilitation.events import create_event, get_event, list_events
-from facilitation.people import add_person, list_people
-from facilitation.series import create_series
+from facilitation.events.rules import create_event, get_event, list_events
+from facilitation.people.rules import add_person, list_people
+from facilitation.series.rules import create_series
 from facilitation.store import Store, open_store
 from facilitation.ui.organiser import OrganiserView, join_cards_html, organiser_page
 from facilitation.ui.page import PageContext, PageParams
@@ -78,8 +78,8 @@ def test_the_join_cards_tab_shows_the_projector_link(fresh: tuple[Store, int], t
     import html
 
     from facilitation.access import FACILITATOR, VIEWER
-    from facilitation.events import event_keys
-    from facilitation.gate import PageQuery, check_page, event_projector_key
+    from facilitation.events.rules import event_keys
+    from facilitation.serving.gate import PageQuery, check_page, event_projector_key
 
     store, ev = fresh
     key = event_projector_key(store, ORGANISER, ev)

@@ -6,9 +6,9 @@ import pytest
 
 from facilitation.access import FACILITATOR, ORGANISER, table_actor
 from facilitation.errors import FacilitationError, NotAllowed, NotFound
-from facilitation.events import create_event, get_event, list_events
-from facilitation.people import add_person, list_people, remove_from_event, seat_person, update_person
-from facilitation.series import add_event_to_series, create_series, get_series, list_series
+from facilitation.events.rules import create_event, get_event, list_events
+from facilitation.people.rules import add_person, list_people, remove_from_event, seat_person, update_person
+from facilitation.series.rules import add_event_to_series, create_series, get_series, list_series
 
 
 def _event(store, series_id=None, tables=4):

@@ -15,11 +15,11 @@ import pytest
 from sqlalchemy import Connection, insert, select
 
 from facilitation.access import FACILITATOR, ORGANISER, SYSTEM, table_actor
-from facilitation.capture import add_entry
+from facilitation.capture.rules import add_entry
 from facilitation.errors import FacilitationError, NotAllowed, NotFound
-from facilitation.events import create_event, set_phase, table_id
-from facilitation.people import add_person
-from facilitation.plans import (
+from facilitation.events.rules import create_event, set_phase, table_id
+from facilitation.people.rules import add_person
+from facilitation.plans.rules import (
     add_action,
     add_member,
     decision_log,
@@ -322,7 +322,7 @@ def _new_theme(event_id: int):  # type: ignore[no-untyped-def]
 
 
 def test_open_actions_carry_to_the_next_event_of_a_series(store: Store) -> None:
-    from facilitation.series import create_series
+    from facilitation.series.rules import create_series
 
     sid = create_series(store, ORGANISER, "Frailty community of practice")
     first = planned_event(store, series_id=sid, starts_on="2026-09-01", title="September")

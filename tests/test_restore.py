@@ -25,19 +25,23 @@ from sqlalchemy import Boolean, Float, Integer, String, create_engine, func, ins
 from test_plans import planned_event
 from testdata import hostile_strings
 
-from facilitation import capture, grouping, network, plans, voting
 from facilitation.access import FACILITATOR, ORGANISER, SYSTEM, table_actor
+from facilitation.capture import rules as capture
 from facilitation.cli import main
 from facilitation.errors import FacilitationError
-from facilitation.events import create_event, get_event, set_phase
+from facilitation.events.rules import create_event, get_event, set_phase
 from facilitation.exports import backup as backup_module
 from facilitation.exports.backup import KINDS, NOT_KINDS, backup_data, comparable, render
-from facilitation.people import add_person
+from facilitation.network import rules as network
+from facilitation.people.rules import add_person
+from facilitation.plans import rules as plans
 from facilitation.restore import EVENT_FIELDS, FIELDS, check_backup, restore
-from facilitation.series import create_series
+from facilitation.series.rules import create_series
 from facilitation.store import Change, Store, open_store
 from facilitation.store import schema as s
 from facilitation.text import clean_text
+from facilitation.themes import grouping
+from facilitation.voting import rules as voting
 
 PG_URL = os.environ.get("FACILITATION_TEST_PG_URL", "")
 

@@ -8,17 +8,17 @@ import pytest
 from sqlalchemy import select
 
 from facilitation.access import FACILITATOR, ORGANISER, table_actor
-from facilitation.capture import add_entry
+from facilitation.capture.rules import add_entry
 from facilitation.errors import FacilitationError, NotFound
-from facilitation.events import create_event, get_event, set_phase
-from facilitation.grouping import create_theme
-from facilitation.people import add_person
+from facilitation.events.rules import create_event, get_event, set_phase
+from facilitation.people.rules import add_person
 from facilitation.store import Store
 from facilitation.store import schema as s
+from facilitation.themes.grouping import create_theme
 from facilitation.ui.page import PageParams, open_page
 from facilitation.ui.table import TableView
 from facilitation.ui.voting_view import VotingPanel
-from facilitation.voting import add_dot, open_runoff, remove_dot, reveal_votes, set_voting_rules, tally
+from facilitation.voting.rules import add_dot, open_runoff, remove_dot, reveal_votes, set_voting_rules, tally
 
 T1, T2, T3, T4 = (table_actor(n) for n in range(1, 5))
 CLOSED = "Voting is closed: the result is on the projector"

@@ -11,10 +11,10 @@ from hypothesis import strategies as st
 
 from facilitation.access import FACILITATOR, ORGANISER, table_actor
 from facilitation.errors import FacilitationError, NotAllowed, NotFound
-from facilitation.events import create_event
-from facilitation.importing import import_people
-from facilitation.people import Person, list_people
-from facilitation.seating import apply_seating, mixing_score, plan_seating
+from facilitation.events.rules import create_event
+from facilitation.people.importing import import_people
+from facilitation.people.rules import Person, list_people
+from facilitation.people.seating import apply_seating, mixing_score, plan_seating
 
 DATA = Path(__file__).parent / "data"
 

@@ -15,11 +15,11 @@ from sqlalchemy import func, select, text
 from facilitation.access import FACILITATOR, ORGANISER, table_actor
 from facilitation.cli import main
 from facilitation.errors import NotAllowed
-from facilitation.events import create_event
+from facilitation.events.rules import create_event
 from facilitation.exports.backup import backup_data, comparable, render
 from facilitation.exports.ics import render_series
 from facilitation.restore import restore
-from facilitation.series import (
+from facilitation.series.rules import (
     create_series,
     get_series,
     parse_slot,
@@ -114,7 +114,7 @@ def test_bad_plans_get_one_line_exit_2_and_write_nothing(
 
 def test_week_last_takes_the_last_weekday_whether_fourth_or_fifth() -> None:
     slot = parse_slot("2027-01", "friday", "last", "09:30", 150, 3, skip_months="")
-    from facilitation.series import plan_dates
+    from facilitation.series.rules import plan_dates
 
     got = plan_dates(slot.year, slot.month, slot.weekday, slot.week, slot.count, slot.skip_months)
     assert [d.isoformat() for d in got] == ["2027-01-29", "2027-02-26", "2027-03-26"]
@@ -311,7 +311,7 @@ def test_migrations_0006_and_0007_bring_an_older_database_up(db_url: str) -> Non
 
 
 def test_the_organiser_series_tab_shows_roles_meetings_and_measures_escaped(store: Store) -> None:
-    from facilitation.measures import record_measure
+    from facilitation.series.measures import record_measure
     from facilitation.ui.organiser import series_plan_html
 
     sid = create_series(store, ORGANISER, "CoP")

@@ -14,9 +14,9 @@ from facilitation.access import FACILITATOR, ORGANISER, table_actor
 from facilitation.cli import main
 from facilitation.errors import FacilitationError, NotAllowed
 from facilitation.exports.backup import backup_data, comparable, render
-from facilitation.plans import list_groups, open_actions_from_earlier_events
+from facilitation.plans.rules import list_groups, open_actions_from_earlier_events
 from facilitation.restore import check_backup, restore
-from facilitation.series import action_reviews, create_series, review_action
+from facilitation.series.rules import action_reviews, create_series, review_action
 from facilitation.store import Store, open_store
 from facilitation.store import schema as s
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from facilitation.serving import IOPUB_TIMEOUT_SECONDS, MAX_POOL, voila_config
+from facilitation.serving.server import IOPUB_TIMEOUT_SECONDS, MAX_POOL, voila_config
 
 
 def test_a_page_waits_for_its_output_when_the_server_is_loaded() -> None:
@@ -27,8 +27,8 @@ def test_the_served_app_is_the_guarded_one_with_the_limits_serve_computed() -> N
     """Naive serving ran plain Voila (``-m voila``): every request started a kernel."""
     from pathlib import Path
 
-    from facilitation.rationing import Limits
-    from facilitation.serving import limits_for, voila_command
+    from facilitation.serving.rationing import Limits
+    from facilitation.serving.server import limits_for, voila_command
 
     limits = Limits(max_kernels=30, per_address=5, connect_grace=15, join_failures_per_minute=10)
     section = json.loads(json.dumps(voila_config(4, limits)))["FacilitationVoila"]
@@ -44,6 +44,6 @@ def test_the_served_app_is_the_guarded_one_with_the_limits_serve_computed() -> N
     assert with_proxy["trusted_proxies"] == ["127.0.0.1", "10.0.0.0/8"]
     # the benchmarks' bare page is served with no key only when asked for; serve never asks
     assert voila_config(4, limits, open_pages=("bare",))["FacilitationVoila"]["open_pages"] == ["bare"]
-    assert voila_command(Path("/tmp/x"), "127.0.0.1", 8866)[1:3] == ["-m", "facilitation.serving"]
+    assert voila_command(Path("/tmp/x"), "127.0.0.1", 8866)[1:3] == ["-m", "facilitation.serving.server"]
     computed = limits_for(4, max_kernels=7, per_address=50)
     assert computed.max_kernels <= 7 and computed.per_address <= computed.max_kernels

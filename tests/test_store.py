@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import func, insert, select, update
 
 from facilitation.access import FACILITATOR, ORGANISER, SYSTEM, table_actor
-from facilitation.capture import add_entry, list_entries, withdraw_entry
+from facilitation.capture.rules import add_entry, list_entries, withdraw_entry
 from facilitation.errors import FacilitationError
-from facilitation.events import create_event, set_phase
+from facilitation.events.rules import create_event, set_phase
 from facilitation.store import Change, Retry, Store, open_store
 from facilitation.store import schema as s
 from facilitation.store.migrations import MIGRATIONS, applied, migrate, schema_migrations

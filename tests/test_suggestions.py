@@ -7,13 +7,13 @@ from sqlalchemy import select
 from testdata import hostile_strings
 
 from facilitation.access import FACILITATOR, ORGANISER, table_actor
-from facilitation.capture import add_entry
+from facilitation.capture.rules import add_entry
 from facilitation.errors import FacilitationError, NotAllowed, NotFound
-from facilitation.events import create_event, set_phase
-from facilitation.grouping import create_theme, list_themes, merge_themes
+from facilitation.events.rules import create_event, set_phase
 from facilitation.store import Store
 from facilitation.store import schema as s
-from facilitation.suggestions import dismiss_suggestion, suggest_merges, tokens
+from facilitation.themes.grouping import create_theme, list_themes, merge_themes
+from facilitation.themes.suggestions import dismiss_suggestion, suggest_merges, tokens
 
 THEMES = {
     # table: [(theme name, [entry texts])]
@@ -114,7 +114,7 @@ def test_a_dismissed_suggestion_never_comes_back(store: Store) -> None:
     set_phase(store, FACILITATOR, ev, "ideas")
     e = add_entry(store, table_actor(3), ev, 3, "idea", "Workforce wellbeing and staff burnout")
     set_phase(store, FACILITATOR, ev, "grouping")
-    from facilitation.grouping import add_to_theme
+    from facilitation.themes.grouping import add_to_theme
 
     add_to_theme(store, table_actor(3), ev, t["Staff wellbeing"], [e])
     assert all(set(pair) - set(x.theme_ids) for x in suggest_merges(store, ev, threshold=0.05))

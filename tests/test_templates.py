@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from facilitation.errors import FacilitationError
-from facilitation.templates import INPUTS, TEMPLATES_DIR, list_templates, load_template, parse_voting
+from facilitation.events.templates import INPUTS, TEMPLATES_DIR, list_templates, load_template, parse_voting
 
 SHIPPED = list_templates()
 

@@ -21,17 +21,17 @@ from hypothesis import strategies as st
 from sqlalchemy import create_engine, select, text
 
 from facilitation.access import FACILITATOR, ORGANISER, table_actor
-from facilitation.capture import add_entry, edit_entry, list_entries
+from facilitation.capture.rules import add_entry, edit_entry, list_entries
 from facilitation.errors import FacilitationError
-from facilitation.events import create_event, get_event, set_phase
-from facilitation.grouping import create_theme, list_themes
-from facilitation.network import list_links, record_link, withdraw_link
-from facilitation.people import add_person, list_people
-from facilitation.plans import add_action, list_groups, promote_theme, update_group
-from facilitation.series import create_series, get_series
+from facilitation.events.rules import create_event, get_event, set_phase
+from facilitation.network.rules import list_links, record_link, withdraw_link
+from facilitation.people.rules import add_person, list_people
+from facilitation.plans.rules import add_action, list_groups, promote_theme, update_group
+from facilitation.series.rules import create_series, get_series
 from facilitation.store import Store, open_store
 from facilitation.store import schema as s
 from facilitation.text import MAX_ENTRY, MAX_LONG, MAX_NAME, _is_emoji, clean_text
+from facilitation.themes.grouping import create_theme, list_themes
 
 DATA = Path(__file__).parent / "data"
 PG_URL = os.environ.get("FACILITATION_TEST_PG_URL", "")

@@ -12,9 +12,16 @@ import pytest
 from testdata import hostile_strings
 
 from facilitation.access import FACILITATOR, ORGANISER, table_actor
-from facilitation.capture import add_entry, list_entries
+from facilitation.capture.rules import add_entry, list_entries
 from facilitation.errors import FacilitationError, NotAllowed
-from facilitation.events import EventKeys, create_event, get_event, list_tables, set_input_lock, set_phase
+from facilitation.events.rules import (
+    EventKeys,
+    create_event,
+    get_event,
+    list_tables,
+    set_input_lock,
+    set_phase,
+)
 from facilitation.live import Watcher
 from facilitation.store import Store, open_store
 from facilitation.text import clean_text
@@ -252,7 +259,7 @@ def test_console_shows_the_projector_link_with_its_read_only_key(
 ) -> None:
     """Without it the facilitator could open the projector only from the CLI's printout."""
     from facilitation.access import VIEWER
-    from facilitation.gate import PageQuery, check_page, event_projector_key
+    from facilitation.serving.gate import PageQuery, check_page, event_projector_key
 
     store, keys = event
     monkeypatch.setenv("FACILITATION_PUBLIC_URL", "http://venue.example:8866")
@@ -297,7 +304,7 @@ def test_join_by_code(event: tuple[Store, EventKeys]) -> None:
 
 def test_grouping_and_voting_by_buttons(event: tuple[Store, EventKeys]) -> None:
     store, keys = event
-    pytest.importorskip("facilitation.voting")
+    pytest.importorskip("facilitation.voting.rules")
     for table in (1, 2):
         add_entry(store, table_actor(table), keys.event_id, table, "enabler", f"Shared records {table}")
     set_phase(store, FACILITATOR, keys.event_id, "grouping")

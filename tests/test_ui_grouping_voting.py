@@ -10,21 +10,28 @@ import pytest
 from sqlalchemy import func, select
 
 from facilitation.access import FACILITATOR, ORGANISER, table_actor
-from facilitation.capture import add_entry, list_entries
+from facilitation.capture.rules import add_entry, list_entries
 from facilitation.errors import NotAllowed
-from facilitation.events import EventKeys, create_event, get_event, set_phase
-from facilitation.grouping import create_theme, list_themes
-from facilitation.people import add_person
+from facilitation.events.rules import EventKeys, create_event, get_event, set_phase
+from facilitation.people.rules import add_person
 from facilitation.store import Store, open_store
 from facilitation.store.schema import activity
-from facilitation.suggestions import suggest_merges
+from facilitation.themes.grouping import create_theme, list_themes
+from facilitation.themes.suggestions import suggest_merges
 from facilitation.ui.board import ConsoleBoard, TableBoard
 from facilitation.ui.console import ConsoleView
 from facilitation.ui.page import PageContext, PageParams, open_page
 from facilitation.ui.projector import ProjectorView
 from facilitation.ui.table import TableView
 from facilitation.ui.voting_view import VotingControls, VotingPanel
-from facilitation.voting import TallyRow, add_dot, dots_left, reveal_votes, set_voting_rules, voter_label
+from facilitation.voting.rules import (
+    TallyRow,
+    add_dot,
+    dots_left,
+    reveal_votes,
+    set_voting_rules,
+    voter_label,
+)
 
 
 @pytest.fixture

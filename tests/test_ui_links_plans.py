@@ -13,14 +13,14 @@ import pytest
 from sqlalchemy import select
 
 from facilitation.access import FACILITATOR, ORGANISER, table_actor
-from facilitation.capture import add_entry
-from facilitation.events import EventKeys, create_event, set_input_lock, set_phase
-from facilitation.grouping import create_theme
-from facilitation.network import list_links, record_link
-from facilitation.people import add_person
-from facilitation.plans import add_action, list_groups, promote_theme, update_group
+from facilitation.capture.rules import add_entry
+from facilitation.events.rules import EventKeys, create_event, set_input_lock, set_phase
+from facilitation.network.rules import list_links, record_link
+from facilitation.people.rules import add_person
+from facilitation.plans.rules import add_action, list_groups, promote_theme, update_group
 from facilitation.store import Store, open_store
 from facilitation.store.schema import activity
+from facilitation.themes.grouping import create_theme
 from facilitation.ui.links_view import LinksPanel
 from facilitation.ui.page import PageParams, open_page
 from facilitation.ui.plans_view import PlansPanel
@@ -418,7 +418,7 @@ def test_projector_at_the_close_says_what_happens_next(tmp_path: Any) -> None:
     """The close: each group's lead, first meeting and open first actions, and the series' next date."""
     from test_plans import planned_event
 
-    from facilitation.series import create_series
+    from facilitation.series.rules import create_series
     from facilitation.ui.projector import ProjectorView
 
     store = open_store(str(tmp_path / "close.db"))

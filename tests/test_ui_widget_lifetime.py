@@ -22,18 +22,18 @@ from ipywidgets import Widget
 from ipywidgets.widgets.widget import _instances
 
 from facilitation.access import FACILITATOR, ORGANISER, table_actor
-from facilitation.capture import add_entry
-from facilitation.events import EventKeys, create_event, set_phase
-from facilitation.grouping import add_to_theme, create_theme, ungroup
-from facilitation.network import record_link, withdraw_link
-from facilitation.people import add_person
-from facilitation.plans import add_action, promote_theme, remove_action
+from facilitation.capture.rules import add_entry
+from facilitation.events.rules import EventKeys, create_event, set_phase
+from facilitation.network.rules import record_link, withdraw_link
+from facilitation.people.rules import add_person
+from facilitation.plans.rules import add_action, promote_theme, remove_action
 from facilitation.store import Store, open_store
+from facilitation.themes.grouping import add_to_theme, create_theme, ungroup
 from facilitation.ui.console import ConsoleView
 from facilitation.ui.page import PageContext, PageParams, open_page
 from facilitation.ui.projector import ProjectorView
 from facilitation.ui.table import TableView
-from facilitation.voting import add_dot, remove_dot
+from facilitation.voting.rules import add_dot, remove_dot
 
 ROUNDS = 12
 

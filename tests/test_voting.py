@@ -8,14 +8,14 @@ import pytest
 from sqlalchemy import insert, select
 
 from facilitation.access import FACILITATOR, ORGANISER, SYSTEM, table_actor
-from facilitation.capture import add_entry
+from facilitation.capture.rules import add_entry
 from facilitation.errors import FacilitationError, NotAllowed, NotFound
-from facilitation.events import create_event, set_input_lock, set_phase
-from facilitation.grouping import create_theme, list_themes, merge_themes
-from facilitation.people import add_person
+from facilitation.events.rules import create_event, set_input_lock, set_phase
+from facilitation.people.rules import add_person
 from facilitation.store import Change, Store, now
 from facilitation.store import schema as s
-from facilitation.voting import (
+from facilitation.themes.grouping import create_theme, list_themes, merge_themes
+from facilitation.voting.rules import (
     add_dot,
     dots_left,
     open_runoff,
@@ -200,7 +200,7 @@ def test_the_result_is_hidden_until_revealed(store: Store) -> None:
 
 
 def test_ties_are_shown_as_ties(store: Store) -> None:
-    from facilitation.grouping import rename_theme
+    from facilitation.themes.grouping import rename_theme
 
     ev, th = voting_event(store, tables=5, dots_per_voter=5, max_per_theme=2)
     # named before any dot (a voted theme is frozen): names order ties, never break them

@@ -17,12 +17,12 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
 from facilitation.access import FACILITATOR, ORGANISER, table_actor
-from facilitation.capture import add_entry, withdraw_entry
+from facilitation.capture.rules import add_entry, withdraw_entry
 from facilitation.errors import FacilitationError
-from facilitation.events import create_event, set_phase
-from facilitation.grouping import create_theme, list_themes, merge_themes
+from facilitation.events.rules import create_event, set_phase
 from facilitation.store import Store
-from facilitation.voting import add_dot, dots_left, remove_dot, set_voting_rules
+from facilitation.themes.grouping import create_theme, list_themes, merge_themes
+from facilitation.voting.rules import add_dot, dots_left, remove_dot, set_voting_rules
 
 TABLES = (1, 2, 3)
 PHASES = ("ideas", "grouping", "voting", "voting")  # voting twice: more steps vote

@@ -13,11 +13,11 @@ from sqlalchemy import Connection, select, update
 
 from facilitation.access import Actor, require_table
 from facilitation.errors import FacilitationError, NotFound
-from facilitation.events import load_event, require_open_for_input, table_id
+from facilitation.events.rules import load_event, require_open_for_input, table_id
 from facilitation.store import Change, Store, now
 from facilitation.store import schema as s
 from facilitation.text import MAX_ENTRY, MAX_NAME, clean_text
-from facilitation.theme_checks import refuse_if_entries_frozen
+from facilitation.themes.checks import refuse_if_entries_frozen
 
 __all__ = [
     "KIND_INPUTS",
@@ -245,7 +245,7 @@ def list_entries(
 
 def counts_by_table(store: Store, event_id: int) -> dict[int, dict[str, int]]:
     """Entries per table and kind: ``{table: {"enabler": 3, ...}}`` for every table."""
-    from facilitation.events import list_tables
+    from facilitation.events.rules import list_tables
 
     counts: dict[int, dict[str, int]] = {
         t.number: dict.fromkeys(s.ENTRY_KINDS, 0) for t in list_tables(store, event_id)

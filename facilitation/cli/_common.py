@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from facilitation.events import Event, EventKeys, find_event
+from facilitation.events.rules import Event, EventKeys, find_event
 from facilitation.store import Store, open_store
 
 __all__ = ["event_of", "print_keys", "store_of"]
@@ -23,7 +23,7 @@ def event_of(store: Store, args: argparse.Namespace) -> Event:
 def print_keys(store: Store, keys: EventKeys) -> None:
     """Print an event's id, join code and keys, one per line, as every command that makes one does."""
     from facilitation.access import ORGANISER
-    from facilitation.gate import event_projector_key
+    from facilitation.serving.gate import event_projector_key
 
     print(f"event: {keys.event_id}")
     print(f"join code: {keys.join_code}")

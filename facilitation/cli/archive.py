@@ -6,7 +6,7 @@ import argparse
 
 from facilitation.access import ORGANISER
 from facilitation.cli._common import event_of, store_of
-from facilitation.events import archive_event
+from facilitation.events.rules import archive_event
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from facilitation.access import ORGANISER
 from facilitation.cli._common import event_of, store_of
 from facilitation.errors import FacilitationError
-from facilitation.events import delete_event
+from facilitation.events.rules import delete_event
 from facilitation.exports import base_name
 from facilitation.exports._files import write_atomic
 from facilitation.exports.backup import backup_data, render

@@ -41,18 +41,18 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 def _serve_function() -> Callable[..., Any]:
     try:
-        serving = importlib.import_module("facilitation.serving")
+        serving = importlib.import_module("facilitation.serving.server")
     except ModuleNotFoundError as exc:
-        if exc.name != "facilitation.serving":
+        if exc.name != "facilitation.serving.server":
             raise
         raise FacilitationError(
-            "This install cannot serve pages yet (facilitation.serving is missing); "
+            "This install cannot serve pages yet (facilitation.serving.server is missing); "
             "the demo event was created: run `facilitate serve` once it is available."
         ) from exc
     serve = getattr(serving, "serve", None)
     if serve is None:
         raise FacilitationError(
-            "facilitation.serving has no serve(); the demo event was created but not served."
+            "facilitation.serving.server has no serve(); the demo event was created but not served."
         )
     return serve
 

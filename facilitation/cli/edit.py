@@ -1,6 +1,6 @@
 """``facilitate edit``: change a live event's framing, date, phases and table names.
 
-Every change goes through :func:`facilitation.events.edit_event` (the facilitator's or
+Every change goes through :func:`facilitation.events.rules.edit_event` (the facilitator's or
 organiser's rule), is one logged write, and every open page follows it. Bad input gets
 one line and changes nothing.
 """
@@ -14,7 +14,7 @@ from facilitation.access import FACILITATOR
 from facilitation.cli._common import event_of, store_of
 from facilitation.cli._framing import add_framing_options, framing_of
 from facilitation.errors import FacilitationError
-from facilitation.events import MAX_PHASE_MINUTES, PhaseEdit, edit_event
+from facilitation.events.rules import MAX_PHASE_MINUTES, PhaseEdit, edit_event
 
 
 class _Grouped(argparse.Action):

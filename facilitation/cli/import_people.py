@@ -9,8 +9,8 @@ from pathlib import Path
 from facilitation.access import ORGANISER
 from facilitation.cli._common import event_of, store_of
 from facilitation.errors import FacilitationError
-from facilitation.events import list_tables
-from facilitation.importing import import_people, preview_people
+from facilitation.events.rules import list_tables
+from facilitation.people.importing import import_people, preview_people
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:

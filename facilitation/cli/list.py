@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from facilitation.cli._common import store_of
-from facilitation.events import list_events
+from facilitation.events.rules import list_events
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:

@@ -7,7 +7,7 @@ import argparse
 from facilitation.access import ORGANISER
 from facilitation.cli._common import event_of, store_of
 from facilitation.errors import FacilitationError
-from facilitation.measures import event_measures, measure_values, record_measure
+from facilitation.series.measures import event_measures, measure_values, record_measure
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:

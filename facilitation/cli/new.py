@@ -7,8 +7,8 @@ import argparse
 from facilitation.access import ORGANISER
 from facilitation.cli._common import print_keys, store_of
 from facilitation.cli._framing import add_framing_options, framing_of
-from facilitation.events import create_event
-from facilitation.templates import list_templates
+from facilitation.events.rules import create_event
+from facilitation.events.templates import list_templates
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:

@@ -6,7 +6,7 @@ import argparse
 
 from facilitation.access import FACILITATOR
 from facilitation.cli._common import event_of, store_of
-from facilitation.events import get_event, move_phase, set_phase
+from facilitation.events.rules import get_event, move_phase, set_phase
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:

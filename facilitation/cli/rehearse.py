@@ -6,7 +6,7 @@ import argparse
 
 from facilitation.access import ORGANISER
 from facilitation.cli._common import event_of, print_keys, store_of
-from facilitation.events import rehearse_event
+from facilitation.events.rules import rehearse_event
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -33,7 +33,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def run(args: argparse.Namespace) -> int:
-    from facilitation.serving import page_links
+    from facilitation.serving.server import page_links
 
     store = store_of(args)
     ev = event_of(store, args)

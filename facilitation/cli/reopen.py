@@ -7,7 +7,7 @@ import argparse
 from facilitation.access import FACILITATOR
 from facilitation.cli._common import event_of, store_of
 from facilitation.errors import FacilitationError
-from facilitation.reopening import close_reopening, reopen_theme, voted_themes
+from facilitation.themes.reopening import close_reopening, reopen_theme, voted_themes
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 from facilitation.access import ORGANISER
 from facilitation.cli._common import print_keys, store_of
 from facilitation.errors import FacilitationError
-from facilitation.events import event_keys, get_event
+from facilitation.events.rules import event_keys, get_event
 from facilitation.restore import restore
 
 

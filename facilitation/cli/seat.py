@@ -7,9 +7,9 @@ import argparse
 from facilitation.access import ORGANISER
 from facilitation.cli._common import event_of, store_of
 from facilitation.errors import FacilitationError
-from facilitation.events import list_tables
-from facilitation.people import list_people
-from facilitation.seating import apply_seating, mixing_score, plan_seating
+from facilitation.events.rules import list_tables
+from facilitation.people.rules import list_people
+from facilitation.people.seating import apply_seating, mixing_score, plan_seating
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:

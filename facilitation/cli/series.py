@@ -8,10 +8,10 @@ import sys
 from facilitation.access import ORGANISER
 from facilitation.cli._common import store_of
 from facilitation.errors import FacilitationError
-from facilitation.events import find_event, list_events
-from facilitation.measures import SeriesPoint, series_measures
-from facilitation.plans import open_actions_from_earlier_events
-from facilitation.series import (
+from facilitation.events.rules import find_event, list_events
+from facilitation.plans.rules import open_actions_from_earlier_events
+from facilitation.series.measures import SeriesPoint, series_measures
+from facilitation.series.rules import (
     ROLES,
     Review,
     action_reviews,

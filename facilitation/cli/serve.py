@@ -56,7 +56,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def run(args: argparse.Namespace) -> int:
-    from facilitation.serving import serve
+    from facilitation.serving.server import serve
 
     store = store_of(args)
     try:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from facilitation.capture import counts_by_table
+from facilitation.capture.rules import counts_by_table
 from facilitation.cli._common import event_of, store_of
-from facilitation.events import list_tables
+from facilitation.events.rules import list_tables
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:

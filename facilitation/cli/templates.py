@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from facilitation.templates import list_templates, load_template
+from facilitation.events.templates import list_templates, load_template
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:

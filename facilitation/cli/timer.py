@@ -7,7 +7,7 @@ import argparse
 from facilitation.access import FACILITATOR
 from facilitation.cli._common import event_of, store_of
 from facilitation.errors import FacilitationError
-from facilitation.events import MAX_TIMER_MINUTES, extend_timer, get_event, pause_timer, start_timer
+from facilitation.events.rules import MAX_TIMER_MINUTES, extend_timer, get_event, pause_timer, start_timer
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:

@@ -25,11 +25,11 @@ from facilitation.access import (
     require,
     table_actor,
 )
-from facilitation.dates import iso_date
 from facilitation.errors import FacilitationError, NotAllowed, NotFound
+from facilitation.events.dates import iso_date
+from facilitation.events.templates import Phase, VotingRules, load_template
 from facilitation.store import Change, Store, now
 from facilitation.store import schema as s
-from facilitation.templates import Phase, VotingRules, load_template
 from facilitation.text import MAX_ENTRY, MAX_NAME, clean_text
 
 __all__ = [
@@ -455,7 +455,7 @@ def phase_index(phases: tuple[Phase, ...] | list[Phase], target: str) -> int:
 
     Examples
     --------
-    >>> from facilitation.templates import load_template
+    >>> from facilitation.events.templates import load_template
     >>> phases = load_template("innovation-challenge-half-day").phases
     >>> phase_index(phases, "3"), phases[2].name
     (2, 'ideas')

@@ -12,7 +12,7 @@ from typing import Any, SupportsInt
 
 import networkx as nx
 
-from facilitation.network_picture import MapData, map_data, xml_safe
+from facilitation.network.picture import MapData, map_data, xml_safe
 
 __all__ = ["EventNetwork", "edge_id", "event_network", "hex_rgb", "node_id", "xml_safe"]
 
@@ -64,9 +64,9 @@ class EventNetwork:
 
 def event_network(store: Any, event_id: int, *, seed: int = 0) -> EventNetwork:
     """Read an event's network as the map shows it and draw it (colours by organisation, fixed seed)."""
-    from facilitation.events import get_event
+    from facilitation.events.rules import get_event
     from facilitation.exports import base_name
-    from facilitation.network import event_graph
+    from facilitation.network.rules import event_graph
 
     ev = get_event(store, event_id)
     # The same ties as the projector's map and the outcome pack's figures. Shared

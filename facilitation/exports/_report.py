@@ -18,9 +18,9 @@ import jinja2
 import pandas as pd
 
 from facilitation.access import SYSTEM
-from facilitation.events import get_event, list_tables
+from facilitation.events.rules import get_event, list_tables
 from facilitation.frames import frames
-from facilitation.plans import decision_log, list_groups, open_actions_from_earlier_events
+from facilitation.plans.rules import decision_log, list_groups, open_actions_from_earlier_events
 from facilitation.store import Store
 
 __all__ = [
@@ -106,7 +106,7 @@ class ThemeResult:
 
 def _results(store: Store, event_id: int, voting_round: int) -> dict[int, list[ThemeResult]]:
     try:
-        from facilitation.voting import tally
+        from facilitation.voting.rules import tally
     except ImportError:  # pragma: no cover - voting ships with the package
         return {}
     out: dict[int, list[ThemeResult]] = {}
@@ -155,7 +155,7 @@ def vote_chart_svg(results: list[ThemeResult], *, width: int = 680) -> str:
 
 def _simple_network_svg(graph: Any, size: int = 520) -> str:
     """A circle of people coloured by organisation: the fallback picture."""
-    from facilitation.network_picture import colour_groups
+    from facilitation.network.picture import colour_groups
 
     nodes = sorted(graph.nodes, key=lambda n: (str(graph.nodes[n].get("organisation") or ""), str(n)))
     colours, legend = colour_groups(graph, "organisation")
@@ -192,8 +192,8 @@ def _simple_network_svg(graph: Any, size: int = 520) -> str:
 def network_section(store: Store, event_id: int, *, picture: bool = True) -> dict[str, Any]:
     """The network picture (SVG text, escaped) and its figures, or nothing when unavailable."""
     try:
-        from facilitation.network import event_graph
-        from facilitation.network_figures import network_figures
+        from facilitation.network.figures import network_figures
+        from facilitation.network.rules import event_graph
     except ImportError:
         return {"svg": "", "figures": [], "bridging": []}
     graph = event_graph(store, event_id, include_hidden_votes=True)
@@ -201,7 +201,7 @@ def network_section(store: Store, event_id: int, *, picture: bool = True) -> dic
     svg = ""
     if picture and graph.number_of_nodes():
         try:
-            from facilitation.network_picture import map_data, picture_svg
+            from facilitation.network.picture import map_data, picture_svg
 
             drawn = picture_svg(map_data(graph), width=1000, height=640).decode("utf-8")
             svg = drawn[drawn.find("<svg") :] if "<svg" in drawn else ""

@@ -33,7 +33,7 @@ from typing import Any
 from sqlalchemy import Boolean, Connection, Table, select
 
 from facilitation.access import Actor
-from facilitation.events import get_event, load_event
+from facilitation.events.rules import get_event, load_event
 from facilitation.exports import base_name
 from facilitation.exports._files import write_atomic
 from facilitation.store import Store

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from facilitation.events import get_event
+from facilitation.events.rules import get_event
 from facilitation.exports import base_name
 from facilitation.exports._files import neutralise_cell, write_atomic
 from facilitation.exports._tabular import sheets

@@ -26,7 +26,7 @@ import networkx as nx
 
 from facilitation.exports._files import write_atomic
 from facilitation.exports._network import edge_id, event_network, hex_rgb, node_id, xml_safe
-from facilitation.network_picture import MapData, map_data, node_order
+from facilitation.network.picture import MapData, map_data, node_order
 
 __all__ = ["DESCRIPTION", "FORMAT", "NS", "NS_VIZ", "render", "write"]
 

@@ -17,7 +17,7 @@ import networkx as nx
 
 from facilitation.exports._files import write_atomic
 from facilitation.exports._network import edge_id, event_network, hex_rgb, node_id, xml_safe
-from facilitation.network_picture import MapData, map_data, node_order
+from facilitation.network.picture import MapData, map_data, node_order
 
 __all__ = ["DESCRIPTION", "FORMAT", "render", "write"]
 
@@ -75,7 +75,7 @@ def _portable(graph: nx.Graph, drawing: MapData) -> nx.Graph:
 
 
 def render(graph: nx.Graph, drawing: MapData | None = None) -> bytes:
-    """The GraphML file of a network (from :func:`facilitation.network.event_graph`).
+    """The GraphML file of a network (from :func:`facilitation.network.rules.event_graph`).
 
     Examples
     --------

@@ -30,11 +30,11 @@ from icalendar import Event as CalendarEvent
 from sqlalchemy import select
 
 from facilitation.errors import FacilitationError
-from facilitation.events import get_event
+from facilitation.events.rules import get_event
 from facilitation.exports import NothingToExport, base_name, safe_filename
 from facilitation.exports._files import write_atomic
-from facilitation.plans import Group, list_groups
-from facilitation.series import get_series, series_plan
+from facilitation.plans.rules import Group, list_groups
+from facilitation.series.rules import get_series, series_plan
 from facilitation.store import Store
 from facilitation.store import schema as s
 
@@ -181,7 +181,7 @@ def render_series(store: Store, series_id: int, *, timezone: str | None = None) 
     >>> import os, tempfile
     >>> from icalendar import Calendar
     >>> from facilitation.access import ORGANISER
-    >>> from facilitation.series import create_series, parse_slot, plan_series
+    >>> from facilitation.series.rules import create_series, parse_slot, plan_series
     >>> from facilitation.store import open_store
     >>> store = open_store(os.path.join(tempfile.mkdtemp(), "s.db"))
     >>> sid = create_series(store, ORGANISER, "Community of practice")

@@ -21,7 +21,7 @@ from openpyxl import Workbook
 from facilitation.exports._files import write_atomic
 from facilitation.exports._network import edge_id, event_network, node_id, xml_safe
 from facilitation.exports._tabular import keep_as_typed
-from facilitation.network_picture import MapData, map_data, node_order
+from facilitation.network.picture import MapData, map_data, node_order
 
 __all__ = ["CONNECTION_COLUMNS", "DESCRIPTION", "ELEMENT_COLUMNS", "FORMAT", "render", "write"]
 

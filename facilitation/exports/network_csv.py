@@ -25,8 +25,8 @@ import networkx as nx
 
 from facilitation.exports._files import neutralise_cell, write_atomic
 from facilitation.exports._network import edge_id, node_id, xml_safe
-from facilitation.network_graph import TIE_KINDS
-from facilitation.network_picture import node_order
+from facilitation.network.graph import TIE_KINDS
+from facilitation.network.picture import node_order
 
 __all__ = ["DESCRIPTION", "EDGE_COLUMNS", "FORMAT", "NODE_COLUMNS", "render", "time_points", "write"]
 
@@ -139,9 +139,9 @@ def render(per_event: Sequence[nx.Graph]) -> dict[str, bytes]:
 
 def write(store: Any, event_id: int, out_dir: Path) -> list[Path]:
     """Write ``<stem> network nodes.csv`` and ``... edges.csv`` (the series so far) into ``out_dir``."""
-    from facilitation.events import get_event
+    from facilitation.events.rules import get_event
     from facilitation.exports import base_name
-    from facilitation.network import event_graph, series_graph
+    from facilitation.network.rules import event_graph, series_graph
 
     ev = get_event(store, event_id)
     if ev.series_id is not None:

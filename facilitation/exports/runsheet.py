@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from facilitation.errors import FacilitationError
-from facilitation.events import Event, TableInfo, get_event, list_tables
+from facilitation.events.rules import Event, TableInfo, get_event, list_tables
+from facilitation.events.templates import Phase
 from facilitation.exports import base_name
 from facilitation.exports._files import write_atomic
 from facilitation.exports._report import environment
 from facilitation.store import Store
-from facilitation.templates import Phase
 
 __all__ = ["DESCRIPTION", "FORMAT", "Slot", "parse_start", "render", "schedule", "write"]
 

@@ -21,7 +21,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from facilitation.events import get_event
+from facilitation.events.rules import get_event
 from facilitation.exports import base_name
 from facilitation.exports._files import write_atomic
 from facilitation.exports._tabular import keep_as_typed, sheets

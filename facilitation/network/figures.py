@@ -15,7 +15,7 @@ from typing import Any
 
 import networkx as nx
 
-from facilitation.network_picture import node_order
+from facilitation.network.picture import node_order
 
 __all__ = [
     "EXPLANATIONS",
@@ -244,7 +244,7 @@ def _isolates(graph: nx.Graph) -> list[Hashable]:
 def network_figures(
     graph: nx.Graph, *, seed: int = 0, top: int = 5, exact_up_to: int = 500
 ) -> NetworkFigures:
-    """Every figure of a network built by :func:`facilitation.network.event_graph`.
+    """Every figure of a network built by :func:`facilitation.network.rules.event_graph`.
 
     Parameters
     ----------
@@ -346,8 +346,8 @@ def _org_brokerage(og: nx.Graph, org: Hashable) -> int:
 
 
 def event_figures(store: Any, event_id: int, *, seed: int = 0, top: int = 5) -> NetworkFigures:
-    """The figures of one event's network (see :func:`facilitation.network.event_graph`)."""
-    from facilitation.network import event_graph
+    """The figures of one event's network (see :func:`facilitation.network.rules.event_graph`)."""
+    from facilitation.network.rules import event_graph
 
     return network_figures(event_graph(store, event_id), seed=seed, top=top)
 
@@ -411,7 +411,7 @@ def series_figures(store: Any, series_id: int, *, seed: int = 0, top: int = 5) -
     >>> series_figures(store, 999).events
     []
     """
-    from facilitation.network import series_graph
+    from facilitation.network.rules import series_graph
 
     whole, per_event = series_graph(store, series_id)
     people: set[Hashable] = set()

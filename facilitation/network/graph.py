@@ -21,7 +21,7 @@ import networkx as nx
 from sqlalchemy import Connection, select
 
 from facilitation.errors import FacilitationError, NotFound
-from facilitation.events import Event, load_event
+from facilitation.events.rules import Event, load_event
 from facilitation.store import Store
 from facilitation.store import schema as s
 
@@ -308,8 +308,8 @@ def event_graph(
     --------
     >>> from facilitation.testing import scratch_event
     >>> from facilitation.access import FACILITATOR
-    >>> from facilitation.people import add_person
-    >>> from facilitation.network import record_link
+    >>> from facilitation.people.rules import add_person
+    >>> from facilitation.network.rules import record_link
     >>> store, ev = scratch_event()
     >>> a = add_person(store, FACILITATOR, ev, "Ama", organisation="Council", table=1)
     >>> b = add_person(store, FACILITATOR, ev, "Ben", organisation="Hospital", table=1)

@@ -499,7 +499,7 @@ def write_pictures(
     The same ties as the projector's map unless ``kinds`` says otherwise.
     """
     from facilitation.exports._files import safe_filename, write_atomic
-    from facilitation.network import event_graph
+    from facilitation.network.rules import event_graph
 
     graph = event_graph(store, event_id, kinds=kinds)
     data = map_data(graph, colour_by=colour_by, seed=seed)

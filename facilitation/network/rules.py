@@ -4,8 +4,8 @@ A table lead records links for people at their own table (worked with, will work
 with next, knew before, sat together), each with an optional note, while the phase
 takes links; the facilitator and the organiser at any time. The networks, with the
 ties derived from what happened at the event (seating, co-authored themes, votes),
-come from :mod:`facilitation.network_graph` and are re-exported here; figures from
-:mod:`facilitation.network_figures`; the map drawn from :mod:`facilitation.network_picture`.
+come from :mod:`facilitation.network.graph` and are re-exported here; figures from
+:mod:`facilitation.network.figures`; the map drawn from :mod:`facilitation.network.picture`.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from sqlalchemy import Connection, and_, or_, select, update
 
 from facilitation.access import Actor, require, require_table
 from facilitation.errors import FacilitationError, NotFound
-from facilitation.events import load_event, require_open_for_input, table_id
-from facilitation.network_graph import (
+from facilitation.events.rules import load_event, require_open_for_input, table_id
+from facilitation.network.graph import (
     CO_AUTHORED,
     DEFAULT_KINDS,
     SAT_TOGETHER,
@@ -130,7 +130,7 @@ def record_link(
     --------
     >>> from facilitation.testing import scratch_event
     >>> from facilitation.access import table_actor
-    >>> from facilitation.people import add_person
+    >>> from facilitation.people.rules import add_person
     >>> store, ev = scratch_event(phase="collaboration")
     >>> ama = add_person(store, table_actor(1), ev, "Ama", organisation="Council", table=1)
     >>> ben = add_person(store, table_actor(2), ev, "Ben", organisation="Hospital", table=2)
@@ -217,7 +217,7 @@ def withdraw_link(
     --------
     >>> from facilitation.testing import scratch_event
     >>> from facilitation.access import FACILITATOR
-    >>> from facilitation.people import add_person
+    >>> from facilitation.people.rules import add_person
     >>> store, ev = scratch_event()
     >>> a = add_person(store, FACILITATOR, ev, "Ama", table=1)
     >>> b = add_person(store, FACILITATOR, ev, "Ben", table=2)

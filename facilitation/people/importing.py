@@ -31,8 +31,8 @@ from sqlalchemy import Connection, select, update
 
 from facilitation.access import Actor, require
 from facilitation.errors import FacilitationError
-from facilitation.events import load_event
-from facilitation.people import attend, ensure_organisation, find_or_create_person, name_key
+from facilitation.events.rules import load_event
+from facilitation.people.rules import attend, ensure_organisation, find_or_create_person, name_key
 from facilitation.store import Change, Store
 from facilitation.store import schema as s
 from facilitation.text import MAX_NAME, clean_text

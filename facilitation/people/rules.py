@@ -16,7 +16,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from facilitation.access import Actor, require, require_table
 from facilitation.errors import NotFound
-from facilitation.events import load_event, table_id
+from facilitation.events.rules import load_event, table_id
 from facilitation.store import Change, Store, now
 from facilitation.store import schema as s
 from facilitation.text import MAX_NAME, clean_text

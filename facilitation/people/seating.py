@@ -22,8 +22,8 @@ from sqlalchemy import Connection, select
 
 from facilitation.access import Actor, require
 from facilitation.errors import FacilitationError, NotFound
-from facilitation.events import load_event, table_id
-from facilitation.people import Person, attend
+from facilitation.events.rules import load_event, table_id
+from facilitation.people.rules import Person, attend
 from facilitation.store import Change, Store
 from facilitation.store import schema as s
 
@@ -68,7 +68,7 @@ def plan_seating(
 
     Examples
     --------
-    >>> from facilitation.people import Person
+    >>> from facilitation.people.rules import Person
     >>> people = [Person(i, f"P{i}", org, "", "", None) for i, org in
     ...           enumerate(["Trust", "Trust", "Council", "Council", "Charity", "Charity"])]
     >>> plan = plan_seating(people, 2, seed=1)
@@ -174,7 +174,7 @@ def mixing_score(people: Sequence[Person], plan: Mapping[int, int] | None = None
 
     Examples
     --------
-    >>> from facilitation.people import Person
+    >>> from facilitation.people.rules import Person
     >>> people = [Person(1, "A", "Trust", "acute", "", 1), Person(2, "B", "Trust", "acute", "", 1),
     ...           Person(3, "C", "Council", "local authority", "", 2)]
     >>> score = mixing_score(people)
@@ -215,7 +215,7 @@ def apply_seating(
     --------
     >>> from facilitation.testing import scratch_event
     >>> from facilitation.access import ORGANISER
-    >>> from facilitation.people import add_person, list_people
+    >>> from facilitation.people.rules import add_person, list_people
     >>> store, ev = scratch_event(tables=2)
     >>> ids = [add_person(store, ORGANISER, ev, n, organisation=o) for n, o in
     ...        [("Ama", "Trust"), ("Ben", "Trust"), ("Cai", "Council"), ("Dee", "Council")]]

@@ -1,6 +1,6 @@
 """Task-and-finish groups as read: the records, the decision log, open actions, suggestions.
 
-The writes live in :mod:`facilitation.plans`, which also re-exports everything here;
+The writes live in :mod:`facilitation.plans.rules`, which also re-exports everything here;
 import from there. Split off to keep each module to one job and a readable length.
 """
 
@@ -14,10 +14,10 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from facilitation.errors import NotFound
-from facilitation.events import load_event
-from facilitation.reopening import amendments
+from facilitation.events.rules import load_event
 from facilitation.store import Store
 from facilitation.store import schema as s
+from facilitation.themes.reopening import amendments
 
 __all__ = [
     "Action",
@@ -359,7 +359,7 @@ def open_actions_from_earlier_events(store: Store, event_id: int) -> list[OpenAc
 def _bridging_scores(store: Store, event_id: int) -> dict[int, float]:
     """Bridging people from the network figures, when that module is there; else nothing."""
     try:
-        from facilitation.network_figures import event_figures
+        from facilitation.network.figures import event_figures
     except ImportError:  # the network module is optional for plans
         return {}
     try:
@@ -382,11 +382,11 @@ def suggested_members(
 
     One at a time, it prefers someone from an organisation the group lacks, then a
     sector it lacks, then the strongest of the bridging people of
-    :func:`facilitation.network_figures.event_figures` (betweenness and brokerage
+    :func:`facilitation.network.figures.event_figures` (betweenness and brokerage
     across organisations), when the network module is there. The same seed gives the
     same suggestion.
     """
-    from facilitation.people import list_people
+    from facilitation.people.rules import list_people
 
     group = store.read(lambda c: _groups(c, event_id, group_id))
     if not group:

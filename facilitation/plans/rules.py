@@ -16,10 +16,10 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from facilitation.access import Actor, require
-from facilitation.dates import add_years, iso_date
 from facilitation.errors import FacilitationError, NotAllowed, NotFound
-from facilitation.events import load_event, require_open_for_input, table_id
-from facilitation.plan_records import (
+from facilitation.events.dates import add_years, iso_date
+from facilitation.events.rules import load_event, require_open_for_input, table_id
+from facilitation.plans.records import (
     Action,
     Decision,
     Group,

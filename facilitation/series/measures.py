@@ -17,7 +17,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from facilitation.access import Actor, require
 from facilitation.errors import FacilitationError
-from facilitation.events import Event, load_event
+from facilitation.events.rules import Event, load_event
 from facilitation.store import Change, Store, now
 from facilitation.store import schema as s
 from facilitation.text import MAX_ENTRY, clean_text

@@ -19,9 +19,9 @@ from typing import Any
 from sqlalchemy import Connection, Row, Select, func, insert, select, update
 
 from facilitation.access import Actor, require
-from facilitation.dates import iso_date
 from facilitation.errors import FacilitationError, NotFound
-from facilitation.events import load_event
+from facilitation.events.dates import iso_date
+from facilitation.events.rules import load_event
 from facilitation.store import Change, Store, now
 from facilitation.store import schema as s
 from facilitation.text import MAX_ENTRY, MAX_LONG, MAX_NAME, clean_text
@@ -166,7 +166,7 @@ def add_event_to_series(
     --------
     >>> from facilitation.testing import scratch_event
     >>> from facilitation.access import ORGANISER
-    >>> from facilitation.events import get_event
+    >>> from facilitation.events.rules import get_event
     >>> store, ev = scratch_event()
     >>> sid = create_series(store, ORGANISER, "Frailty programme")
     >>> add_event_to_series(store, ORGANISER, ev, sid) == sid

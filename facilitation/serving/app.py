@@ -1,22 +1,22 @@
 """The Voila app that ``facilitate serve`` runs: Voila with a gate in front of every kernel.
 
-- A page link is checked (:func:`facilitation.gate.check_page`, against the store's
+- A page link is checked (:func:`facilitation.serving.gate.check_page`, against the store's
   hashed keys and the projector's derived key) before Voila starts or hands out a
   kernel: a wrong or missing key gets a one-line refusal (HTTP 403), an unknown page
   404, and no kernel, pooled or not.
 - The join page is answered here, with no kernel: the form, then the typed code is
   checked and the browser is sent (303) to its table's page. Wrong codes are
   rate-limited per address.
-- Kernels are rationed (:mod:`facilitation.rationing`): at most ``max_kernels`` in
+- Kernels are rationed (:mod:`facilitation.serving.rationing`): at most ``max_kernels`` in
   all and ``max_kernels_per_address`` per client address; past that a page gets a
   short "the server is full, try again in a minute" (HTTP 503). A page whose browser
   never connects its kernel's websocket gives the kernel back after
   ``connect_grace`` seconds. The client address is the socket's, or, when that is one
   of ``trusted_proxies``, the right-most untrusted address of ``X-Forwarded-For``
-  (:func:`facilitation.rationing.client_address`).
+  (:func:`facilitation.serving.rationing.client_address`).
 - Responses are gzipped (Voila does not compress; 40 laptops share venue Wi-Fi).
 
-Run as ``python -m facilitation.serving VOILA-ARGS`` (what ``facilitate serve`` does).
+Run as ``python -m facilitation.serving.server VOILA-ARGS`` (what ``facilitate serve`` does).
 """
 
 from __future__ import annotations
@@ -35,8 +35,8 @@ from voila.app import Voila
 from voila.tornado.handler import TornadoVoilaHandler
 
 from facilitation.errors import FacilitationError, NotFound
-from facilitation.gate import PageQuery, check_page, join_table_link
-from facilitation.rationing import (
+from facilitation.serving.gate import PageQuery, check_page, join_table_link
+from facilitation.serving.rationing import (
     FailureLimiter,
     Limits,
     Network,
@@ -271,5 +271,5 @@ class FacilitationVoila(Voila):  # type: ignore[misc]
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run the app (``python -m facilitation.serving``)."""
+    """Run the app (``python -m facilitation.serving.server``)."""
     FacilitationVoila.launch_instance(argv)

@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection
 
 from facilitation.access import SYSTEM, VIEWER, Actor, hash_key, keys_match, projector_key, require
 from facilitation.errors import FacilitationError, NotAllowed, NotFound
-from facilitation.events import ARCHIVED, authenticate, event_keys, table_for_join_code
+from facilitation.events.rules import ARCHIVED, authenticate, event_keys, table_for_join_code
 from facilitation.store import Store
 from facilitation.store import schema as s
 
@@ -62,7 +62,7 @@ def event_projector_key(store: Store, actor: Actor, event_id: int) -> str:
     >>> import tempfile, os
     >>> from facilitation.store import open_store
     >>> from facilitation.access import ORGANISER, table_actor
-    >>> from facilitation.events import create_event
+    >>> from facilitation.events.rules import create_event
     >>> store = open_store(os.path.join(tempfile.mkdtemp(), "e.db"))
     >>> keys = create_event(store, ORGANISER, template="innovation-challenge-half-day", title="T", tables=2)
     >>> len(event_projector_key(store, ORGANISER, keys.event_id))
@@ -98,7 +98,7 @@ def check_page(store: Store, page: str, query: PageQuery) -> Actor:
     >>> import tempfile, os
     >>> from facilitation.store import open_store
     >>> from facilitation.access import ORGANISER
-    >>> from facilitation.events import create_event
+    >>> from facilitation.events.rules import create_event
     >>> store = open_store(os.path.join(tempfile.mkdtemp(), "e.db"))
     >>> keys = create_event(store, ORGANISER, template="innovation-challenge-half-day", title="T", tables=2)
     >>> check_page(store, "table", PageQuery(keys.event_id, keys.tables[2], 2)).label
@@ -167,7 +167,7 @@ def join_table_link(store: Store, code: str, table: int, event_id: int | None = 
     >>> import tempfile, os
     >>> from facilitation.store import open_store
     >>> from facilitation.access import ORGANISER
-    >>> from facilitation.events import create_event
+    >>> from facilitation.events.rules import create_event
     >>> store = open_store(os.path.join(tempfile.mkdtemp(), "e.db"))
     >>> keys = create_event(store, ORGANISER, template="innovation-challenge-half-day", title="T", tables=2)
     >>> join_table_link(store, keys.join_code.lower(), 2) == (keys.event_id, 2, keys.tables[2])

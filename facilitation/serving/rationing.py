@@ -1,7 +1,7 @@
 """Kernels are the server's scarce resource: who may have one, how many, and for how long.
 
 Pure bookkeeping, with no tornado and no Voila in it, so that it is tested on its own;
-``facilitation.serving_app`` calls it around every page request. A page's kernel is
+``facilitation.serving.app`` calls it around every page request. A page's kernel is
 a *ticket*: admitted (or refused because the server or this address is full), given
 its kernel id once Voila starts one, marked served when the page's HTML is sent, and
 reaped when its browser never connects the kernel's websocket within the grace period.

@@ -5,11 +5,11 @@ can send widget messages but never run code. Settings measured on a 2-core machi
 (see ``shared/VOILA.md``): a preheated kernel pool for ``table.ipynb`` only, the ipc
 transport (TCP ports race when a pool fills), culling of idle kernels, xsrf checks
 off so a closing tab can shut its kernel down. The app is a subclass of Voila's
-(:mod:`facilitation.serving_app`): it checks every page's key before a kernel starts,
+(:mod:`facilitation.serving.app`): it checks every page's key before a kernel starts,
 answers the join page without a kernel, rations kernels under a memory budget that
 :func:`serve` computes and prints, and gzips responses.
 
-Run as ``python -m facilitation.serving VOILA-ARGS`` this module runs that app.
+Run as ``python -m facilitation.serving.server VOILA-ARGS`` this module runs that app.
 """
 
 from __future__ import annotations
@@ -29,9 +29,9 @@ from typing import Any
 
 from facilitation.access import ORGANISER
 from facilitation.errors import FacilitationError
-from facilitation.events import event_keys, get_event, list_tables
-from facilitation.gate import event_projector_key
-from facilitation.rationing import Limits, memory_budget
+from facilitation.events.rules import event_keys, get_event, list_tables
+from facilitation.serving.gate import event_projector_key
+from facilitation.serving.rationing import Limits, memory_budget
 from facilitation.store import open_store
 
 __all__ = [
@@ -186,11 +186,11 @@ def voila_config(
 
 
 def voila_command(config_dir: Path, host: str, port: int) -> list[str]:
-    """The command line of the Voila process (the guarded app of :mod:`facilitation.serving_app`)."""
+    """The command line of the Voila process (the guarded app of :mod:`facilitation.serving.app`)."""
     return [
         sys.executable,
         "-m",
-        "facilitation.serving",
+        "facilitation.serving.server",
         str(notebooks_dir()),
         f"--Voila.config_file_paths={config_dir}",
         f"--Voila.ip={host}",
@@ -360,7 +360,7 @@ def serve(
     int
         The exit code (0 after Ctrl+C).
     """
-    from facilitation.rationing import trusted_networks
+    from facilitation.serving.rationing import trusted_networks
 
     try:
         trusted_networks(trusted_proxies)
@@ -413,6 +413,6 @@ def serve(
 
 
 if __name__ == "__main__":
-    from facilitation.serving_app import main
+    from facilitation.serving.app import main
 
     main()

@@ -1,16 +1,16 @@
 """What the theme rules check and write inside one transaction: the phase, row locks,
 who owns a theme, a table's own entries, duplicate names and voted themes (frozen).
 
-Shared by :mod:`facilitation.grouping` (a table's themes and the facilitator's merges),
-:mod:`facilitation.capture` (editing or withdrawing an entry) and
-:mod:`facilitation.reopening`; not for pages, which call the rules.
+Shared by :mod:`facilitation.themes.grouping` (a table's themes and the facilitator's merges),
+:mod:`facilitation.capture.rules` (editing or withdrawing an entry) and
+:mod:`facilitation.themes.reopening`; not for pages, which call the rules.
 
 **A voted theme is frozen.** A theme that holds dots in any round (not taken back),
 an event-wide theme whose member themes hold dots, and a table theme merged into a
 theme that holds dots, cannot be renamed, split, ungrouped, dissolved, merged or
 unmerged, gain entries, nor have its entries edited or withdrawn, by anyone, until
 the facilitator reopens the theme that holds the dots with a reason
-(:func:`facilitation.reopening.reopen_theme`). :func:`refuse_if_frozen` is that rule.
+(:func:`facilitation.themes.reopening.reopen_theme`). :func:`refuse_if_frozen` is that rule.
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ from sqlalchemy import Connection, insert, select, update
 
 from facilitation.access import Actor, require, require_table
 from facilitation.errors import FacilitationError, NotAllowed, NotFound
-from facilitation.events import Event, load_event, require_open_for_input
+from facilitation.events.rules import Event, load_event, require_open_for_input
 from facilitation.store import Store, now
 from facilitation.store import schema as s
-from facilitation.themes import Theme, read_themes
+from facilitation.themes.records import Theme, read_themes
 
 __all__ = [
     "GROUPING_INPUTS",

@@ -1,6 +1,6 @@
 """Grouping: a table groups its own entries into named themes, and the facilitator merges
 table themes from across the room into event-wide themes. Reading themes is
-:mod:`facilitation.themes` (re-exported here); dots go on themes (:mod:`facilitation.voting`).
+:mod:`facilitation.themes.records` (re-exported here); dots go on themes (:mod:`facilitation.voting.rules`).
 
 Membership of a table theme is ``entries.theme_id``; an event-wide theme is a theme
 with no table, and each table theme merged into it has ``merged_into`` set. Nothing
@@ -15,11 +15,11 @@ from sqlalchemy import Connection, select, update
 
 from facilitation.access import Actor, require, require_table
 from facilitation.errors import FacilitationError, NotFound
-from facilitation.events import load_event, table_id
+from facilitation.events.rules import load_event, table_id
 from facilitation.store import Change, Store, now
 from facilitation.store import schema as s
 from facilitation.text import MAX_NAME, clean_text
-from facilitation.theme_checks import (
+from facilitation.themes.checks import (
     GROUPING_INPUTS,
     check_entries,
     check_phase,
@@ -34,9 +34,9 @@ from facilitation.theme_checks import (
     theme_in,
     write_change,
 )
-from facilitation.themes import Theme, list_themes, read_themes, votable_themes
+from facilitation.themes.records import Theme, list_themes, read_themes, votable_themes
 
-# Theme, list_themes and votable_themes live in facilitation.themes; named here too,
+# Theme, list_themes and votable_themes live in facilitation.themes.records; named here too,
 # so that imports from this module keep working.
 __all__ = [
     "GROUPING_INPUTS",
@@ -143,7 +143,7 @@ def add_to_theme(
     --------
     >>> from facilitation.testing import scratch_event
     >>> from facilitation.access import table_actor
-    >>> from facilitation.capture import add_entry
+    >>> from facilitation.capture.rules import add_entry
     >>> store, ev = scratch_event(phase="grouping")
     >>> e = add_entry(store, table_actor(1), ev, 1, "idea", "Joint training days")
     >>> t = create_theme(store, table_actor(1), ev, 1, "Workforce")
@@ -181,7 +181,7 @@ def ungroup(
     --------
     >>> from facilitation.testing import scratch_event
     >>> from facilitation.access import table_actor
-    >>> from facilitation.capture import add_entry
+    >>> from facilitation.capture.rules import add_entry
     >>> store, ev = scratch_event(phase="grouping")
     >>> e = add_entry(store, table_actor(1), ev, 1, "idea", "Joint training days")
     >>> _ = create_theme(store, table_actor(1), ev, 1, "Workforce", [e])
@@ -230,7 +230,7 @@ def split_theme(
     --------
     >>> from facilitation.testing import scratch_event
     >>> from facilitation.access import table_actor
-    >>> from facilitation.capture import add_entry
+    >>> from facilitation.capture.rules import add_entry
     >>> store, ev = scratch_event(phase="grouping")
     >>> a = add_entry(store, table_actor(1), ev, 1, "idea", "Joint training days")
     >>> b = add_entry(store, table_actor(1), ev, 1, "idea", "Shared rota app")

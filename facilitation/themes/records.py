@@ -1,6 +1,6 @@
 """Reading themes: the table themes and event-wide themes of an event, and the ballot.
 
-Changing themes is :mod:`facilitation.grouping`; dots on them, :mod:`facilitation.voting`.
+Changing themes is :mod:`facilitation.themes.grouping`; dots on them, :mod:`facilitation.voting.rules`.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, select
 
-from facilitation.events import Event, load_event
+from facilitation.events.rules import Event, load_event
 from facilitation.store import Store
 from facilitation.store import schema as s
 
@@ -100,10 +100,10 @@ def list_themes(store: Store | Connection, event_id: int, *, table: int | None =
     --------
     >>> from facilitation.testing import scratch_event
     >>> from facilitation.access import table_actor
-    >>> from facilitation.capture import add_entry
-    >>> from facilitation.events import set_phase
+    >>> from facilitation.capture.rules import add_entry
+    >>> from facilitation.events.rules import set_phase
     >>> from facilitation.access import FACILITATOR
-    >>> from facilitation.grouping import create_theme
+    >>> from facilitation.themes.grouping import create_theme
     >>> store, ev = scratch_event(phase="ideas")
     >>> e1 = add_entry(store, table_actor(1), ev, 1, "idea", "One shared care record")
     >>> _ = set_phase(store, FACILITATOR, ev, "grouping")
@@ -130,7 +130,7 @@ def votable_among(themes: list[Theme], ev: Event) -> list[Theme]:
     Examples
     --------
     >>> from facilitation.testing import scratch_event
-    >>> from facilitation.events import get_event
+    >>> from facilitation.events.rules import get_event
     >>> store, ev = scratch_event(phase="voting")
     >>> empty = Theme(1, 1, "Workforce", None, ())
     >>> full = Theme(2, 2, "Transport", None, (7,))

@@ -1,6 +1,6 @@
 """Reopening a voted theme: the facilitator's way past the freeze, with a reason, on the record.
 
-A theme that holds dots is frozen (:func:`facilitation.theme_checks.refuse_if_frozen`).
+A theme that holds dots is frozen (:func:`facilitation.themes.checks.refuse_if_frozen`).
 :func:`reopen_theme` lifts the freeze on one theme until the facilitator closes it
 (:func:`close_reopening`), the phase moves or a new voting round opens. Each reopening
 keeps the theme as the room voted on it (its name and its entries: the freeze kept
@@ -17,12 +17,12 @@ from sqlalchemy import Connection, insert, select, update
 
 from facilitation.access import Actor, require
 from facilitation.errors import FacilitationError, NotFound
-from facilitation.events import load_event
+from facilitation.events.rules import load_event
 from facilitation.store import Change, Store, now
 from facilitation.store import schema as s
 from facilitation.text import clean_text
-from facilitation.theme_checks import dotted_rounds, open_reopenings
-from facilitation.themes import Theme, read_themes
+from facilitation.themes.checks import dotted_rounds, open_reopenings
+from facilitation.themes.records import Theme, read_themes
 
 __all__ = [
     "MAX_REASON",

@@ -4,7 +4,7 @@ Computed locally and deterministically (no network, no model download): each the
 on the ballot becomes a document of its name (counted twice) and its entries'
 texts, weighted by TF-IDF over the event's themes and compared by cosine. Themes
 join a suggestion by average linkage above the threshold. The facilitator accepts a
-suggestion with :func:`facilitation.grouping.merge_themes` or dismisses it; a
+suggestion with :func:`facilitation.themes.grouping.merge_themes` or dismisses it; a
 dismissed group is remembered in the activity log, and no two of its themes are
 suggested together again. Nothing here is random, so no seed is needed.
 """
@@ -22,10 +22,10 @@ from sqlalchemy import Connection, select
 
 from facilitation.access import Actor, require
 from facilitation.errors import FacilitationError, NotFound
-from facilitation.events import load_event
+from facilitation.events.rules import load_event
 from facilitation.store import Change, Store
 from facilitation.store import schema as s
-from facilitation.themes import Theme, read_themes
+from facilitation.themes.records import Theme, read_themes
 
 __all__ = ["DEFAULT_THRESHOLD", "STOP_WORDS", "Suggestion", "dismiss_suggestion", "suggest_merges", "tokens"]
 
@@ -144,8 +144,8 @@ def suggest_merges(
     --------
     >>> from facilitation.testing import scratch_event
     >>> from facilitation.access import table_actor
-    >>> from facilitation.capture import add_entry
-    >>> from facilitation.grouping import create_theme
+    >>> from facilitation.capture.rules import add_entry
+    >>> from facilitation.themes.grouping import create_theme
     >>> store, ev = scratch_event(phase="grouping")
     >>> for t, name, text in [(1, "Shared care record", "One record across GP and hospital"),
     ...                       (2, "Care records", "GP and hospital record sharing"),

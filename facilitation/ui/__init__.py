@@ -1,7 +1,7 @@
 """ipywidgets views of a live event: projector, facilitator console, table and join pages.
 
 Views hold widgets and per-view state only; they read and write through the rules
-(``facilitation.capture``, ``facilitation.events`` ...) and never see SQL. Each
+(``facilitation.capture.rules``, ``facilitation.events.rules`` ...) and never see SQL. Each
 ``*_page()`` function builds a whole page from the link's parameters.
 """
 

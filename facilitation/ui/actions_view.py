@@ -3,7 +3,7 @@
 Part of the plan (:mod:`facilitation.ui.plans_view`): the action form (text, owner,
 due date, status) adds an action or saves the edit of one, and the list below it
 offers Edit and Remove on each. Every write goes through the plan's own write, which
-checks that this table leads a group; :mod:`facilitation.plans` checks it again.
+checks that this table leads a group; :mod:`facilitation.plans.rules` checks it again.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 
 import ipywidgets as w
 
-from facilitation.plans import Action, add_action, remove_action, update_action
+from facilitation.plans.rules import Action, add_action, remove_action, update_action
 from facilitation.store.schema import ACTION_STATUSES
 from facilitation.ui.widgets import (
     WIDE,
@@ -38,7 +38,7 @@ def action_card(action: Action) -> str:
 
     Examples
     --------
-    >>> from facilitation.plans import Action
+    >>> from facilitation.plans.rules import Action
     >>> html = action_card(Action(1, 1, "<Map> flows", "Ama", "2027-03-31", "not started", "", None))
     >>> "&lt;Map&gt;" in html, "due 2027-03-31" in html
     (True, True)

@@ -13,9 +13,9 @@ from typing import Any
 
 import ipywidgets as w
 
-from facilitation.capture import Entry, list_entries
+from facilitation.capture.rules import Entry, list_entries
 from facilitation.errors import FacilitationError
-from facilitation.grouping import (
+from facilitation.themes.grouping import (
     Theme,
     add_to_theme,
     create_theme,
@@ -48,7 +48,7 @@ def render_themes(themes: list[Theme], entries: dict[int, Entry], limit: int = 5
 
     Examples
     --------
-    >>> from facilitation.grouping import Theme
+    >>> from facilitation.themes.grouping import Theme
     >>> "&lt;i&gt;" in render_themes([Theme(1, 1, "<i>", None, ())], {})
     True
     """

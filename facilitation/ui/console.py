@@ -13,9 +13,9 @@ from typing import Any
 
 import ipywidgets as w
 
-from facilitation.capture import counts_by_table
+from facilitation.capture.rules import counts_by_table
 from facilitation.errors import FacilitationError, NotAllowed
-from facilitation.events import (
+from facilitation.events.rules import (
     Event,
     TableInfo,
     extend_timer,
@@ -37,7 +37,7 @@ from facilitation.ui.page import (
     projector_url,
 )
 from facilitation.ui.widgets import Countdown, button, esc, html_widget, set_html
-from facilitation.voting import reveal_votes, voters_with_dots_left
+from facilitation.voting.rules import reveal_votes, voters_with_dots_left
 
 __all__ = ["ConsoleView", "console_page", "render_status"]
 
@@ -186,7 +186,7 @@ class ConsoleView:
             return None
         seats = {}
         if event.voting_rules.voter == "person":
-            from facilitation.people import list_people
+            from facilitation.people.rules import list_people
 
             seats = {p.id: p.table for p in list_people(self.ctx.store, self.ctx.event_id)}
         return _dots_by_table(left, seats)

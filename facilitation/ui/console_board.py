@@ -15,9 +15,9 @@ from typing import Any
 import ipywidgets as w
 
 from facilitation.errors import FacilitationError
-from facilitation.grouping import Theme, list_themes, merge_themes, rename_theme
-from facilitation.reopening import close_reopening, reopen_theme, voted_themes
-from facilitation.suggestions import Suggestion, dismiss_suggestion, suggest_merges
+from facilitation.themes.grouping import Theme, list_themes, merge_themes, rename_theme
+from facilitation.themes.reopening import close_reopening, reopen_theme, voted_themes
+from facilitation.themes.suggestions import Suggestion, dismiss_suggestion, suggest_merges
 from facilitation.ui.page import PageContext
 from facilitation.ui.widgets import WIDE, esc, html_widget, replace_children, set_options
 
@@ -269,7 +269,7 @@ class ConsoleBoard:
 
     def promote_selected(self, _button: Any = None) -> bool:
         """Make each selected theme a task-and-finish group."""
-        from facilitation.plans import promote_theme
+        from facilitation.plans.rules import promote_theme
 
         try:
             for theme_id in sorted(self.selected):

@@ -1,7 +1,7 @@
 """The join page: the join code from the projector plus a choice of table opens that table's page.
 
 Served, the join page needs no kernel: the serving app answers it itself
-(:func:`facilitation.ui.plain.render_join`, checked by :func:`facilitation.gate.join_table_link`)
+(:func:`facilitation.ui.plain.render_join`, checked by :func:`facilitation.serving.gate.join_table_link`)
 and sends the browser to the table's page. :class:`JoinView` is the same form as
 widgets, for a notebook opened by hand; like the served form it names no event and
 lists no table of it until a valid code is typed.
@@ -14,7 +14,7 @@ from typing import Any
 import ipywidgets as w
 
 from facilitation.errors import FacilitationError
-from facilitation.events import table_for_join_code
+from facilitation.events.rules import table_for_join_code
 from facilitation.store import Store, open_store
 from facilitation.ui.page import PageContext, PageParams, page_frame, read_params
 from facilitation.ui.plain import MAX_TABLE_CHOICE

@@ -1,7 +1,7 @@
 """Who worked with whom, on the table page: the lead records links for people at the table.
 
 Each link joins someone at this table to anyone at the event, with a kind and an
-optional note; the rule (:func:`facilitation.network.record_link`) checks the table,
+optional note; the rule (:func:`facilitation.network.rules.record_link`) checks the table,
 the phase and the lock again, so a forged widget message writes nothing elsewhere.
 """
 
@@ -14,9 +14,9 @@ from typing import Any
 import ipywidgets as w
 
 from facilitation.errors import FacilitationError
-from facilitation.events import get_event
-from facilitation.network import Link, list_links, record_link, withdraw_link
-from facilitation.people import Person, list_people
+from facilitation.events.rules import get_event
+from facilitation.network.rules import Link, list_links, record_link, withdraw_link
+from facilitation.people.rules import Person, list_people
 from facilitation.ui.page import PageContext
 from facilitation.ui.widgets import (
     WIDE,
@@ -50,7 +50,7 @@ def person_label(person: Person, *, table: bool = True) -> str:
 
     Examples
     --------
-    >>> from facilitation.people import Person
+    >>> from facilitation.people.rules import Person
     >>> person_label(Person(1, "Ama", "Council", "", "", 2))
     'Ama (Council), table 2'
     >>> person_label(Person(2, "Ben", "", "", "", None))
@@ -67,7 +67,7 @@ def link_card(link: Link) -> str:
 
     Examples
     --------
-    >>> from facilitation.network import Link
+    >>> from facilitation.network.rules import Link
     >>> html = link_card(Link(1, "worked with", 1, 2, "<Ama>", "Ben", "on $x$", "table 1", ""))
     >>> "&lt;Ama&gt;" in html, "<Ama>" in html
     (True, False)

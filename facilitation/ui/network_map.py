@@ -18,8 +18,8 @@ import anywidget
 import networkx as nx
 import traitlets
 
-from facilitation.network_figures import NetworkFigures, network_figures
-from facilitation.network_picture import map_data
+from facilitation.network.figures import NetworkFigures, network_figures
+from facilitation.network.picture import map_data
 
 __all__ = ["NetworkMap", "figure_rows", "map_widget", "series_map"]
 
@@ -298,7 +298,7 @@ class NetworkMap(anywidget.AnyWidget):
         Show each figure's plain-English sentence under it.
     kinds : iterable of str, optional
         The kinds of tie to draw (default: seating and recorded links,
-        :data:`facilitation.network.DEFAULT_KINDS`; shared themes and votes on request).
+        :data:`facilitation.network.rules.DEFAULT_KINDS`; shared themes and votes on request).
     figure_keys : iterable of str, optional
         Show only these figures beside the map (the projector shows three); all by default.
     watch : bool
@@ -309,7 +309,7 @@ class NetworkMap(anywidget.AnyWidget):
     --------
     >>> from facilitation.testing import scratch_event
     >>> from facilitation.access import FACILITATOR
-    >>> from facilitation.people import add_person
+    >>> from facilitation.people.rules import add_person
     >>> store, ev = scratch_event()
     >>> _ = add_person(store, FACILITATOR, ev, "<b>Ama</b>", organisation="Council", table=1)
     >>> _ = add_person(store, FACILITATOR, ev, "Ben", organisation="Trust", table=1)
@@ -374,7 +374,7 @@ class NetworkMap(anywidget.AnyWidget):
         """Re-read the event's network; redraw only when it changed. Returns whether it did."""
         if self.store is None or self.event_id is None:
             return False
-        from facilitation.network import event_graph
+        from facilitation.network.rules import event_graph
 
         return self.show_graph(event_graph(self.store, self.event_id, kinds=self.kinds))
 
@@ -424,7 +424,7 @@ class NetworkMap(anywidget.AnyWidget):
         self._watcher.start()
 
     def _on_change(self) -> None:
-        from facilitation.events import get_event
+        from facilitation.events.rules import get_event
 
         if get_event(self.store, int(self.event_id)).phase.input != "links":  # type: ignore[arg-type]
             # The projector has moved on and dropped this map: stop polling.
@@ -464,7 +464,7 @@ def series_map(store: Any, series_id: int, *, until_event: int | None = None, **
     >>> series_map(store, 999).nodes
     []
     """
-    from facilitation.network import series_graph
+    from facilitation.network.rules import series_graph
 
     whole, per_event = series_graph(store, series_id, until_event=until_event)
     latest = per_event[-1].graph["event_id"] if per_event else None

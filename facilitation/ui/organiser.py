@@ -20,14 +20,14 @@ from typing import Any
 import ipywidgets as w
 
 from facilitation.errors import FacilitationError
-from facilitation.events import create_event, event_keys, get_event, list_events, list_tables
+from facilitation.events.rules import create_event, event_keys, get_event, list_events, list_tables
+from facilitation.events.templates import list_templates
 from facilitation.exports import export, formats
 from facilitation.frames import demographic_fields, frames, inclusion
 from facilitation.live import served_by_voila
-from facilitation.people import list_people
-from facilitation.plans import open_actions_from_earlier_events
+from facilitation.people.rules import list_people
+from facilitation.plans.rules import open_actions_from_earlier_events
 from facilitation.store import Store
-from facilitation.templates import list_templates
 from facilitation.ui.page import (
     PageContext,
     error_view,
@@ -60,8 +60,8 @@ def table_html(header: list[str], rows: list[list[Any]], cls: str = "fac-org-tab
 
 def series_plan_html(store: Store, series_id: int) -> str:
     """The series' roles, planned meetings and measures over time, every value escaped."""
-    from facilitation.measures import series_measures
-    from facilitation.series import get_series, series_plan
+    from facilitation.series.measures import series_measures
+    from facilitation.series.rules import get_series, series_plan
 
     x = get_series(store, series_id)
     text = "<h2>Roles</h2>" + table_html(
@@ -336,7 +336,7 @@ class OrganiserView:
 
     def load_file(self, data: bytes, filename: str) -> None:
         """Preview an attendee list: who will be imported, and each bad row by its line."""
-        from facilitation.importing import preview_people
+        from facilitation.people.importing import preview_people
 
         def go() -> str:
             preview = preview_people(
@@ -363,7 +363,7 @@ class OrganiserView:
 
     def import_file(self, _: Any = None) -> None:
         """Import the previewed file: every good row or nothing."""
-        from facilitation.importing import import_people
+        from facilitation.people.importing import import_people
 
         def go() -> str:
             if self.upload is None:
@@ -379,7 +379,7 @@ class OrganiserView:
     # -- seating -----------------------------------------------------------------------------
     def plan_seats(self, _: Any = None) -> None:
         """A seating plan with the seed: organisations and sectors spread across tables."""
-        from facilitation.seating import plan_seating
+        from facilitation.people.seating import plan_seating
 
         def go() -> str:
             people = list_people(self.ctx.store, self.ctx.event_id)
@@ -404,7 +404,7 @@ class OrganiserView:
 
     def show_plan(self) -> None:
         """The plan by table, with how well it mixes."""
-        from facilitation.seating import mixing_score
+        from facilitation.people.seating import mixing_score
 
         people = {p.id: p for p in list_people(self.ctx.store, self.ctx.event_id)}
         score = mixing_score(list(people.values()), self.plan)
@@ -419,7 +419,7 @@ class OrganiserView:
 
     def apply_seats(self, _: Any = None) -> None:
         """Seat everyone by the plan, in one write."""
-        from facilitation.seating import apply_seating
+        from facilitation.people.seating import apply_seating
 
         def go() -> str:
             if not self.plan:

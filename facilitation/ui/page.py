@@ -18,7 +18,7 @@ import ipywidgets as w
 
 from facilitation.access import VIEWER, Actor
 from facilitation.errors import FacilitationError
-from facilitation.events import authenticate
+from facilitation.events.rules import authenticate
 from facilitation.live import Watcher, served_by_voila
 from facilitation.store import Store, open_store
 from facilitation.ui.widgets import Heartbeat, esc, html_widget
@@ -131,7 +131,7 @@ def open_page(
             raise FacilitationError("This link has no key. Ask the facilitator for your page's link.")
         actor = authenticate(store, params.event, params.key, table=params.table)
     else:
-        from facilitation.events import get_event
+        from facilitation.events.rules import get_event
 
         get_event(store, params.event)  # raises NotFound for a wrong event id
         actor = VIEWER
@@ -141,11 +141,11 @@ def open_page(
 def open_projector(params: PageParams | None = None, *, store: Store | None = None) -> PageContext:
     """Open the projector page: its link needs the projector's key (or the facilitator's).
 
-    The same rule (:func:`facilitation.gate.check_page`) that the serving app applies
+    The same rule (:func:`facilitation.serving.gate.check_page`) that the serving app applies
     before the page gets a kernel; applied again here for a page opened any other way.
     The projector acts as nobody, whichever key opened it.
     """
-    from facilitation.gate import PageQuery, check_page
+    from facilitation.serving.gate import PageQuery, check_page
 
     params = params or read_params()
     store = store or open_store()
@@ -184,14 +184,14 @@ def projector_url(store: Store, actor: Actor, event_id: int, base: str | None = 
     >>> import tempfile, os
     >>> from facilitation.store import open_store
     >>> from facilitation.access import ORGANISER
-    >>> from facilitation.events import create_event
+    >>> from facilitation.events.rules import create_event
     >>> store = open_store(os.path.join(tempfile.mkdtemp(), "e.db"))
     >>> keys = create_event(store, ORGANISER, template="innovation-challenge-half-day", title="T", tables=2)
     >>> url = projector_url(store, ORGANISER, keys.event_id, "http://h:1")
     >>> url.split("key=")[0], len(url.split("key=")[1])
     ('http://h:1/voila/render/projector.ipynb?event=1&', 32)
     """
-    from facilitation.gate import event_projector_key
+    from facilitation.serving.gate import event_projector_key
 
     key = event_projector_key(store, actor, event_id)
     return page_url("projector", base, event=event_id, key=key)

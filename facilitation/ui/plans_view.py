@@ -4,7 +4,7 @@ The plan form (purpose, lead, sponsor, key question, measures, review dates,
 destination) is loaded once per group and then left as the person types it: other
 tables' changes redraw only the lists (members, linked entries, and the first actions
 of :mod:`facilitation.ui.actions_view`). Every write goes through
-:mod:`facilitation.plans`, which checks again that this table leads the group and
+:mod:`facilitation.plans.rules`, which checks again that this table leads the group and
 that the phase takes plans.
 """
 
@@ -16,10 +16,10 @@ from typing import Any
 
 import ipywidgets as w
 
-from facilitation.capture import Entry, list_entries
+from facilitation.capture.rules import Entry, list_entries
 from facilitation.errors import FacilitationError
-from facilitation.people import Person, list_people
-from facilitation.plans import (
+from facilitation.people.rules import Person, list_people
+from facilitation.plans.rules import (
     DESTINATIONS,
     HORIZONS,
     Group,
@@ -75,7 +75,7 @@ def leads_sentence(groups: list[Group], table: int) -> str:
 
     Examples
     --------
-    >>> from facilitation.plans import Group
+    >>> from facilitation.plans.rules import Group
     >>> g = Group(1, 1, "Falls", None, "", 2, "", "", "", "", (), {}, "", None)
     >>> leads_sentence([g], 1)
     "Your table leads no task-and-finish group. Table 2 leads 'Falls'."

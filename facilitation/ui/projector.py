@@ -18,19 +18,19 @@ from typing import Any
 import ipywidgets as w
 
 from facilitation.access import VIEWER
-from facilitation.capture import Entry, list_entries
+from facilitation.capture.rules import Entry, list_entries
 from facilitation.errors import FacilitationError
-from facilitation.events import Event, TableInfo, get_event, list_events, list_tables
+from facilitation.events.rules import Event, TableInfo, get_event, list_events, list_tables
 from facilitation.live import served_by_voila
-from facilitation.network import list_links
-from facilitation.people import list_people
-from facilitation.plans import Group, list_groups
+from facilitation.network.rules import list_links
+from facilitation.people.rules import list_people
+from facilitation.plans.rules import Group, list_groups
 from facilitation.store import Store
-from facilitation.tally import TallyRow, live_dots, tally
-from facilitation.themes import Theme, list_themes, votable_themes
+from facilitation.themes.records import Theme, list_themes, votable_themes
 from facilitation.ui.page import PageContext, error_view, join_url, open_projector, page_frame
 from facilitation.ui.widgets import Countdown, esc, html_widget, qr_data_uri, replace_children, set_html
-from facilitation.voting import voter_label, voters_with_dots_left
+from facilitation.voting.rules import voter_label, voters_with_dots_left
+from facilitation.voting.tally import TallyRow, live_dots, tally
 
 __all__ = [
     "ProjectorView",
@@ -98,7 +98,7 @@ def wall_card(entry: Entry, tables: dict[int, str] | None = None) -> str:
 
     Examples
     --------
-    >>> from facilitation.capture import Entry
+    >>> from facilitation.capture.rules import Entry
     >>> e = Entry(1, 12, "idea", "<b>one form</b>", None, None, None, None, "", None)
     >>> html = wall_card(e)
     >>> "&lt;b&gt;one form" in html and "Table 12" in html
@@ -131,7 +131,7 @@ def render_columns(
 
     Examples
     --------
-    >>> from facilitation.capture import Entry
+    >>> from facilitation.capture.rules import Entry
     >>> e = Entry(1, 1, "enabler", "<b>trust</b>", None, None, None, None, "", None)
     >>> html = render_columns([e])
     >>> "&lt;b&gt;trust&lt;/b&gt;" in html and "<b>trust" not in html
@@ -167,8 +167,8 @@ def render_idea_wall(
 
     Examples
     --------
-    >>> from facilitation.capture import Entry
-    >>> from facilitation.events import TableInfo
+    >>> from facilitation.capture.rules import Entry
+    >>> from facilitation.events.rules import TableInfo
     >>> ideas = [Entry(i, 1 + i % 3, "idea", f"idea {i}", None, None, None, None, "", None) for i in range(20)]
     >>> html = render_idea_wall(ideas, [TableInfo(i, i, f"Table {i}", None) for i in (1, 2, 3)], rows=2)
     >>> "idea 19" in html, "idea 11" in html, "and 12 more ideas" in html
@@ -198,7 +198,7 @@ def render_strip(
 
     Examples
     --------
-    >>> from facilitation.events import TableInfo
+    >>> from facilitation.events.rules import TableInfo
     >>> html = render_strip([TableInfo(1, 1, "Table 1", 2)], {1: 3}, ("idea", "ideas"), 2)
     >>> "Table 1" in html and "3 ideas" in html and "done" in html
     True
@@ -271,7 +271,7 @@ def render_close(groups: Sequence[Group], next_event: Event | None = None, limit
 
     Examples
     --------
-    >>> from facilitation.plans import Action, Group
+    >>> from facilitation.plans.rules import Action, Group
     >>> g = Group(id=1, event_id=1, name="Joined-up <data>", theme_id=None, theme="", lead_table=1,
     ...           purpose="", lead="Ama", sponsor="", key_question="", success_measures=(),
     ...           review_dates={"first": "2026-12-10"}, destination="exemplar hub", tally=5,
@@ -562,7 +562,7 @@ def render_projector_themes(themes: Sequence[Theme], rows: int = WALL_ROWS) -> s
 
     Examples
     --------
-    >>> from facilitation.themes import Theme
+    >>> from facilitation.themes.records import Theme
     >>> themes = [Theme(1, 1, "Falls <1>", 3, (1,)), Theme(2, 2, "Falls 2", 3, (2,)),
     ...           Theme(3, None, "One pathway", None, (1, 2), (1, 2)), Theme(4, 3, "Carers", None, (3,))]
     >>> html = render_projector_themes(themes)
@@ -648,7 +648,7 @@ def render_ranked(rows: Sequence[TallyRow], limit: int = BAR_LIMIT, round_: int 
 
     Examples
     --------
-    >>> from facilitation.voting import TallyRow
+    >>> from facilitation.voting.rules import TallyRow
     >>> html = render_ranked([TallyRow(1, "<A>", 4, 1, False, 0.5), TallyRow(2, "B", 3, 2, True, None),
     ...                       TallyRow(3, "C", 3, 2, True, 1.0)])
     >>> "&lt;A&gt;" in html, html.count(">=2<"), "2 of 4 dots from other tables" in html

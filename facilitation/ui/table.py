@@ -13,11 +13,11 @@ from typing import Any
 
 import ipywidgets as w
 
-from facilitation.capture import Entry, add_entry, edit_entry, list_entries, withdraw_entry
+from facilitation.capture.rules import Entry, add_entry, edit_entry, list_entries, withdraw_entry
 from facilitation.errors import FacilitationError
-from facilitation.events import Event, get_event, list_tables, mark_table_done
+from facilitation.events.rules import Event, get_event, list_tables, mark_table_done
 from facilitation.live import served_by_voila
-from facilitation.people import Person, add_person, list_people, remove_from_event, update_person
+from facilitation.people.rules import Person, add_person, list_people, remove_from_event, update_person
 from facilitation.store.schema import EVIDENCE_LEVELS
 from facilitation.ui.page import PageContext, error_view, open_page, page_frame
 from facilitation.ui.widgets import (
@@ -94,7 +94,7 @@ def entry_card(entry: Entry) -> str:
 
     Examples
     --------
-    >>> from facilitation.capture import Entry
+    >>> from facilitation.capture.rules import Entry
     >>> e = Entry(1, 2, "blocker", "<script>x</script>", "anecdote", None, None, None, "", None)
     >>> "<script>" in entry_card(e), "&lt;script&gt;" in entry_card(e)
     (False, True)

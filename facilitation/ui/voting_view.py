@@ -15,13 +15,13 @@ from typing import Any
 import ipywidgets as w
 
 from facilitation.errors import FacilitationError
-from facilitation.events import Event, get_event
-from facilitation.grouping import votable_themes
-from facilitation.people import list_people
+from facilitation.events.rules import Event, get_event
+from facilitation.people.rules import list_people
 from facilitation.store import Store
+from facilitation.themes.grouping import votable_themes
 from facilitation.ui.page import VIEWER, PageContext
 from facilitation.ui.widgets import SavedState, close_tree, esc, html_widget, set_html
-from facilitation.voting import (
+from facilitation.voting.rules import (
     TallyRow,
     add_dot,
     dots_left,
@@ -40,7 +40,7 @@ def render_tally(rows: list[TallyRow]) -> str:
 
     Examples
     --------
-    >>> from facilitation.voting import TallyRow
+    >>> from facilitation.voting.rules import TallyRow
     >>> html = render_tally([TallyRow(1, "<A>", 3, 1, True, None), TallyRow(2, "B", 3, 1, True, None)])
     >>> html.count(">tie<"), "&lt;A&gt;" in html
     (2, True)
@@ -274,7 +274,7 @@ def top_tie(rows: list[TallyRow]) -> list[TallyRow]:
 
     Examples
     --------
-    >>> from facilitation.voting import TallyRow
+    >>> from facilitation.voting.rules import TallyRow
     >>> [r.theme_id for r in top_tie([TallyRow(1, "A", 3, 1, True, None), TallyRow(2, "B", 3, 1, True, None),
     ...                                 TallyRow(3, "C", 1, 3, False, None)])]
     [1, 2]

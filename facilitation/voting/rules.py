@@ -10,7 +10,7 @@ under PostgreSQL's READ COMMITTED (see ``tests/test_concurrency.py``).
 
 A voter is ``"table:N"`` (the table votes as one) or ``"person:ID"`` (each person at a
 table has their own dots), as the event's voting rules say. Counting the dots is
-:mod:`facilitation.tally` (re-exported here).
+:mod:`facilitation.voting.tally` (re-exported here).
 """
 
 from __future__ import annotations
@@ -24,14 +24,14 @@ from sqlalchemy import Connection, insert, select, update
 
 from facilitation.access import Actor, require
 from facilitation.errors import FacilitationError, NotAllowed, NotFound
-from facilitation.events import Event, load_event, require_open_for_input, table_id
+from facilitation.events.rules import Event, load_event, require_open_for_input, table_id
+from facilitation.events.templates import VotingRules, parse_voting
 from facilitation.store import Change, Retry, Store, now
 from facilitation.store import schema as s
-from facilitation.tally import TallyRow, live_dots, tally
-from facilitation.templates import VotingRules, parse_voting
-from facilitation.themes import Theme, author_tables, read_themes, votable_among
+from facilitation.themes.records import Theme, author_tables, read_themes, votable_among
+from facilitation.voting.tally import TallyRow, live_dots, tally
 
-# TallyRow and tally live in facilitation.tally; named here too, so that imports from
+# TallyRow and tally live in facilitation.voting.tally; named here too, so that imports from
 # this module keep working.
 __all__ = [
     "VOTING_INPUTS",
@@ -106,7 +106,7 @@ def require_open_round(ev: Event) -> None:
     --------
     >>> from facilitation.testing import scratch_event
     >>> from facilitation.access import FACILITATOR
-    >>> from facilitation.events import get_event
+    >>> from facilitation.events.rules import get_event
     >>> store, ev = scratch_event(phase="voting")
     >>> _ = reveal_votes(store, FACILITATOR, ev)
     >>> require_open_round(get_event(store, ev))
@@ -253,9 +253,9 @@ def add_dot(
     --------
     >>> from facilitation.testing import scratch_event
     >>> from facilitation.access import table_actor, FACILITATOR
-    >>> from facilitation.capture import add_entry
-    >>> from facilitation.events import set_phase
-    >>> from facilitation.grouping import create_theme
+    >>> from facilitation.capture.rules import add_entry
+    >>> from facilitation.events.rules import set_phase
+    >>> from facilitation.themes.grouping import create_theme
     >>> store, ev = scratch_event(phase="grouping")
     >>> e = add_entry(store, table_actor(1), ev, 1, "idea", "Joint training days")
     >>> t = create_theme(store, table_actor(1), ev, 1, "Workforce", [e])

@@ -1,7 +1,7 @@
 """The result of a voting round: dots per theme, competition ranks, honest ties, and the
 share of each theme's dots that crossed a boundary (tables, or organisations).
 
-Casting dots is :mod:`facilitation.voting`, which re-exports :func:`tally` and :class:`TallyRow`.
+Casting dots is :mod:`facilitation.voting.rules`, which re-exports :func:`tally` and :class:`TallyRow`.
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ from sqlalchemy import Connection, select
 
 from facilitation.access import Actor, require
 from facilitation.errors import FacilitationError, NotAllowed
-from facilitation.events import Event, load_event
-from facilitation.reopening import amendments
+from facilitation.events.rules import Event, load_event
 from facilitation.store import Store
 from facilitation.store import schema as s
-from facilitation.themes import Theme, author_tables, read_themes, votable_among
+from facilitation.themes.records import Theme, author_tables, read_themes, votable_among
+from facilitation.themes.reopening import amendments
 
 __all__ = ["TallyRow", "live_dots", "tally"]
 
@@ -47,7 +47,7 @@ def live_dots(conn: Connection, ev: Event, round_: int, voter: str | None = None
     Examples
     --------
     >>> from facilitation.testing import scratch_event
-    >>> from facilitation.events import load_event
+    >>> from facilitation.events.rules import load_event
     >>> store, ev = scratch_event(phase="voting")
     >>> store.read(lambda conn: live_dots(conn, load_event(conn, ev), 1))
     []

@@ -19,8 +19,8 @@ import pytest
 from liveserver import require_chromium, start_server
 
 from facilitation.access import FACILITATOR, ORGANISER, table_actor
-from facilitation.events import EventKeys, create_event, set_phase
-from facilitation.people import add_person
+from facilitation.events.rules import EventKeys, create_event, set_phase
+from facilitation.people.rules import add_person
 from facilitation.store import Store, open_store
 from facilitation.testing import CHROMIUM, CHROMIUM_ARGS
 

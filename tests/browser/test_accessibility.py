@@ -18,10 +18,10 @@ from playwright.sync_api import expect
 
 from facilitation.access import FACILITATOR, table_actor
 from facilitation.demo import build_demo, demo_people_csv
-from facilitation.events import get_event, set_input_lock, set_phase
-from facilitation.plans import list_groups
-from facilitation.serving import page_links
-from facilitation.voting import add_dot, open_runoff, reveal_votes, tally
+from facilitation.events.rules import get_event, set_input_lock, set_phase
+from facilitation.plans.rules import list_groups
+from facilitation.serving.server import page_links
+from facilitation.voting.rules import add_dot, open_runoff, reveal_votes, tally
 
 from .conftest import Pages, Served, axe_violations, describe_violations, screenshot
 

@@ -10,13 +10,13 @@ import pytest
 from playwright.sync_api import expect
 
 from facilitation.access import FACILITATOR, table_actor
-from facilitation.capture import add_entry, list_entries
+from facilitation.capture.rules import add_entry, list_entries
 from facilitation.errors import FacilitationError
-from facilitation.events import get_event, set_phase
-from facilitation.grouping import create_theme, list_themes
-from facilitation.people import list_people
-from facilitation.serving import page_links
-from facilitation.voting import dots_left, reveal_votes, set_voting_rules, voter_label
+from facilitation.events.rules import get_event, set_phase
+from facilitation.people.rules import list_people
+from facilitation.serving.server import page_links
+from facilitation.themes.grouping import create_theme, list_themes
+from facilitation.voting.rules import dots_left, reveal_votes, set_voting_rules, voter_label
 
 from .conftest import Pages, Served, axe_violations, build_event, screenshot
 

@@ -24,11 +24,11 @@ import pytest
 from test_plans import planned_event
 
 from facilitation.access import FACILITATOR, ORGANISER, table_actor
-from facilitation.events import get_event, set_phase
-from facilitation.network import record_link
-from facilitation.people import add_person
-from facilitation.serving import page_links
-from facilitation.voting import reveal_votes
+from facilitation.events.rules import get_event, set_phase
+from facilitation.network.rules import record_link
+from facilitation.people.rules import add_person
+from facilitation.serving.server import page_links
+from facilitation.voting.rules import reveal_votes
 
 from .conftest import Pages, Served, screenshot
 

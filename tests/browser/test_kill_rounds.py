@@ -26,8 +26,8 @@ from typing import Any
 
 import pytest
 
-from facilitation.capture import list_entries
-from facilitation.serving import child_pids
+from facilitation.capture.rules import list_entries
+from facilitation.serving.server import child_pids
 from facilitation.store import open_store
 
 from .conftest import Pages, build_event, start_server

@@ -11,10 +11,10 @@ from __future__ import annotations
 import pytest
 
 from facilitation.access import FACILITATOR, ORGANISER, table_actor
-from facilitation.capture import add_entry
-from facilitation.events import create_event, set_phase, start_timer
-from facilitation.people import add_person
-from facilitation.serving import page_links
+from facilitation.capture.rules import add_entry
+from facilitation.events.rules import create_event, set_phase, start_timer
+from facilitation.people.rules import add_person
+from facilitation.serving.server import page_links
 
 from .conftest import Pages, Served, screenshot
 

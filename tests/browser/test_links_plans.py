@@ -8,12 +8,12 @@ import pytest
 from playwright.sync_api import expect
 
 from facilitation.access import FACILITATOR, table_actor
-from facilitation.capture import add_entry
-from facilitation.events import set_phase
-from facilitation.grouping import create_theme
-from facilitation.network import list_links
-from facilitation.people import list_people
-from facilitation.plans import list_groups, promote_theme
+from facilitation.capture.rules import add_entry
+from facilitation.events.rules import set_phase
+from facilitation.network.rules import list_links
+from facilitation.people.rules import list_people
+from facilitation.plans.rules import list_groups, promote_theme
+from facilitation.themes.grouping import create_theme
 
 from .conftest import Pages, Served, axe_violations, screenshot
 

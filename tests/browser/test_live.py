@@ -17,8 +17,8 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from facilitation.access import FACILITATOR
-from facilitation.capture import list_entries
-from facilitation.events import get_event, set_phase
+from facilitation.capture.rules import list_entries
+from facilitation.events.rules import get_event, set_phase
 from facilitation.store.schema import activity
 from facilitation.text import clean_text
 from facilitation.ui.projector import COLUMN_LIMIT

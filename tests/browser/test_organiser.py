@@ -12,8 +12,8 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from facilitation.access import ORGANISER
-from facilitation.people import list_people, remove_from_event, seat_person
-from facilitation.seating import mixing_score
+from facilitation.people.rules import list_people, remove_from_event, seat_person
+from facilitation.people.seating import mixing_score
 
 from .conftest import DATA, Pages, Served, screenshot
 

@@ -28,7 +28,7 @@ from playwright.sync_api import expect
 from sqlalchemy import update
 
 from facilitation.access import FACILITATOR, ORGANISER, table_actor
-from facilitation.capture import add_entry
+from facilitation.capture.rules import add_entry
 from facilitation.demo import (
     CHALLENGE,
     ENTRIES,
@@ -40,15 +40,15 @@ from facilitation.demo import (
     SUCCESS_MEASURES,
     THEMES,
 )
-from facilitation.events import create_event, get_event, set_input_lock, set_phase, start_timer
-from facilitation.grouping import create_theme, list_themes, merge_themes
-from facilitation.network import record_link
-from facilitation.people import add_person
-from facilitation.plans import add_action, promote_theme, update_group
-from facilitation.serving import page_links
+from facilitation.events.rules import create_event, get_event, set_input_lock, set_phase, start_timer
+from facilitation.network.rules import record_link
+from facilitation.people.rules import add_person
+from facilitation.plans.rules import add_action, promote_theme, update_group
+from facilitation.serving.server import page_links
 from facilitation.store import Store
 from facilitation.store import schema as s
-from facilitation.voting import add_dot, open_runoff, reveal_votes, tally
+from facilitation.themes.grouping import create_theme, list_themes, merge_themes
+from facilitation.voting.rules import add_dot, open_runoff, reveal_votes, tally
 
 from .conftest import ARTIFACTS, Pages, Served
 

@@ -17,12 +17,12 @@ import pytest
 from playwright.sync_api import expect
 
 from facilitation.access import FACILITATOR, table_actor
-from facilitation.capture import add_entry, list_entries
-from facilitation.events import set_phase
-from facilitation.grouping import create_theme, list_themes
-from facilitation.network import list_links
-from facilitation.plans import list_groups, promote_theme
-from facilitation.serving import page_links
+from facilitation.capture.rules import add_entry, list_entries
+from facilitation.events.rules import set_phase
+from facilitation.network.rules import list_links
+from facilitation.plans.rules import list_groups, promote_theme
+from facilitation.serving.server import page_links
+from facilitation.themes.grouping import create_theme, list_themes
 
 from .conftest import Pages, Served, axe_violations, build_event, screenshot
 

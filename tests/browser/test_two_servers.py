@@ -21,14 +21,14 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from facilitation.access import FACILITATOR, ORGANISER, table_actor
-from facilitation.capture import add_entry, list_entries
+from facilitation.capture.rules import add_entry, list_entries
 from facilitation.errors import FacilitationError
-from facilitation.events import EventKeys, create_event, set_phase
-from facilitation.grouping import create_theme
-from facilitation.people import add_person
+from facilitation.events.rules import EventKeys, create_event, set_phase
+from facilitation.people.rules import add_person
 from facilitation.store import Store, open_store
 from facilitation.store import schema as s
-from facilitation.voting import add_dot
+from facilitation.themes.grouping import create_theme
+from facilitation.voting.rules import add_dot
 
 from .conftest import Pages
 

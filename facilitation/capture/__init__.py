@@ -1,0 +1,32 @@
+"""Capture: enablers, blockers, ideas and questions typed at a table.
+
+- records and rules: :mod:`facilitation.capture.rules` (``Entry``, ``list_entries``;
+  ``add_entry``, ``edit_entry``, ``withdraw_entry``).
+
+The checks shared with grouping (an entry grouped into a voted theme is frozen) are
+:mod:`facilitation.themes.checks`.
+
+>>> from facilitation.capture import add_entry
+"""
+
+from __future__ import annotations
+
+from facilitation.capture.rules import (
+    KIND_INPUTS,
+    Entry,
+    add_entry,
+    counts_by_table,
+    edit_entry,
+    list_entries,
+    withdraw_entry,
+)
+
+__all__ = [
+    "KIND_INPUTS",
+    "Entry",
+    "add_entry",
+    "counts_by_table",
+    "edit_entry",
+    "list_entries",
+    "withdraw_entry",
+]
