@@ -25,9 +25,9 @@ from facilitation.errors import FacilitationError, NotAllowed
 from facilitation.exports import export, formats
 from facilitation.exports._files import safe_filename
 from facilitation.exports._tabular import cell
-from facilitation.exports.backup import backup_data, comparable, render, restore
+from facilitation.exports.backup import backup_data, comparable, render
 from facilitation.frames import frames
-from facilitation.restore import check_backup
+from facilitation.restore import check_backup, restore
 from facilitation.store import Store, open_store
 
 MINE = ("html", "md", "xlsx", "csv", "ics", "json")

@@ -329,11 +329,9 @@ def test_map_widget_refreshes_and_keeps_positions(store: Store) -> None:
 
 
 def test_projector_hook_gives_a_live_map(store: Store) -> None:
-    from facilitation.network import rules as network
-
     keys = create_event(store, ORGANISER, template="innovation-challenge-half-day", title="Map", tables=2)
     set_phase(store, FACILITATOR, keys.event_id, "collaboration")
-    widget = network.map_widget(store, keys.event_id)
+    widget = map_widget(store, keys.event_id)
     assert isinstance(widget, NetworkMap) and widget.nodes == []
     assert map_widget(store, keys.event_id, watch=False).message == ""
     widget.close()

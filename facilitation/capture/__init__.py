@@ -21,7 +21,12 @@ from facilitation.capture.rules import (
     withdraw_entry,
 )
 
+# The vocabulary of entries, as the database's columns hold it (views take it from here).
+from facilitation.store.schema import ENTRY_KINDS, EVIDENCE_LEVELS
+
 __all__ = [
+    "ENTRY_KINDS",
+    "EVIDENCE_LEVELS",
     "KIND_INPUTS",
     "Entry",
     "add_entry",

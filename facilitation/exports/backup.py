@@ -32,7 +32,6 @@ from typing import Any
 
 from sqlalchemy import Boolean, Connection, Table, select
 
-from facilitation.access import Actor
 from facilitation.events.rules import get_event, load_event
 from facilitation.exports import base_name
 from facilitation.exports._files import write_atomic
@@ -52,7 +51,6 @@ __all__ = [
     "comparable",
     "references",
     "render",
-    "restore",
     "write",
 ]
 
@@ -290,24 +288,3 @@ def comparable(data: dict[str, Any]) -> dict[str, Any]:
     out = {k: v for k, v in data.items() if k != "exported_at"}
     out["activity"] = [a for a in data.get("activity", []) if a.get("verb") != "restore event"]
     return out
-
-
-# --- restore ----------------------------------------------------------------------------------
-
-
-def restore(
-    store: Store,
-    actor: Actor,
-    data: dict[str, Any],
-    *,
-    client_token: str | None = None,
-    source: str = "backup",
-) -> int:
-    """Rebuild a backed-up event as a new event with new keys; returns its id.
-
-    Restoring is a write, so it lives with the rules, in :func:`facilitation.restore.restore`;
-    this name stays for the callers that import it from here.
-    """
-    from facilitation.restore import restore as restore_event  # the rules sit above the exports
-
-    return restore_event(store, actor, data, client_token=client_token, source=source)

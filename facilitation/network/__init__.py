@@ -9,7 +9,7 @@ their picture.
   :mod:`facilitation.network.figures`;
 - the drawing (layout, colours, labels, SVG and PNG): :mod:`facilitation.network.picture`.
 
-The interactive map is a view: :mod:`facilitation.ui.network_map`.
+The interactive map is a view: :mod:`facilitation.ui.network_map` (``map_widget``).
 
 >>> from facilitation.network import record_link, event_graph, network_figures
 """
@@ -57,7 +57,6 @@ from facilitation.network.rules import (
     LINK_KINDS,
     Link,
     list_links,
-    map_widget,
     record_link,
     withdraw_link,
 )
@@ -87,7 +86,6 @@ __all__ = [
     "layout",
     "list_links",
     "map_data",
-    "map_widget",
     "network_figures",
     "node_order",
     "organisation_graph",

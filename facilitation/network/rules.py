@@ -42,7 +42,6 @@ __all__ = [
     "Link",
     "event_graph",
     "list_links",
-    "map_widget",
     "record_link",
     "series_events",
     "series_graph",
@@ -291,14 +290,3 @@ def list_links(
         ]
 
     return store.read(q) if isinstance(store, Store) else q(store)
-
-
-def map_widget(store: Store, event_id: int, **kwargs: object) -> object:
-    """The live collaboration map for the projector (see :class:`facilitation.ui.network_map.NetworkMap`).
-
-    The projector page looks the map up here; the import is lazy so that the rules
-    never load widget code unless a page asks for the map.
-    """
-    from facilitation.ui.network_map import map_widget as make
-
-    return make(store, event_id, **kwargs)

@@ -40,7 +40,11 @@ from facilitation.plans.rules import (
     update_group,
 )
 
+# The vocabulary of actions, as the database's columns hold it (views take it from here).
+from facilitation.store.schema import ACTION_STATUSES
+
 __all__ = [
+    "ACTION_STATUSES",
     "DESTINATIONS",
     "HORIZONS",
     "Action",

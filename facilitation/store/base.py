@@ -21,16 +21,15 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import Connection, Engine, func, insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from facilitation.access import Actor
 from facilitation.errors import FacilitationError
 from facilitation.store import schema
 from facilitation.store.migrations import migrate
@@ -70,6 +69,13 @@ class WriteResult:
     replayed: bool = False
 
 
+class Labelled(Protocol):
+    """Who writes, as the activity log names them (:class:`facilitation.access.Actor`)."""
+
+    @property
+    def label(self) -> str: ...
+
+
 class Store:
     """A handle on one event database. Use :func:`facilitation.store.open_store`."""
 
@@ -87,6 +93,13 @@ class Store:
         with self.engine.connect() as conn, conn.begin():
             yield conn
 
+    def schema_transaction(self) -> AbstractContextManager[Connection]:
+        """A bare write transaction, with no activity row: for schema migrations only.
+
+        Rules write through :meth:`write`, which logs every change.
+        """
+        return self._write_conn()
+
     @contextmanager
     def _read_conn(self) -> Iterator[Connection]:
         with self.engine.connect() as conn:
@@ -103,7 +116,7 @@ class Store:
         self,
         fn: Callable[[Connection], Change],
         *,
-        actor: Actor,
+        actor: Labelled,
         event_id: int | None,
         client_token: str | None = None,
     ) -> WriteResult:

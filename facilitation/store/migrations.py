@@ -8,15 +8,26 @@ name (``0001_initial``). A migration that has run is recorded in
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import Protocol, TypeVar
 
 from sqlalchemy import Column, Connection, Integer, MetaData, String, Table, insert, inspect, select
 
 from facilitation.store import schema
 
-if TYPE_CHECKING:
-    from facilitation.store.base import Store
+T = TypeVar("T")
+
+
+class Migratable(Protocol):
+    """What :func:`migrate` needs of a store (:class:`facilitation.store.base.Store` has it)."""
+
+    dialect: str
+
+    def read(self, fn: Callable[[Connection], T]) -> T: ...
+
+    def schema_transaction(self) -> AbstractContextManager[Connection]: ...
+
 
 __all__ = ["MIGRATIONS", "applied", "migrate", "up_to_date"]
 
@@ -113,7 +124,7 @@ def applied(conn: Connection) -> set[int]:
 _MIGRATION_LOCK = 0x46AC1  # any fixed number: the advisory lock all openers queue on
 
 
-def _serialise(store: Store, conn: Connection) -> None:
+def _serialise(store: Migratable, conn: Connection) -> None:
     """Make concurrent openers of a new database take turns.
 
     SQLite's ``BEGIN IMMEDIATE`` already does; PostgreSQL takes a transaction-scoped
@@ -130,7 +141,7 @@ def up_to_date(conn: Connection) -> bool:
     return {version for version, _name, _step in MIGRATIONS} <= applied(conn)
 
 
-def migrate(store: Store) -> list[str]:
+def migrate(store: Migratable) -> list[str]:
     """Apply every migration the database lacks, each in its own write transaction.
 
     Two processes opening a new database at once are safe: the write transaction
@@ -141,11 +152,11 @@ def migrate(store: Store) -> list[str]:
     done: list[str] = []
     if store.read(up_to_date):
         return done
-    with store._write_conn() as conn:
+    with store.schema_transaction() as conn:
         _serialise(store, conn)
         _meta.create_all(conn)
     for version, name, step in MIGRATIONS:
-        with store._write_conn() as conn:
+        with store.schema_transaction() as conn:
             _serialise(store, conn)
             if version in applied(conn):
                 continue

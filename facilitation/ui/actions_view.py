@@ -15,8 +15,8 @@ from typing import Any
 
 import ipywidgets as w
 
+from facilitation.plans import ACTION_STATUSES
 from facilitation.plans.rules import Action, add_action, remove_action, update_action
-from facilitation.store.schema import ACTION_STATUSES
 from facilitation.ui.widgets import (
     WIDE,
     EntryInput,

@@ -13,12 +13,12 @@ from typing import Any
 
 import ipywidgets as w
 
+from facilitation.capture import EVIDENCE_LEVELS
 from facilitation.capture.rules import Entry, add_entry, edit_entry, list_entries, withdraw_entry
 from facilitation.errors import FacilitationError
 from facilitation.events.rules import Event, get_event, list_tables, mark_table_done
 from facilitation.live import served_by_voila
 from facilitation.people.rules import Person, add_person, list_people, remove_from_event, update_person
-from facilitation.store.schema import EVIDENCE_LEVELS
 from facilitation.ui.page import PageContext, error_view, open_page, page_frame
 from facilitation.ui.widgets import (
     WIDE,
