@@ -32,7 +32,7 @@ VOTERS = ("table", "person")
 
 
 def _find_templates_dir() -> Path:
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parent.parent  # facilitation/, above this package
     for candidate in (here.parent / "templates" / "events", here / "_templates" / "events"):
         if candidate.is_dir():
             return candidate

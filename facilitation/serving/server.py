@@ -46,7 +46,7 @@ __all__ = [
     "voila_config",
 ]
 
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parent.parent  # facilitation/, above this package
 TEMPLATE = "facilitation"
 CULL_IDLE_SECONDS = 300
 CULL_INTERVAL_SECONDS = 60
