@@ -18,6 +18,7 @@ from facilitation.errors import FacilitationError
 from facilitation.events.rules import load_event
 from facilitation.store import Store
 from facilitation.store import schema as s
+from facilitation.store.queries import live as _live
 
 if TYPE_CHECKING:  # pandas loads on first use: `import facilitation` stays quick for pages and the CLI
     import pandas as pd
@@ -68,10 +69,6 @@ _INT_COLUMNS = {
     "event", "id", "table", "author_id", "table_theme_id", "theme_id", "merged_into", "entries",
     "dots", "round", "voter_table", "person_a", "person_b", "tally", "lead_table", "members", "group_id",
 }  # fmt: skip
-
-
-def _live(table: Any) -> Any:
-    return table.c.deleted_at.is_(None)
 
 
 def _root(theme_id: int | None, parent: dict[int, int | None]) -> int | None:

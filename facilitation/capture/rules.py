@@ -16,6 +16,7 @@ from facilitation.errors import FacilitationError, NotFound
 from facilitation.events.rules import load_event, require_open_for_input, table_id
 from facilitation.store import Change, Store, now
 from facilitation.store import schema as s
+from facilitation.store.queries import read_from
 from facilitation.text import MAX_ENTRY, MAX_NAME, clean_text
 from facilitation.themes.checks import refuse_if_entries_frozen
 
@@ -240,7 +241,7 @@ def list_entries(
             for r in conn.execute(query).mappings()
         ]
 
-    return store.read(q) if isinstance(store, Store) else q(store)
+    return read_from(store, q)
 
 
 def counts_by_table(store: Store, event_id: int) -> dict[int, dict[str, int]]:

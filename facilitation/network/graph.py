@@ -24,6 +24,7 @@ from facilitation.errors import FacilitationError, NotFound
 from facilitation.events.rules import Event, load_event
 from facilitation.store import Store
 from facilitation.store import schema as s
+from facilitation.store.queries import attending
 
 __all__ = [
     "CO_AUTHORED",
@@ -82,12 +83,7 @@ def _read_people(conn: Connection, event_id: int) -> dict[int, dict[str, Any]]:
             .outerjoin(s.organisations, s.organisations.c.id == s.people.c.organisation_id)
             .outerjoin(s.event_tables, s.event_tables.c.id == s.attendance.c.table_id)
         )
-        .where(
-            s.attendance.c.event_id == event_id,
-            s.attendance.c.deleted_at.is_(None),
-            s.attendance.c.attended.is_(True),
-            s.people.c.deleted_at.is_(None),
-        )
+        .where(*attending(event_id))
         .order_by(s.people.c.id)
     )
     return {

@@ -30,6 +30,7 @@ from facilitation.network.graph import (
 )
 from facilitation.store import Change, Store, now
 from facilitation.store import schema as s
+from facilitation.store.queries import read_from, seat_of
 from facilitation.text import MAX_ENTRY, clean_text
 
 __all__ = [
@@ -71,23 +72,10 @@ class Link:
 
 def _seat(conn: Connection, event_id: int, person_id: int) -> int | None:
     """The table number of a person at the event (None: unseated); raises if not there."""
-    row = conn.execute(
-        select(s.event_tables.c.number)
-        .select_from(
-            s.attendance.join(s.people, s.people.c.id == s.attendance.c.person_id).outerjoin(
-                s.event_tables, s.event_tables.c.id == s.attendance.c.table_id
-            )
-        )
-        .where(
-            s.attendance.c.event_id == event_id,
-            s.attendance.c.person_id == int(person_id),
-            s.attendance.c.deleted_at.is_(None),
-            s.people.c.deleted_at.is_(None),
-        )
-    ).first()
-    if row is None:
+    seat = seat_of(conn, event_id, person_id)
+    if seat is None:
         raise NotFound(f"Person {person_id} is not at this event; reload the page to see who is.")
-    return None if row.number is None else int(row.number)
+    return seat.number
 
 
 def record_link(
@@ -289,4 +277,4 @@ def list_links(
             for r in conn.execute(query).mappings()
         ]
 
-    return store.read(q) if isinstance(store, Store) else q(store)
+    return read_from(store, q)

@@ -19,6 +19,7 @@ from facilitation.errors import NotFound
 from facilitation.events.rules import load_event, table_id
 from facilitation.store import Change, Store, now
 from facilitation.store import schema as s
+from facilitation.store.queries import listed, seat_of
 from facilitation.text import MAX_NAME, clean_text
 
 __all__ = [
@@ -256,18 +257,10 @@ def update_person(
 
 
 def _seat_of(conn: Connection, event_id: int, person_id: int) -> int | None:
-    row = conn.execute(
-        select(s.event_tables.c.number)
-        .select_from(s.attendance.outerjoin(s.event_tables, s.event_tables.c.id == s.attendance.c.table_id))
-        .where(
-            s.attendance.c.event_id == event_id,
-            s.attendance.c.person_id == person_id,
-            s.attendance.c.deleted_at.is_(None),
-        )
-    ).first()
-    if row is None:
+    seat = seat_of(conn, event_id, person_id)
+    if seat is None:
         raise NotFound(f"Person {person_id} is not at this event.")
-    return row.number
+    return seat.number
 
 
 def seat_person(store: Store, actor: Actor, event_id: int, person_id: int, table: int | None) -> int | None:
@@ -321,11 +314,7 @@ def list_people(store: Store | Connection, event_id: int, *, table: int | None =
                 .outerjoin(s.organisations, s.organisations.c.id == s.people.c.organisation_id)
                 .outerjoin(s.event_tables, s.event_tables.c.id == s.attendance.c.table_id)
             )
-            .where(
-                s.attendance.c.event_id == event_id,
-                s.attendance.c.deleted_at.is_(None),
-                s.people.c.deleted_at.is_(None),
-            )
+            .where(*listed(event_id))
         )
         if table is not None:
             query = query.where(s.event_tables.c.number == int(table))

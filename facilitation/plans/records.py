@@ -17,6 +17,8 @@ from facilitation.errors import NotFound
 from facilitation.events.rules import load_event
 from facilitation.store import Store
 from facilitation.store import schema as s
+from facilitation.store.queries import live as _live
+from facilitation.store.queries import read_from
 from facilitation.themes.reopening import amendments
 
 __all__ = [
@@ -136,10 +138,6 @@ class Suggestion:
 
 
 # --- reading -----------------------------------------------------------------------------
-
-
-def _live(table: Any) -> Any:
-    return table.c.deleted_at.is_(None)
 
 
 def _merged_family(conn: Connection, theme_id: int) -> list[int]:
@@ -304,7 +302,7 @@ def decision_log(store: Store | Connection, event_id: int) -> list[Decision]:
                 out.append(Decision(g.id, g.name, g.theme_id, theme, g.tally, behind, a, note, now_))
         return out
 
-    return store.read(q) if isinstance(store, Store) else q(store)
+    return read_from(store, q)
 
 
 def open_actions_from_earlier_events(store: Store, event_id: int) -> list[OpenAction]:

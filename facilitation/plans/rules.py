@@ -36,6 +36,7 @@ from facilitation.plans.records import (
 )
 from facilitation.store import Change, Store, now
 from facilitation.store import schema as s
+from facilitation.store.queries import live as _live
 from facilitation.text import MAX_LONG, MAX_NAME, clean_text
 
 __all__ = [
@@ -73,10 +74,6 @@ REVIEW_WHAT = {"first": "first meeting", "1y": "1-year review", "3y": "3-year re
 _REVIEW_YEARS = {"1y": 1, "3y": 3, "8y": 8}
 MEMBER_ROLES = ("member", "lead", "sponsor")
 _PLAN_INPUTS = ("plans",)
-
-
-def _live(table: Any) -> Any:
-    return table.c.deleted_at.is_(None)
 
 
 # --- writing -------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from facilitation.events.dates import iso_date
 from facilitation.events.rules import load_event
 from facilitation.store import Change, Store, now
 from facilitation.store import schema as s
+from facilitation.store.queries import read_from
 from facilitation.text import MAX_ENTRY, MAX_LONG, MAX_NAME, clean_text
 
 __all__ = [
@@ -463,7 +464,7 @@ def series_plan(store: Store | Connection, series_id: int) -> list[PlannedMeetin
         _require_series(conn, series_id)
         return _meetings(conn, series_id)
 
-    return store.read(q) if isinstance(store, Store) else q(store)
+    return read_from(store, q)
 
 
 def plan_series(
@@ -769,4 +770,4 @@ def action_reviews(store: Store | Connection, action_ids: list[int]) -> dict[int
             )  # fmt: skip
         return out
 
-    return store.read(q) if isinstance(store, Store) else q(store)
+    return read_from(store, q)

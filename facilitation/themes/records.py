@@ -12,6 +12,7 @@ from sqlalchemy import Connection, select
 from facilitation.events.rules import Event, load_event
 from facilitation.store import Store
 from facilitation.store import schema as s
+from facilitation.store.queries import read_from
 
 __all__ = [
     "Theme",
@@ -118,7 +119,7 @@ def list_themes(store: Store | Connection, event_id: int, *, table: int | None =
             found = [t for t in found if t.table == int(table)]
         return found
 
-    return store.read(q) if isinstance(store, Store) else q(store)
+    return read_from(store, q)
 
 
 def votable_among(themes: list[Theme], ev: Event) -> list[Theme]:
@@ -161,7 +162,7 @@ def votable_themes(store: Store | Connection, event_id: int) -> list[Theme]:
     def q(conn: Connection) -> list[Theme]:
         return votable_among(read_themes(conn, event_id), load_event(conn, event_id))
 
-    return store.read(q) if isinstance(store, Store) else q(store)
+    return read_from(store, q)
 
 
 def author_tables(theme: Theme, by_id: dict[int, Theme]) -> set[int]:

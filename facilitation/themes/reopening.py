@@ -20,6 +20,7 @@ from facilitation.errors import FacilitationError, NotFound
 from facilitation.events.rules import load_event
 from facilitation.store import Change, Store, now
 from facilitation.store import schema as s
+from facilitation.store.queries import read_from
 from facilitation.text import clean_text
 from facilitation.themes.checks import dotted_rounds, open_reopenings
 from facilitation.themes.records import Theme, read_themes
@@ -237,9 +238,7 @@ def list_reopenings(store: Store | Connection, event_id: int) -> list[Reopening]
     >>> list_reopenings(store, ev)
     []
     """
-    return (
-        store.read(lambda conn: _read(conn, event_id)) if isinstance(store, Store) else _read(store, event_id)
-    )
+    return read_from(store, lambda conn: _read(conn, event_id))
 
 
 @dataclass(frozen=True)
@@ -268,7 +267,7 @@ def voted_themes(store: Store | Connection, event_id: int) -> list[VotedTheme]:
         reopened = open_reopenings(conn, load_event(conn, event_id))
         return [VotedTheme(t, tuple(dotted[t.id]), t.id in reopened) for t in themes if t.id in dotted]
 
-    return store.read(q) if isinstance(store, Store) else q(store)
+    return read_from(store, q)
 
 
 def amendments(conn: Connection, event_id: int) -> dict[tuple[int, int], Amendment]:

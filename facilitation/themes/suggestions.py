@@ -25,6 +25,7 @@ from facilitation.errors import FacilitationError, NotFound
 from facilitation.events.rules import load_event
 from facilitation.store import Change, Store
 from facilitation.store import schema as s
+from facilitation.store.queries import read_from
 from facilitation.themes.records import Theme, read_themes
 
 __all__ = ["DEFAULT_THRESHOLD", "STOP_WORDS", "Suggestion", "dismiss_suggestion", "suggest_merges", "tokens"]
@@ -173,7 +174,7 @@ def suggest_merges(
             sim[frozenset((a.id, b.id))] = _cosine(vectors[a.id], vectors[b.id])
         return _clusters(ballot, sim, vectors, threshold)
 
-    return store.read(q) if isinstance(store, Store) else q(store)
+    return read_from(store, q)
 
 
 def _clusters(

@@ -28,6 +28,7 @@ from facilitation.events.rules import Event, load_event, require_open_for_input,
 from facilitation.events.templates import VotingRules, parse_voting
 from facilitation.store import Change, Retry, Store, now
 from facilitation.store import schema as s
+from facilitation.store.queries import read_from, seat_of
 from facilitation.themes.records import Theme, author_tables, read_themes, votable_among
 from facilitation.voting.tally import TallyRow, live_dots, tally
 
@@ -146,19 +147,11 @@ def _lock_event(conn: Connection, event_id: int) -> Event:
 
 
 def _seat(conn: Connection, event_id: int, person_id: int) -> tuple[int, int]:
-    row = conn.execute(
-        select(s.event_tables.c.id, s.event_tables.c.number)
-        .select_from(s.attendance.join(s.event_tables, s.event_tables.c.id == s.attendance.c.table_id))
-        .where(
-            s.attendance.c.event_id == event_id,
-            s.attendance.c.person_id == int(person_id),
-            s.attendance.c.deleted_at.is_(None),
-        )
-    ).first()
-    if row is None:
+    seat = seat_of(conn, event_id, person_id)
+    if seat is None or seat.table_id is None or seat.number is None:
         who = _person_name(conn, person_id)
         raise NotFound(f"{who} is not seated at a table of this event, so has no dots here.")
-    return int(row.id), int(row.number)
+    return seat.table_id, seat.number
 
 
 def _voter(
@@ -391,7 +384,7 @@ def dots_left(store: Store | Connection, event_id: int, voter: str) -> DotsLeft:
     def q(conn: Connection) -> DotsLeft:
         return _dots_left(conn, load_event(conn, event_id), voter)
 
-    return store.read(q) if isinstance(store, Store) else q(store)
+    return read_from(store, q)
 
 
 def _voters(conn: Connection, ev: Event) -> list[str]:
@@ -428,7 +421,7 @@ def voters_with_dots_left(store: Store | Connection, event_id: int) -> dict[str,
         total = ev.voting_rules.dots_per_voter
         return {v: total - spent[v] for v in _voters(conn, ev) if spent[v] < total}
 
-    return store.read(q) if isinstance(store, Store) else q(store)
+    return read_from(store, q)
 
 
 # --- the facilitator ------------------------------------------------------------------------
