@@ -1,6 +1,7 @@
 """The table's drag-and-drop grouping board: entries and themes as cards, in the browser.
 
-A small anywidget with inline ESM and CSS (no CDN). It only reports drops; the
+A small anywidget; its ESM and CSS are ``dragboard.js`` and ``dragboard.css`` beside
+this module (package data, no CDN). It only reports drops; the
 board's Python side calls the grouping rules, so a forged drop is refused by the
 rules like any other message. Every text a person typed is set with ``textContent``.
 """
@@ -8,6 +9,7 @@ rules like any other message. Every text a person typed is set with ``textConten
 from __future__ import annotations
 
 from collections.abc import Callable
+from importlib import resources
 from typing import Any, NamedTuple
 
 import anywidget
@@ -15,110 +17,15 @@ import traitlets
 
 __all__ = ["DragBoard", "Drop", "parse_drop"]
 
-_ESM = """
-function token() {
-  if (globalThis.crypto && crypto.randomUUID) return crypto.randomUUID();
-  return Date.now().toString(36) + Math.random().toString(36).slice(2);
-}
-function render({ model, el }) {
-  const root = document.createElement("div");
-  root.className = "fac-dragboard-grid";
-  el.appendChild(root);
-  let dragged = null;
-  function send(target, entry) {
-    const name = root.querySelector(".fac-drag-new-name");
-    model.send({
-      event: "drop", entry: Number(entry), target: String(target),
-      name: name ? name.value : "", token: "drag-" + token(),
-    });
-    if (target === "new" && name) name.value = "";  // the name went with the drop
-  }
-  function column(title, target, entries, cls) {
-    const col = document.createElement("section");
-    col.className = "fac-drag-column " + cls;
-    col.dataset.target = String(target);
-    const head = document.createElement("h2");  // under the page's h1: a heading level is never skipped
-    head.className = "fac-drag-title";
-    head.textContent = title;
-    col.appendChild(head);
-    for (const e of entries) {
-      const card = document.createElement("div");
-      card.className = "fac-drag-entry";
-      card.draggable = !model.get("disabled");
-      card.dataset.entry = String(e.id);
-      card.textContent = e.text;
-      card.title = e.kind;
-      card.addEventListener("dragstart", (ev) => {
-        dragged = e.id;
-        ev.dataTransfer.setData("text/plain", String(e.id));
-        ev.dataTransfer.effectAllowed = "move";
-        card.classList.add("fac-drag-moving");
-      });
-      card.addEventListener("dragend", () => { card.classList.remove("fac-drag-moving"); dragged = null; });
-      col.appendChild(card);
-    }
-    col.addEventListener("dragover", (ev) => { ev.preventDefault(); col.classList.add("fac-drag-over"); });
-    col.addEventListener("dragleave", () => col.classList.remove("fac-drag-over"));
-    col.addEventListener("drop", (ev) => {
-      ev.preventDefault();
-      col.classList.remove("fac-drag-over");
-      const id = ev.dataTransfer.getData("text/plain") || dragged;
-      if (id !== null && id !== "") send(target, id);
-    });
-    return col;
-  }
-  function draw() {
-    const keep = root.querySelector(".fac-drag-new-name");
-    const typed = keep ? keep.value : "";
-    root.replaceChildren();
-    const entries = model.get("entries");
-    const themes = model.get("themes");
-    root.appendChild(column("Not in a theme", "none",
-      entries.filter((e) => e.theme_id === null), "fac-drag-loose"));
-    for (const t of themes) {
-      root.appendChild(column(t.name, t.id, entries.filter((e) => e.theme_id === t.id), "fac-drag-theme"));
-    }
-    const fresh = column("Drop here for a new theme", "new", [], "fac-drag-new");
-    const label = document.createElement("label");
-    const id = "fac-drag-new-" + Math.random().toString(36).slice(2);
-    label.htmlFor = id;
-    label.textContent = "Name of the new theme";
-    const input = document.createElement("input");
-    input.id = id;
-    input.type = "text";
-    input.className = "fac-drag-new-name";
-    input.maxLength = 200;
-    input.value = typed;
-    fresh.appendChild(label);
-    fresh.appendChild(input);
-    root.appendChild(fresh);
-  }
-  draw();
-  model.on("change:entries", draw);
-  model.on("change:themes", draw);
-  model.on("change:disabled", draw);
-}
-export default { render };
-"""
 
-_CSS = """
-.fac-dragboard-grid { display: flex; flex-wrap: wrap; gap: 12px; align-items: flex-start; margin: 8px 0; }
-.fac-drag-column { flex: 1 1 220px; max-width: 340px; min-height: 90px; padding: 8px; border-radius: 8px;
-  border: 2px dashed #8a94a6; background: #f6f8fb; box-sizing: border-box; }
-.fac-drag-theme { border-style: solid; border-color: #2f5d9e; }
-.fac-drag-new { border-color: #1b7a3e; }
-.fac-drag-over { background: #e3f0ff; border-color: #0b57d0; }
-.fac-drag-column > .fac-drag-title { margin: 0 0 6px; font-size: 1rem; overflow-wrap: anywhere; }
-.fac-drag-entry { background: #fff; border: 1px solid #c5cbd6; border-radius: 6px; padding: 6px 8px;
-  margin: 4px 0; cursor: grab; overflow-wrap: anywhere; white-space: pre-wrap; max-height: 8em; overflow: hidden; }
-.fac-drag-moving { opacity: 0.5; }
-.fac-drag-new label { display: block; font-size: 0.9rem; margin-top: 6px; }
-.fac-drag-new input { width: 100%; box-sizing: border-box; padding: 4px; }
-/* the board's name boxes (EntryInput) sit beside buttons: the same height */
-.fac-board .fac-theme-name, .fac-board .fac-rename-name { display: flex; align-items: center; gap: 6px; }
-.fac-board .fac-theme-name input, .fac-board .fac-rename-name input { font-size: 16px; height: 32px;
-  width: 16em; padding: 0 8px; border: 2px solid #767676; border-radius: 4px; box-sizing: border-box; }
-"""
+def _asset(name: str) -> str:
+    """A widget's JavaScript or CSS, a file beside this module (package data)."""
+    return resources.files("facilitation.ui").joinpath(name).read_text(encoding="utf-8")
+
+
+_ESM = _asset("dragboard.js")
+
+_CSS = _asset("dragboard.css")
 
 
 class Drop(NamedTuple):
