@@ -284,18 +284,18 @@ def test_a_retry_while_the_first_write_is_in_flight_is_stored_once(
     Fails when the reloaded page sends the draft under a new id."""
     text = "Sent while the first was in flight"
     inside, release = threading.Event(), threading.Event()
-    kind = type(store)  # PostgreSQL's store sends a NOTIFY of its own
-    notify = kind._notify
+    kind = type(store)
+    before_commit = kind._before_commit
     held: list[bool] = []
 
-    def slow_notify(self: BaseStore, conn: Any, event_id: int | None) -> None:
+    def slow_before_commit(self: BaseStore, conn: Any, event_id: int | None) -> None:
         if not held and threading.current_thread().name == "first-write":
             held.append(True)
             inside.set()
             assert release.wait(60)
-        notify(self, conn, event_id)
+        before_commit(self, conn, event_id)
 
-    monkeypatch.setattr(kind, "_notify", slow_notify)
+    monkeypatch.setattr(kind, "_before_commit", slow_before_commit)
 
     def scenario(pw_browser: Any) -> dict[str, Any]:
         browser = Browser(pw_browser, Kernel(store, keys))

@@ -149,7 +149,7 @@ class Store:
                         )
                         .returning(schema.activity.c.revision)
                     ).scalar_one()
-                    self._notify(conn, change.event_id or event_id)
+                    self._before_commit(conn, change.event_id or event_id)
                 return WriteResult(change.result, revision)
             except Retry:
                 self._pause(attempt)
@@ -216,8 +216,11 @@ class Store:
     def _is_transient(self, exc: OperationalError) -> bool:
         return False
 
-    def _notify(self, conn: Connection, event_id: int | None) -> None:
-        """Tell listeners that an event changed (PostgreSQL: NOTIFY on commit)."""
+    def _before_commit(self, conn: Connection, event_id: int | None) -> None:
+        """The last step inside every write transaction, after its activity row: nothing.
+
+        (PostgreSQL's store sent a ``NOTIFY`` here that no page listened to; pages poll
+        :meth:`signature`.) Tests hold a write open here to overlap two transactions."""
 
     # -- change feed ----------------------------------------------------------------
     def signature(self, event_id: int) -> tuple[int, int]:

@@ -2,20 +2,19 @@
 
 Default isolation (READ COMMITTED) is enough: limits are unique constraints, not
 counts, and a phase-guarded write reads the event row ``FOR SHARE`` so the
-facilitator's phase change waits for it. Each commit sends ``NOTIFY facilitation``
-with the event id so pages can listen instead of polling.
+facilitator's phase change waits for it. Pages learn of changes by polling
+:meth:`~facilitation.store.base.Store.signature` (the same on SQLite), so a commit
+sends no ``NOTIFY``: nobody listened, and each one cost a statement in every write.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, create_engine, text
+from sqlalchemy import create_engine
 from sqlalchemy.exc import OperationalError
 
 from facilitation.store.base import Store
 
-__all__ = ["CHANNEL", "PostgresStore"]
-
-CHANNEL = "facilitation"
+__all__ = ["PostgresStore"]
 
 
 class PostgresStore(Store):
@@ -26,9 +25,6 @@ class PostgresStore(Store):
     def __init__(self, url: str) -> None:
         engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
         super().__init__(engine, url)
-
-    def _notify(self, conn: Connection, event_id: int | None) -> None:
-        conn.execute(text("SELECT pg_notify(:c, :p)"), {"c": CHANNEL, "p": str(event_id or 0)})
 
     def _is_transient(self, exc: OperationalError) -> bool:
         code = getattr(exc.orig, "sqlstate", "") or ""
