@@ -9,9 +9,9 @@ from sqlalchemy import select, update
 
 from facilitation.access import FACILITATOR, ORGANISER
 from facilitation.errors import NotFound
-from facilitation.events import create_event, set_phase
-from facilitation.network import event_graph
-from facilitation.people import add_person, list_people, remove_from_event, seat_person
+from facilitation.events.rules import create_event, set_phase
+from facilitation.network.rules import event_graph
+from facilitation.people.rules import add_person, list_people, remove_from_event, seat_person
 from facilitation.store import Store, now
 from facilitation.store import schema as s
 from facilitation.store.queries import Seat, attending, listed, read_from, seat_of

@@ -30,6 +30,7 @@ from facilitation.events.dates import iso_date
 from facilitation.events.templates import Phase, VotingRules, load_template
 from facilitation.store import Change, Store, now
 from facilitation.store import schema as s
+from facilitation.store.queries import read_from
 from facilitation.text import MAX_ENTRY, MAX_NAME, clean_text
 
 __all__ = [
@@ -179,9 +180,13 @@ def _event_from_row(row: Any) -> Event:
     )
 
 
-def get_event(store: Store, event_id: int) -> Event:
-    """The event with id ``event_id``; raises :class:`NotFound` when there is none."""
-    return store.read(lambda c: load_event(c, event_id))
+def get_event(store: Store | Connection, event_id: int) -> Event:
+    """The event with id ``event_id``; raises :class:`NotFound` when there is none.
+
+    Given a connection, reads inside the caller's transaction (as :func:`load_event`, which
+    also locks the row when asked: ``for_share``).
+    """
+    return read_from(store, lambda c: load_event(c, event_id))
 
 
 def find_event(store: Store, ref: str | int) -> Event:
@@ -215,18 +220,18 @@ def list_events(store: Store, series_id: int | None = None, *, archived: bool = 
     return store.read(q)
 
 
-def list_tables(store: Store, event_id: int) -> list[TableInfo]:
-    """The tables of an event, by number."""
-    return store.read(lambda c: _tables(c, event_id))
+def list_tables(store: Store | Connection, event_id: int) -> list[TableInfo]:
+    """The tables of an event, by number (given a connection, inside the caller's transaction)."""
 
+    def q(conn: Connection) -> list[TableInfo]:
+        rows = conn.execute(
+            select(s.event_tables)
+            .where(s.event_tables.c.event_id == event_id, s.event_tables.c.deleted_at.is_(None))
+            .order_by(s.event_tables.c.number)
+        ).mappings()
+        return [TableInfo(r["id"], r["number"], r["name"], r["done_phase"]) for r in rows]
 
-def _tables(conn: Connection, event_id: int) -> list[TableInfo]:
-    rows = conn.execute(
-        select(s.event_tables)
-        .where(s.event_tables.c.event_id == event_id, s.event_tables.c.deleted_at.is_(None))
-        .order_by(s.event_tables.c.number)
-    ).mappings()
-    return [TableInfo(r["id"], r["number"], r["name"], r["done_phase"]) for r in rows]
+    return read_from(store, q)
 
 
 def table_id(conn: Connection, event_id: int, number: int) -> int:
@@ -361,7 +366,7 @@ def event_keys(store: Store, actor: Actor, event_id: int) -> EventKeys:
         ).first()
         if row is None:
             raise NotFound(f"There is no event {event_id}.")
-        return row.key_nonce, row.join_code, [t.number for t in _tables(conn, event_id)]
+        return row.key_nonce, row.join_code, [t.number for t in list_tables(conn, event_id)]
 
     nonce, code, numbers = store.read(q)
     return EventKeys(
@@ -842,7 +847,7 @@ def edit_event(
             row["timer_ends_at"] = max(time.time(), ev.timer_ends_at + delta * 60)
         elif delta and ev.timer_remaining is not None:
             row["timer_remaining"] = max(0.0, ev.timer_remaining + delta * 60)
-        tables = {t.number: t for t in _tables(conn, event_id)}
+        tables = {t.number: t for t in list_tables(conn, event_id)}
         renamed: dict[str, str] = {}
         final = {n: t.name for n, t in tables.items()}
         for number, name in names.items():
@@ -983,7 +988,7 @@ def rehearse_event(store: Store, actor: Actor, event_id: int, *, title: str | No
             .returning(s.events.c.id)
         ).scalar_one()
         new_table: dict[int, int] = {}
-        for t in _tables(conn, event_id):
+        for t in list_tables(conn, event_id):
             new_table[t.id] = conn.execute(
                 insert(s.event_tables)
                 .values(

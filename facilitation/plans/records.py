@@ -27,8 +27,8 @@ __all__ = [
     "Group",
     "LinkedEntry",
     "Member",
+    "MemberSuggestion",
     "OpenAction",
-    "Suggestion",
     "decision_log",
     "list_groups",
     "open_actions_from_earlier_events",
@@ -128,13 +128,17 @@ class OpenAction:
 
 
 @dataclass(frozen=True)
-class Suggestion:
+class MemberSuggestion:
     """A person suggested for a group, and why."""
 
     person_id: int
     name: str
     organisation: str
     reason: str
+
+
+# The name before issue 14 (two classes were called Suggestion); kept so that code written against it still imports.
+Suggestion = MemberSuggestion
 
 
 # --- reading -----------------------------------------------------------------------------
@@ -375,7 +379,7 @@ def _bridging_scores(store: Store, event_id: int) -> dict[int, float]:
 
 def suggested_members(
     store: Store, event_id: int, group_id: int, *, k: int = 5, seed: int = 0
-) -> list[Suggestion]:
+) -> list[MemberSuggestion]:
     """People to invite into a group, so that it reaches across organisations.
 
     One at a time, it prefers someone from an organisation the group lacks, then a
@@ -397,7 +401,7 @@ def suggested_members(
     scores = _bridging_scores(store, event_id)
     rng = random.Random(seed)
     rng.shuffle(people)
-    out: list[Suggestion] = []
+    out: list[MemberSuggestion] = []
     # Greedy: a new organisation first, then a new sector, then the strongest bridge;
     # the shuffle (seeded) breaks the remaining ties.
     while people and len(out) < k:
@@ -412,7 +416,7 @@ def suggested_members(
             why = "brings an organisation the group lacks"
         else:
             why = "adds to the mix"
-        out.append(Suggestion(best.id, best.name, best.organisation, why))
+        out.append(MemberSuggestion(best.id, best.name, best.organisation, why))
         have_orgs.add(best.organisation)
         have_sectors.add(best.sector)
     return out

@@ -63,7 +63,7 @@ def seat_of(conn: Connection, event_id: int, person_id: int) -> Seat | None:
     """Where a person sits at an event; ``None`` if they are not listed there (removed, deleted, never).
 
     >>> from facilitation.testing import scratch_event
-    >>> from facilitation.people import add_person
+    >>> from facilitation.people.rules import add_person
     >>> from facilitation.access import FACILITATOR
     >>> store, ev = scratch_event(tables=2)
     >>> pid = add_person(store, FACILITATOR, ev, "Ada", organisation="Acme", table=2)

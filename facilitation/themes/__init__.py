@@ -1,7 +1,7 @@
 """Themes: a table groups its entries into themes, the facilitator merges them across the
 room, suggested merges, and reopening a voted theme.
 
-- records (the reads: ``Theme``, ``list_themes``, ``read_themes``, the ballot):
+- records (the reads: ``Theme``, ``list_themes``, the ballot):
   :mod:`facilitation.themes.records`;
 - the checks the theme rules make inside their transaction (phase, ownership,
   frozen once voted): :mod:`facilitation.themes.checks`;
@@ -46,7 +46,6 @@ from facilitation.themes.records import (
     Theme,
     author_tables,
     list_themes,
-    read_themes,
     votable_among,
     votable_themes,
 )
@@ -64,7 +63,7 @@ from facilitation.themes.reopening import (
 from facilitation.themes.suggestions import (
     DEFAULT_THRESHOLD,
     STOP_WORDS,
-    Suggestion,
+    MergeSuggestion,
     dismiss_suggestion,
     suggest_merges,
     tokens,
@@ -76,8 +75,8 @@ __all__ = [
     "MAX_REASON",
     "STOP_WORDS",
     "Amendment",
+    "MergeSuggestion",
     "Reopening",
-    "Suggestion",
     "Theme",
     "VotedTheme",
     "add_to_theme",
@@ -98,7 +97,6 @@ __all__ = [
     "move_entries",
     "new_theme",
     "open_reopenings",
-    "read_themes",
     "refuse_duplicate",
     "refuse_if_entries_frozen",
     "refuse_if_frozen",

@@ -25,7 +25,7 @@ from facilitation.errors import FacilitationError, NotAllowed, NotFound
 from facilitation.events.rules import Event, load_event, require_open_for_input
 from facilitation.store import Store, now
 from facilitation.store import schema as s
-from facilitation.themes.records import Theme, read_themes
+from facilitation.themes.records import Theme, list_themes
 
 __all__ = [
     "GROUPING_INPUTS",
@@ -76,7 +76,7 @@ def lock_themes(conn: Connection, theme_ids: Iterable[int]) -> None:
 
 
 def theme_in(conn: Connection, event_id: int, theme_id: int) -> Theme:
-    for t in read_themes(conn, event_id):
+    for t in list_themes(conn, event_id):
         if t.id == int(theme_id):
             return t
     raise NotFound(f"Theme {theme_id} is not there any more (dissolved or merged); reload the page.")
@@ -123,7 +123,7 @@ def refuse_duplicate(
     if table is not None:
         conn.execute(owner.where(s.event_tables.c.number == table).with_for_update()).all()
     skip = set(ignore)
-    for t in read_themes(conn, event_id):
+    for t in list_themes(conn, event_id):
         if t.table == table and t.id not in skip and t.name.casefold() == name.casefold():
             where = f"Table {table}" if table is not None else "The event"
             raise FacilitationError(
@@ -179,7 +179,7 @@ def refuse_if_frozen(conn: Connection, actor: Actor, ev: Event, themes: Iterable
     change to one changes what was voted on as the other. Themes the facilitator has
     reopened are not frozen. ``action`` says the change as "renaming it".
     """
-    everything = {t.id: t for t in read_themes(conn, ev.id)}
+    everything = {t.id: t for t in list_themes(conn, ev.id)}
     chosen = [t for t in themes if t is not None]
     family: dict[int, Theme] = {}
     for t in chosen:
@@ -217,7 +217,7 @@ def refuse_if_entries_frozen(
         ).scalars()
     )
     if theme_ids:
-        themes = [t for t in read_themes(conn, ev.id) if t.id in theme_ids]
+        themes = [t for t in list_themes(conn, ev.id) if t.id in theme_ids]
         refuse_if_frozen(conn, actor, ev, themes, action)
 
 

@@ -34,7 +34,7 @@ from facilitation.themes.checks import (
     theme_in,
     write_change,
 )
-from facilitation.themes.records import Theme, list_themes, read_themes, votable_themes
+from facilitation.themes.records import Theme, list_themes, votable_themes
 
 # Theme, list_themes and votable_themes live in facilitation.themes.records; named here too,
 # so that imports from this module keep working.
@@ -359,7 +359,7 @@ def merge_themes(
     def fn(conn: Connection) -> Change:
         ev = load_event(conn, event_id)
         lock_themes(conn, [*ids, *([int(into)] if into is not None else [])])
-        everything = {t.id: t for t in read_themes(conn, event_id)}
+        everything = {t.id: t for t in list_themes(conn, event_id)}
         missing = [i for i in ids if i not in everything]
         if missing or (into is not None and int(into) not in everything):
             gone = missing[0] if missing else into
@@ -425,7 +425,7 @@ def unmerge(
     def fn(conn: Connection) -> Change:
         ev = load_event(conn, event_id)
         lock_themes(conn, ids)
-        everything = {t.id: t for t in read_themes(conn, event_id)}
+        everything = {t.id: t for t in list_themes(conn, event_id)}
         for i in ids:
             if i not in everything:
                 raise NotFound(f"Theme {i} is not there any more; reload the page.")

@@ -18,7 +18,6 @@ __all__ = [
     "Theme",
     "author_tables",
     "list_themes",
-    "read_themes",
     "votable_among",
     "votable_themes",
 ]
@@ -45,19 +44,8 @@ class Theme:
         return self.table is None
 
 
-def read_themes(conn: Connection, event_id: int) -> list[Theme]:
-    """Every live theme of an event, read inside the caller's transaction.
-
-    Table themes by table, then event-wide themes; the same as :func:`list_themes`
-    without ``table``, for code that already holds a connection.
-
-    Examples
-    --------
-    >>> from facilitation.testing import scratch_event
-    >>> store, ev = scratch_event(phase="grouping")
-    >>> store.read(lambda conn: read_themes(conn, ev))
-    []
-    """
+def _all_themes(conn: Connection, event_id: int) -> list[Theme]:
+    """Every live theme of an event: table themes by table, then event-wide themes."""
     rows = conn.execute(
         select(s.themes.c.id, s.themes.c.name, s.themes.c.merged_into, s.event_tables.c.number)
         .select_from(s.themes.outerjoin(s.event_tables, s.event_tables.c.id == s.themes.c.table_id))
@@ -95,7 +83,8 @@ def read_themes(conn: Connection, event_id: int) -> list[Theme]:
 def list_themes(store: Store | Connection, event_id: int, *, table: int | None = None) -> list[Theme]:
     """The themes of an event: table themes by table, then event-wide themes.
 
-    With ``table``, only that table's own themes (merged or not).
+    With ``table``, only that table's own themes (merged or not). Given a connection,
+    reads inside the caller's transaction (what the rules do).
 
     Examples
     --------
@@ -106,6 +95,8 @@ def list_themes(store: Store | Connection, event_id: int, *, table: int | None =
     >>> from facilitation.access import FACILITATOR
     >>> from facilitation.themes.grouping import create_theme
     >>> store, ev = scratch_event(phase="ideas")
+    >>> store.read(lambda conn: list_themes(conn, ev))
+    []
     >>> e1 = add_entry(store, table_actor(1), ev, 1, "idea", "One shared care record")
     >>> _ = set_phase(store, FACILITATOR, ev, "grouping")
     >>> tid = create_theme(store, table_actor(1), ev, 1, "Information sharing", [e1])
@@ -114,7 +105,7 @@ def list_themes(store: Store | Connection, event_id: int, *, table: int | None =
     """
 
     def q(conn: Connection) -> list[Theme]:
-        found = read_themes(conn, event_id)
+        found = _all_themes(conn, event_id)
         if table is not None:
             found = [t for t in found if t.table == int(table)]
         return found
@@ -160,7 +151,7 @@ def votable_themes(store: Store | Connection, event_id: int) -> list[Theme]:
     """
 
     def q(conn: Connection) -> list[Theme]:
-        return votable_among(read_themes(conn, event_id), load_event(conn, event_id))
+        return votable_among(list_themes(conn, event_id), load_event(conn, event_id))
 
     return read_from(store, q)
 
@@ -168,7 +159,7 @@ def votable_themes(store: Store | Connection, event_id: int) -> list[Theme]:
 def author_tables(theme: Theme, by_id: dict[int, Theme]) -> set[int]:
     """The table numbers of a theme's authors: its own table, or its member themes' tables.
 
-    ``by_id`` holds the event's themes by id, as :func:`read_themes` returns them.
+    ``by_id`` holds the event's themes by id, as :func:`list_themes` returns them.
 
     Examples
     --------

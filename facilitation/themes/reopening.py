@@ -23,7 +23,7 @@ from facilitation.store import schema as s
 from facilitation.store.queries import read_from
 from facilitation.text import clean_text
 from facilitation.themes.checks import dotted_rounds, open_reopenings
-from facilitation.themes.records import Theme, read_themes
+from facilitation.themes.records import Theme, list_themes
 
 __all__ = [
     "MAX_REASON",
@@ -129,7 +129,7 @@ def reopen_theme(
 
     def fn(conn: Connection) -> Change:
         ev = load_event(conn, event_id)
-        by_id = {t.id: t for t in read_themes(conn, event_id)}
+        by_id = {t.id: t for t in list_themes(conn, event_id)}
         theme = by_id.get(int(theme_id))
         if theme is None:
             raise NotFound(f"This event has no theme {theme_id} (dissolved or merged?); check its number.")
@@ -262,7 +262,7 @@ def voted_themes(store: Store | Connection, event_id: int) -> list[VotedTheme]:
     """
 
     def q(conn: Connection) -> list[VotedTheme]:
-        themes = read_themes(conn, event_id)
+        themes = list_themes(conn, event_id)
         dotted = dotted_rounds(conn, event_id, [t.id for t in themes])
         reopened = open_reopenings(conn, load_event(conn, event_id))
         return [VotedTheme(t, tuple(dotted[t.id]), t.id in reopened) for t in themes if t.id in dotted]

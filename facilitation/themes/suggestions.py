@@ -26,9 +26,16 @@ from facilitation.events.rules import load_event
 from facilitation.store import Change, Store
 from facilitation.store import schema as s
 from facilitation.store.queries import read_from
-from facilitation.themes.records import Theme, read_themes
+from facilitation.themes.records import Theme, list_themes
 
-__all__ = ["DEFAULT_THRESHOLD", "STOP_WORDS", "Suggestion", "dismiss_suggestion", "suggest_merges", "tokens"]
+__all__ = [
+    "DEFAULT_THRESHOLD",
+    "STOP_WORDS",
+    "MergeSuggestion",
+    "dismiss_suggestion",
+    "suggest_merges",
+    "tokens",
+]
 
 DEFAULT_THRESHOLD = 0.3
 
@@ -46,7 +53,7 @@ _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
 @dataclass(frozen=True)
-class Suggestion:
+class MergeSuggestion:
     """Themes that seem to say the same thing, how alike they are, and the shared words.
 
     Accept it with ``merge_themes(store, FACILITATOR, event_id, s.theme_ids, s.name,
@@ -58,6 +65,10 @@ class Suggestion:
     reason: tuple[str, ...]
     name: str  # a name to offer: the event-wide theme's, or the largest theme's
     into: int | None = None  # the event-wide theme among them, if any
+
+
+# The name before issue 14 (two classes were called Suggestion); kept so that code written against it still imports.
+Suggestion = MergeSuggestion
 
 
 def tokens(text: str) -> list[str]:
@@ -134,7 +145,7 @@ def _documents(conn: Connection, event_id: int, themes: list[Theme]) -> dict[int
 
 def suggest_merges(
     store: Store | Connection, event_id: int, *, threshold: float = DEFAULT_THRESHOLD
-) -> list[Suggestion]:
+) -> list[MergeSuggestion]:
     """Groups of themes on the ballot that look alike, most alike first.
 
     Candidates are event-wide themes and table themes not yet merged; themes of the
@@ -159,9 +170,9 @@ def suggest_merges(
     if not 0 < threshold <= 1:
         raise FacilitationError("The similarity threshold is between 0 and 1.")
 
-    def q(conn: Connection) -> list[Suggestion]:
+    def q(conn: Connection) -> list[MergeSuggestion]:
         load_event(conn, event_id)
-        themes = read_themes(conn, event_id)
+        themes = list_themes(conn, event_id)
         ballot = [t for t in themes if t.merged_into is None and (t.entry_ids or t.event_wide)]
         vectors = _vectors(_documents(conn, event_id, themes))
         banned = _dismissed(conn, event_id)
@@ -182,7 +193,7 @@ def _clusters(
     sim: dict[frozenset[int], float],
     vectors: dict[int, dict[str, float]],
     threshold: float,
-) -> list[Suggestion]:
+) -> list[MergeSuggestion]:
     """Average-linkage clustering; every pair inside a cluster must be allowed."""
     clusters: list[list[int]] = [[t.id] for t in ballot]
 
@@ -220,7 +231,7 @@ def _clusters(
         wide = [i for i in ids if by_id[i].event_wide]
         into = wide[0] if wide else None
         named = by_id[into] if into else max((by_id[i] for i in ids), key=lambda t: (len(t.entry_ids), -t.id))
-        out.append(Suggestion(tuple(ids), round(score or 0.0, 3), reason, named.name, into))
+        out.append(MergeSuggestion(tuple(ids), round(score or 0.0, 3), reason, named.name, into))
     return sorted(out, key=lambda x: (-x.score, x.theme_ids))
 
 
@@ -253,7 +264,7 @@ def dismiss_suggestion(
 
     def fn(conn: Connection) -> Change:
         load_event(conn, event_id)
-        known = {t.id for t in read_themes(conn, event_id)}
+        known = {t.id for t in list_themes(conn, event_id)}
         missing = [i for i in ids if i not in known]
         if missing:
             raise NotFound(f"Theme {missing[0]} is not there any more; reload the page.")

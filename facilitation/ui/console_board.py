@@ -17,7 +17,7 @@ import ipywidgets as w
 from facilitation.errors import FacilitationError
 from facilitation.themes.grouping import Theme, list_themes, merge_themes, rename_theme
 from facilitation.themes.reopening import close_reopening, reopen_theme, voted_themes
-from facilitation.themes.suggestions import Suggestion, dismiss_suggestion, suggest_merges
+from facilitation.themes.suggestions import MergeSuggestion, dismiss_suggestion, suggest_merges
 from facilitation.ui.page import PageContext
 from facilitation.ui.widgets import WIDE, esc, html_widget, replace_children, set_options
 
@@ -32,7 +32,7 @@ class ConsoleBoard:
         self.ctx = ctx
         self.message = message
         self.selected: set[int] = set()
-        self.suggestions: list[Suggestion] = []
+        self.suggestions: list[MergeSuggestion] = []
         self.rows = w.VBox([])
         self.rows.add_class("fac-console-themes")
         self.name = w.Text(description="Event-wide name", placeholder="Name of the merged theme", style=WIDE)

@@ -29,7 +29,7 @@ from facilitation.events.templates import VotingRules, parse_voting
 from facilitation.store import Change, Retry, Store, now
 from facilitation.store import schema as s
 from facilitation.store.queries import read_from, seat_of
-from facilitation.themes.records import Theme, author_tables, read_themes, votable_among
+from facilitation.themes.records import Theme, author_tables, list_themes, votable_among
 from facilitation.voting.tally import TallyRow, live_dots, tally
 
 # TallyRow and tally live in facilitation.voting.tally; named here too, so that imports from
@@ -188,7 +188,7 @@ def _votable_theme(conn: Connection, ev: Event, theme_id: int) -> tuple[Theme, s
     """The theme, if dots can go on it now, and the table numbers of its authors."""
     # FOR SHARE: a merge or dissolve of this theme waits for the vote, then sees its dot.
     conn.execute(select(s.themes.c.id).where(s.themes.c.id == int(theme_id)).with_for_update(read=True)).all()
-    themes = read_themes(conn, ev.id)
+    themes = list_themes(conn, ev.id)
     by_id = {t.id: t for t in themes}
     theme = by_id.get(int(theme_id))
     if theme is None:
@@ -538,7 +538,7 @@ def open_runoff(store: Store, actor: Actor, event_id: int, theme_ids: list[int] 
 
     def fn(conn: Connection) -> Change:
         ev = _lock_event(conn, event_id)
-        themes = read_themes(conn, event_id)
+        themes = list_themes(conn, event_id)
         ballot = {t.id for t in votable_among(themes, ev)}
         names = {t.id: t.name for t in themes}
         off = [i for i in ids if i not in ballot]

@@ -17,7 +17,7 @@ from facilitation.errors import FacilitationError, NotAllowed
 from facilitation.events.rules import Event, load_event
 from facilitation.store import Store
 from facilitation.store import schema as s
-from facilitation.themes.records import Theme, author_tables, read_themes, votable_among
+from facilitation.themes.records import Theme, author_tables, list_themes, votable_among
 from facilitation.themes.reopening import amendments
 
 __all__ = ["TallyRow", "live_dots", "tally"]
@@ -133,7 +133,7 @@ def tally(store: Store, actor: Actor, event_id: int, *, round: int | None = None
             raise FacilitationError(f"This event has voting rounds 1 to {ev.voting_round}, not {r}.")
         if actor.role == "table" and r == ev.voting_round and not ev.votes_revealed:
             raise NotAllowed("The votes are hidden until the facilitator reveals them.")
-        themes = read_themes(conn, event_id)
+        themes = list_themes(conn, event_id)
         by_id = {t.id: t for t in themes}
         dots = live_dots(conn, ev, r)
         by_id.update(_gone(conn, event_id, {int(d.theme_id) for d in dots} - set(by_id)))
