@@ -373,7 +373,9 @@ def build_demo(store: Store, *, seed: int = DEMO_SEED) -> EventKeys:
     return keys
 
 
-def _themes(store: Store, event_id: int, written: Written, rng: random.Random) -> dict[str, int]:
+def _themes(
+    store: Store, event_id: int, written: Written, rng: random.Random, names: dict[str, str] | None = None
+) -> dict[str, int]:
     """Tables name their own themes; the facilitator merges them into event-wide themes."""
     set_phase(store, FACILITATOR, event_id, "grouping")
     by_key: dict[str, list[int]] = {}
@@ -384,7 +386,8 @@ def _themes(store: Store, event_id: int, written: Written, rng: random.Random) -
             theme = create_theme(store, table_actor(t), event_id, t, rng.choice(THEMES[key]), ids)
             by_key.setdefault(key, []).append(theme)
     return {
-        key: merge_themes(store, FACILITATOR, event_id, ids, EVENT_THEMES[key]) for key, ids in by_key.items()
+        key: merge_themes(store, FACILITATOR, event_id, ids, (names or EVENT_THEMES)[key])
+        for key, ids in by_key.items()
     }
 
 
@@ -709,7 +712,9 @@ def build_series_demo(store: Store, *, seed: int = DEMO_SEED) -> list[EventKeys]
             if p.table is not None:
                 seating[p.table].append(p)
         written = _series_entries(store, ev, i, seating, rng)
-        merged = _themes(store, ev, written, rng)
+        # a later meeting words a theme as one of its tables did: recurrence is found, not given
+        names = EVENT_THEMES if i == 0 else {key: said[i % len(said)] for key, said in THEMES.items()}
+        merged = _themes(store, ev, written, rng, names)
         _dots(store, ev, merged, rng, tables=SERIES_DEMO_TABLES, dots=4)
         _links(store, ev, seating, rng)
         set_phase(store, FACILITATOR, ev, DEMO_END_PHASE)
