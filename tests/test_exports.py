@@ -183,7 +183,8 @@ def test_csv_zip_has_the_same_sheets(exported: tuple[Store, Planned, list[Path]]
     store, p, paths = exported
     with zipfile.ZipFile(_one(paths, "csv.zip")) as zf:
         assert zf.namelist() == [
-            f"{n}.csv" for n in ("entries", "evidence", "themes", "votes", "links", "groups", "actions", "people")
+            f"{n}.csv"
+            for n in ("entries", "evidence", "themes", "votes", "links", "groups", "actions", "people")
         ]
         cells = {
             c
