@@ -262,3 +262,33 @@ def test_the_pack_says_what_the_entries_rest_on_and_lists_assets(store: Store) -
     md = render_pack_md(context)
     assert "| Falls team in North Vale | 2 | sample evaluation | Audit of 40 |" in md
     assert "\\<b\\>Dash\\</b\\>" in md and "| regional data | 1 | 25% |" in md
+
+
+def test_the_synthesis_prints_with_chromium(series_db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Printed as a board member would print it: every section in the PDF, the charts drawn."""
+    import shutil
+    import subprocess
+
+    import pypdf
+
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(chromium).exists():
+        pytest.skip("Chromium is not installed")
+    _url, store = series_db
+    page = tmp_path / "synthesis.html"
+    page.write_text(render_html(gather_synthesis(store, _series_id(store))), encoding="utf-8")
+    pdf = tmp_path / "synthesis.pdf"
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
+    subprocess.run(
+        [chromium, *flags, f"--print-to-pdf={pdf}", page.as_uri()],
+        check=True,
+        timeout=120,
+        capture_output=True,
+    )
+    reader = pypdf.PdfReader(str(pdf))
+    text = " ".join(p.extract_text() for p in reader.pages)
+    assert len(reader.pages) >= 3
+    for heading in ("Themes that recur across meetings", "Measures over time", "Reviews due at 1, 3 and 8 years",
+                    "Assets found", "What the entries rested on"):  # fmt: skip
+        assert heading in text
