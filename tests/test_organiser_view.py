@@ -166,7 +166,17 @@ def test_review_and_measure_controls_go_through_the_rules(tmp_path: Path, db_url
         sid = create_series(store, ORGANISER, "Community of practice")
         first = planned_event(store, series_id=sid, starts_on="2026-09-01", title="September")
         second = planned_event(store, series_id=sid, starts_on="2026-10-06", title="October").event_id
+        from facilitation.access import FACILITATOR
+        from facilitation.capture import add_entry
+        from facilitation.events import set_phase
+
+        set_phase(store, FACILITATOR, first.event_id, "ideas")
+        add_entry(store, FACILITATOR, first.event_id, 2, "asset", "Carers' <i>cafe</i>", source="Forum chair")
         view = _view(store, second, tmp_path)
+        assert "Assets found across the series" in view.series.value
+        assert (
+            "Carers&#x27; &lt;i&gt;cafe&lt;/i&gt;" in view.series.value and "Forum chair" in view.series.value
+        )
         opened = open_actions_from_earlier_events(store, second)
         assert [v for _, v in view.review_action.options] == [o.action.id for o in opened] and opened
         assert view.review_box.layout.display == ""

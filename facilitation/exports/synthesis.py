@@ -97,7 +97,6 @@ def context(synthesis: Synthesis) -> dict[str, Any]:
         "s": synthesis,
         "charts": [measure_chart_svg(run) for run in synthesis.measures],
         "generated_on": date.today().isoformat(),
-        "total": lambda shares: sum(e.count for e in shares),
     }
 
 

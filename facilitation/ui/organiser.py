@@ -21,6 +21,7 @@ from typing import Any
 
 import ipywidgets as w
 
+from facilitation.capture import series_assets
 from facilitation.errors import FacilitationError
 from facilitation.events import create_event, event_keys, get_event, list_events, list_tables
 from facilitation.exports import export, formats
@@ -341,6 +342,15 @@ class OrganiserView:
         if open_rows:
             text += "<h2>Open actions from earlier events</h2>" + table_html(
                 ["event", "group", "action", "owner", "due", "status"], open_rows
+            )
+        assets = series_assets(store, ev.series_id)
+        if assets:
+            text += "<h2>Assets found across the series: what already works, and where</h2>" + table_html(
+                ["meeting", "table", "asset", "evidence", "source"],
+                [
+                    [a.starts_on or a.event_title, a.table, a.text, a.evidence or "", a.source or ""]
+                    for a in assets
+                ],
             )
         text += series_plan_html(store, ev.series_id)
         set_html(self.series, text)
