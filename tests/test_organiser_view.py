@@ -180,6 +180,7 @@ def test_review_and_measure_controls_go_through_the_rules(tmp_path: Path, db_url
         opened = open_actions_from_earlier_events(store, second)
         assert [v for _, v in view.review_action.options] == [o.action.id for o in opened] and opened
         assert view.review_box.layout.display == ""
+        assert view.review_action.value == opened[0].action.id and view.measure_name.value == "key question"
         target = opened[0].action.id
 
         view.review_action.value = target

@@ -43,7 +43,7 @@ from facilitation.ui.page import (
     projector_link_html,
     projector_url,
 )
-from facilitation.ui.widgets import button, esc, html_widget, qr_data_uri, set_html
+from facilitation.ui.widgets import WIDE, button, esc, html_widget, qr_data_uri, set_html
 
 __all__ = ["OrganiserView", "download_link", "join_cards_html", "organiser_page", "table_html"]
 
@@ -206,26 +206,34 @@ class OrganiserView:
         # series
         self.series = html_widget("", "fac-org-series")
         # review an open action of an earlier meeting (the rule checks the role)
-        self.review_action = w.Dropdown(description="Action", options=[], layout=w.Layout(width="100%"))
+        self.review_action = w.Dropdown(
+            description="Action", options=[], layout=w.Layout(width="100%"), style=WIDE
+        )
         self.review_action.add_class("fac-org-review-action")
         self.review_outcome = w.ToggleButtons(
-            description="Outcome", options=[("Done", "done"), ("Moved", "moved"), ("Dropped", "dropped")]
+            description="Outcome",
+            options=[("Done", "done"), ("Moved", "moved"), ("Dropped", "dropped")],
+            style=WIDE,
         )
         self.review_outcome.add_class("fac-org-review-outcome")
-        self.review_moved_to = w.Text(description="New due date", placeholder="YYYY-MM-DD, when moved")
+        self.review_moved_to = w.Text(
+            description="New due date", placeholder="YYYY-MM-DD, when moved", style=WIDE
+        )
         self.review_moved_to.add_class("fac-org-review-date")
         self.review_note = w.Text(
-            description="Note", placeholder="what happened, why", layout=w.Layout(width="32rem")
+            description="Note", placeholder="what happened, why", layout=w.Layout(width="32rem"), style=WIDE
         )
         self.review_note.add_class("fac-org-review-note")
         self.review_button = button("Record review", self.record_review, "fac-org-review", style="primary")
         # this meeting's value of a measure
-        self.measure_name = w.Dropdown(description="Measure", options=[], layout=w.Layout(width="100%"))
+        self.measure_name = w.Dropdown(
+            description="Measure", options=[], layout=w.Layout(width="100%"), style=WIDE
+        )
         self.measure_name.add_class("fac-org-measure-name")
-        self.measure_value = w.Text(description="Value", placeholder="a number, like 27.5")
+        self.measure_value = w.Text(description="Value", placeholder="a number, like 27.5", style=WIDE)
         self.measure_value.add_class("fac-org-measure-value")
         self.measure_note = w.Text(
-            description="Note", placeholder="where it comes from", layout=w.Layout(width="32rem")
+            description="Note", placeholder="where it comes from", layout=w.Layout(width="32rem"), style=WIDE
         )
         self.measure_note.add_class("fac-org-measure-note")
         self.measure_button = button("Record value", self.record_value, "fac-org-measure", style="primary")
@@ -233,13 +241,13 @@ class OrganiserView:
         review_box = w.VBox(
             [html_widget("<h2>Review an open action</h2>"), self.review_action, self.review_outcome,
              w.HBox([self.review_moved_to, self.review_note], layout=w.Layout(flex_flow="row wrap")),
-             self.review_button]
+             w.HBox([self.review_button])]
         )  # fmt: skip
         self.review_box = review_box
         measure_box = w.VBox(
             [html_widget("<h2>This meeting's measures</h2>"), self.measures_view, self.measure_name,
              w.HBox([self.measure_value, self.measure_note], layout=w.Layout(flex_flow="row wrap")),
-             self.measure_button]
+             w.HBox([self.measure_button])]
         )  # fmt: skip
         tabs = [
             ("People", w.VBox([self.file, self.preview, self.skip_bad, self.import_button, self.people])),
@@ -365,11 +373,15 @@ class OrganiserView:
             for o in opened
         ]
         self.review_box.layout.display = "" if opened else "none"
+        if opened and self.review_action.value is None:
+            self.review_action.value = opened[0].action.id
         names = event_measures(store, event_id)
         self.measure_name.options = [
             (f"{i}. {'Key question: ' + said if name == 'key question' else name}", name)
             for i, (name, said) in enumerate(names, start=1)
         ]
+        if names and self.measure_name.value is None:
+            self.measure_name.value = names[0][0]
         values = measure_values(store, event_id)
         rows = [[v.name, f"{v.value:g}", v.note, v.created_at[:16].replace("T", " ")] for v in values]
         set_html(
