@@ -39,7 +39,16 @@ from facilitation.voting.rules import add_dot, reveal_votes, tally
 
 Written = dict[int, list[tuple[int, str, str]]]  # table -> [(entry id, kind, theme key)]
 
-__all__ = ["DEMO_END_PHASE", "DEMO_SEED", "DEMO_TEMPLATE", "ORGANISATIONS", "build_demo", "demo_people_csv"]
+__all__ = [
+    "DEMO_END_PHASE",
+    "DEMO_SEED",
+    "DEMO_TEMPLATE",
+    "ORGANISATIONS",
+    "SERIES_DEMO_NAME",
+    "build_demo",
+    "build_series_demo",
+    "demo_people_csv",
+]
 
 DEMO_SEED = 2026
 DEMO_TEMPLATE = "innovation-challenge-half-day"
@@ -364,7 +373,9 @@ def build_demo(store: Store, *, seed: int = DEMO_SEED) -> EventKeys:
     return keys
 
 
-def _themes(store: Store, event_id: int, written: Written, rng: random.Random) -> dict[str, int]:
+def _themes(
+    store: Store, event_id: int, written: Written, rng: random.Random, names: dict[str, str] | None = None
+) -> dict[str, int]:
     """Tables name their own themes; the facilitator merges them into event-wide themes."""
     set_phase(store, FACILITATOR, event_id, "grouping")
     by_key: dict[str, list[int]] = {}
@@ -375,17 +386,25 @@ def _themes(store: Store, event_id: int, written: Written, rng: random.Random) -
             theme = create_theme(store, table_actor(t), event_id, t, rng.choice(THEMES[key]), ids)
             by_key.setdefault(key, []).append(theme)
     return {
-        key: merge_themes(store, FACILITATOR, event_id, ids, EVENT_THEMES[key]) for key, ids in by_key.items()
+        key: merge_themes(store, FACILITATOR, event_id, ids, (names or EVENT_THEMES)[key])
+        for key, ids in by_key.items()
     }
 
 
-def _dots(store: Store, event_id: int, merged: dict[str, int], rng: random.Random) -> None:
-    """Each table spends its five dots (at most two a theme), then the facilitator reveals."""
+def _dots(
+    store: Store,
+    event_id: int,
+    merged: dict[str, int],
+    rng: random.Random,
+    tables: int = TABLES,
+    dots: int = 5,
+) -> None:
+    """Each table spends its dots (five by default, at most two a theme), then the facilitator reveals."""
     set_phase(store, FACILITATOR, event_id, "voting")
     keys = list(merged)
-    for t in range(1, TABLES + 1):
+    for t in range(1, tables + 1):
         spent: dict[str, int] = {}
-        for _ in range(5):
+        for _ in range(dots):
             open_keys = [k for k in keys if spent.get(k, 0) < 2]
             key = rng.choices(open_keys, weights=[DOT_WEIGHTS[k] for k in open_keys])[0]
             add_dot(store, table_actor(t), event_id, merged[key])
@@ -417,17 +436,20 @@ def _groups(
     written: Written,
     seating: dict[int, list[Person]],
     rng: random.Random,
-) -> None:
+    start: date = DEMO_DATE,
+) -> list[int]:
     """The top two themes become task-and-finish groups; their lead tables draft the plans."""
     key_of = {theme: key for key, theme in merged.items()}
     ranked = [row for row in tally(store, FACILITATOR, event_id) if row.theme_id in key_of]
     everyone = [p for t in sorted(seating) for p in seating[t]]
     sponsors: set[int] = set()
+    made: list[int] = []
     for n, row in enumerate(ranked[:2]):
         key = key_of[row.theme_id]
         authors = sorted(t for t, items in written.items() if any(k == key for _, _, k in items))
         lead_table = authors[n % len(authors)] if authors else 1 + n
         gid = promote_theme(store, FACILITATOR, event_id, row.theme_id, lead_table=lead_table)
+        made.append(gid)
         actor = table_actor(lead_table)
         lead = rng.choice(seating[lead_table])
         seniors = [
@@ -440,7 +462,10 @@ def _groups(
             store, actor, event_id, gid,
             purpose=purpose, lead=lead.name, sponsor=sponsor.name, key_question=question,
             success_measures=[measure], destination="exemplar hub" if n == 0 else "board",
-            review_dates={"first": _due(28), "1y": _due(365), "3y": _due(3 * 365 + 1), "8y": _due(8 * 365 + 2)},
+            review_dates={
+                "first": _due(28, start), "1y": _due(365, start), "3y": _due(3 * 365 + 1, start),
+                "8y": _due(8 * 365 + 2, start),
+            },
         )  # fmt: skip
         add_member(store, actor, event_id, gid, lead.id, role="lead")
         add_member(store, actor, event_id, gid, sponsor.id, role="sponsor")
@@ -459,9 +484,243 @@ def _groups(
             status = "in progress" if i == 0 else "not started"
             owner = members[i % len(members)].name
             add_action(
-                store, actor, event_id, gid, text, owner=owner, due_on=_due(14 * (i + 1)), status=status
+                store,
+                actor,
+                event_id,
+                gid,
+                text,
+                owner=owner,
+                due_on=_due(14 * (i + 1), start),
+                status=status,
             )
+    return made
 
 
-def _due(days: int) -> str:
-    return (DEMO_DATE + timedelta(days=days)).isoformat()
+def _due(days: int, start: date = DEMO_DATE) -> str:
+    return (start + timedelta(days=days)).isoformat()
+
+
+# --- the series demo: a community of practice over three meetings -------------------------
+
+SERIES_DEMO_NAME = "Eastbrook healthy ageing community of practice"
+SERIES_DEMO_TEMPLATE = "community-of-practice-in-person-150"
+SERIES_DEMO_START = "2027-01"  # the 2nd Tuesday of each month, 14:00 for 90 minutes
+SERIES_DEMO_TABLES = 4
+SERIES_DEMO_MEETINGS = (
+    "Falls and frailty: what already works",
+    "Falls and frailty: homes, data and the people around the person",
+    "Falls and frailty: from pilots to the whole system",
+)
+SERIES_DEMO_ROLES = {
+    "convenor": "Fiona Grant",
+    "curator": "Joanna Brzezińska",
+    "facilitator": "Ceri Hughes",
+    "administration_lead": "Wen Kowalski",
+}
+SERIES_DEMO_SENIOR = ("Lena Mensah", "Ama Owusu", "Kwame O'Brien")
+# Who comes: most people return, a few are new each time (ties renew and grow).
+SERIES_DEMO_ATTENDANCE = ((24, 0), (20, 4), (18, 6))  # (returning or first, new) per meeting
+# Where each level of evidence comes from in Eastbrook (the source a table names).
+SOURCES: dict[str, tuple[str, ...]] = {
+    "local data": (
+        "Eastbrook frailty dashboard",
+        "Community falls team referral log",
+        "Ward needs assessment",
+    ),
+    "regional data": ("ICB falls admissions by place", "Regional ambulance conveyance data"),
+    "national data": ("OHID fingertips: falls admissions 65+", "National audit of inpatient falls"),
+    "research": ("NICE guideline NG249", "Cochrane review of exercise for falls prevention"),
+    "anecdote": ("What carers said at the forum", "Front-line staff at the huddle"),
+    "sample evaluation": ("Audit of 40 discharges in North Vale", "Survey of 60 class members"),
+    "assumption": ("",),
+}
+# Evidence levels a table may give a data entry, meeting by meeting: the room learns
+# to name regional and national data, and to test anecdote with a sample evaluation.
+DATA_LEVELS = (
+    ("local data", "local data", "regional data"),
+    ("local data", "regional data", "national data"),
+    ("local data", "regional data", "national data", "sample evaluation"),
+)
+# (text: what works, and where; evidence; theme) — the assets tables name.
+ASSETS: tuple[tuple[str, str, str], ...] = (
+    ("Rapid response paramedics check for falls risk before leaving, in North Vale", "local data", "falls"),
+    ("Handyperson service fits grab rails within a day for Harbour tenants", "sample evaluation", "housing"),
+    ("Shared care record already live in the trust and two PCNs", "local data", "data"),
+    ("Strength and balance classes in four Eastbrook libraries", "local data", "community"),
+    ("Befriending volunteers at Age Together who visit every week", "anecdote", "community"),
+    ("North Vale frailty huddle with social care every Monday", "local data", "workforce"),
+    ("Carers' forum that already co-designs leaflets with the council", "anecdote", "carers"),
+    ("Public Health ward profiles refreshed every quarter", "regional data", "data"),
+)  # fmt: skip
+# Values of the key question and the success measures at each meeting (they improve).
+# (key question: falls admissions of over-65s a month; then SUCCESS_MEASURES in order)
+SERIES_DEMO_MEASURES = (
+    (31.0, 14.2, 160.0, 58.0, 22.0),
+    (29.5, 13.8, 120.0, 61.0, 30.0),
+    (27.0, 12.9, 75.0, 66.0, 41.0),
+)
+
+
+def _series_demo_people(rng: random.Random) -> list[list[tuple[str, str, str, str]]]:
+    """Who comes to each meeting: (name, organisation, sector, role); most return."""
+    everyone = [
+        (name, org, sector, role) for org, (sector, people) in ORGANISATIONS.items() for name, role in people
+    ]
+    rng.shuffle(everyone)
+    seen: list[tuple[str, str, str, str]] = []
+    fresh = iter(everyone)
+    out = []
+    for returning, new in SERIES_DEMO_ATTENDANCE:
+        came = rng.sample(seen, returning) if seen else [next(fresh) for _ in range(returning)]
+        came += [next(fresh) for _ in range(new)]
+        seen = list(dict.fromkeys([*seen, *came]))
+        out.append(came)
+    return out
+
+
+def _people_csv(rows: list[tuple[str, str, str, str]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["name", "organisation", "sector", "role", "table"])
+    for name, org, sector, role in rows:
+        writer.writerow([name, org, sector, role, ""])
+    return out.getvalue().encode("utf-8")
+
+
+def _series_entries(
+    store: Store, event_id: int, meeting: int, seating: dict[int, list[Person]], rng: random.Random
+) -> Written:
+    """Each table's enablers, blockers and assets (with evidence and a source), then ideas."""
+    written: Written = {t: [] for t in seating}
+    picks: dict[int, list[tuple[str, str, str | None, str]]] = {}
+    for t in seating:
+        pool = list(ENTRIES)
+        rng.shuffle(pool)
+        assets = [("asset", text, level, theme) for text, level, theme in ASSETS]
+        rng.shuffle(assets)
+        picks[t] = (
+            [e for e in pool if e[0] == "enabler"][:3]
+            + [e for e in pool if e[0] == "blocker"][:3]
+            + assets[:1]
+            + [e for e in pool if e[0] == "idea"][:3]
+            + [e for e in pool if e[0] == "question"][:1]
+            + assets[1:2]
+        )
+    rounds = (("enablers-blockers", ("enabler", "blocker")), ("ideas", ("idea", "question")))
+    for n, (phase, kinds) in enumerate(rounds):
+        set_phase(store, FACILITATOR, event_id, phase)
+        for t, mine in picks.items():
+            assets_here = [e for e in mine if e[0] == "asset"][n : n + 1]  # one asset in each phase
+            for kind, text, evidence, theme in [*(e for e in mine if e[0] in kinds), *assets_here]:
+                level, source = evidence, None
+                if evidence == "local data" and kind != "asset":
+                    level = rng.choice(DATA_LEVELS[meeting])
+                if level == "anecdote" and meeting and rng.random() < 0.4:
+                    level = "sample evaluation"
+                if level:
+                    source = rng.choice(SOURCES[level]) or None
+                author = rng.choice(seating[t]).id if seating[t] and rng.random() < 0.8 else None
+                eid = add_entry(
+                    store, table_actor(t), event_id, t, kind, text,
+                    evidence=level, source=source, author_id=author,
+                )  # fmt: skip
+                written[t].append((eid, kind, theme))
+    return written
+
+
+def build_series_demo(store: Store, *, seed: int = DEMO_SEED) -> list[EventKeys]:
+    """Build a three-meeting community of practice in one series; returns each meeting's keys.
+
+    The series is planned in its monthly slot (the 2nd Tuesday, from January 2027) with
+    its convenor, curator, facilitator and administration lead, and a senior leader at
+    each meeting. At each meeting tables give enablers, blockers and assets with their
+    evidence and its source, ideas and a question; themes recur from meeting to
+    meeting; most people return, so ties renew and grow; two groups form with first
+    actions; the key question and success measures get a value; and from the second
+    meeting on, the open actions of earlier meetings are reviewed (done, moved, dropped).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from facilitation.store import open_store
+    >>> from facilitation.events import get_event
+    >>> from facilitation.network.graph import series_events
+    >>> store = open_store(os.path.join(tempfile.mkdtemp(), "series.db"))
+    >>> keys = build_series_demo(store)
+    >>> [e.starts_on for e in series_events(store, get_event(store, keys[0].event_id).series_id)]
+    ['2027-01-12', '2027-02-09', '2027-03-09']
+    """
+    from facilitation.plans import open_actions_from_earlier_events
+    from facilitation.series import (
+        parse_slot,
+        plan_series,
+        review_action,
+        series_plan,
+        set_meeting,
+        set_series_roles,
+    )
+    from facilitation.series.measures import record_measure
+
+    rng = random.Random(seed)
+    series_id = next((x.id for x in list_series(store) if x.name == SERIES_DEMO_NAME), None)
+    if series_id is None:
+        series_id = create_series(
+            store,
+            ORGANISER,
+            SERIES_DEMO_NAME,
+            "A community of practice on falls and frailty: the Eastbrook system meets monthly to learn "
+            "from what works, and reviews its actions and measures at every meeting.",
+        )
+    set_series_roles(store, ORGANISER, series_id, **SERIES_DEMO_ROLES)
+    plan_series(store, ORGANISER, series_id, parse_slot(SERIES_DEMO_START, "tuesday", 2, "14:00", 90, 10))
+    planned = series_plan(store, series_id)
+    attendance = _series_demo_people(rng)
+    out: list[EventKeys] = []
+    for i, title in enumerate(SERIES_DEMO_MEETINGS):
+        set_meeting(store, ORGANISER, series_id, i + 1, senior_leader=SERIES_DEMO_SENIOR[i])
+        on = date.fromisoformat(planned[i].starts_on)
+        keys = create_event(
+            store, ORGANISER, template=SERIES_DEMO_TEMPLATE, title=title, tables=SERIES_DEMO_TABLES,
+            series_id=series_id, starts_on=on.isoformat(), challenge=CHALLENGE, purpose=PURPOSE,
+            key_question=KEY_QUESTION, success_measures=SUCCESS_MEASURES, context_briefing=CONTEXT_BRIEFING,
+        )  # fmt: skip
+        ev = keys.event_id
+        # at the start of each meeting: the open actions of the earlier ones, reviewed
+        for n, o in enumerate(open_actions_from_earlier_events(store, ev)):
+            if n % 4 == 0:
+                review_action(store, FACILITATOR, ev, o.action.id, "done", "Done: shown at the meeting")
+            elif n % 4 == 1:
+                moved = (on + timedelta(days=28)).isoformat()
+                review_action(
+                    store,
+                    FACILITATOR,
+                    ev,
+                    o.action.id,
+                    "moved",
+                    "Waiting for the data sharing agreement",
+                    moved,
+                )
+            elif n % 4 == 2 and i == 2:
+                review_action(store, FACILITATOR, ev, o.action.id, "dropped", "Another group does this now")
+        import_people(store, ORGANISER, ev, _people_csv(attendance[i]), f"cop-meeting-{i + 1}.csv")
+        people = list_people(store, ev)
+        apply_seating(
+            store, ORGANISER, ev, plan_seating(people, SERIES_DEMO_TABLES, seed=rng.randrange(2**31))
+        )
+        seating: dict[int, list[Person]] = {t: [] for t in range(1, SERIES_DEMO_TABLES + 1)}
+        for p in list_people(store, ev):
+            if p.table is not None:
+                seating[p.table].append(p)
+        written = _series_entries(store, ev, i, seating, rng)
+        # a later meeting words a theme as one of its tables did: recurrence is found, not given
+        names = EVENT_THEMES if i == 0 else {key: said[i % len(said)] for key, said in THEMES.items()}
+        merged = _themes(store, ev, written, rng, names)
+        _dots(store, ev, merged, rng, tables=SERIES_DEMO_TABLES, dots=4)
+        _links(store, ev, seating, rng)
+        set_phase(store, FACILITATOR, ev, DEMO_END_PHASE)
+        _groups(store, ev, merged, written, seating, rng, start=on)
+        names = ["key question", *(str(n) for n in range(2, len(SUCCESS_MEASURES) + 2))]
+        for name, value in zip(names, SERIES_DEMO_MEASURES[i], strict=False):
+            record_measure(store, ORGANISER, ev, name, value, f"Recorded at meeting {i + 1}")
+        out.append(keys)
+    return out

@@ -28,6 +28,7 @@ __all__ = [
     "KINDS",
     "MIN_GROUP",
     "demographic_fields",
+    "evidence_shares",
     "frames",
     "inclusion",
     "participation",
@@ -39,8 +40,8 @@ MIN_GROUP = 5  # never report a group of fewer people on its own
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "entries": (
-        "event", "event_title", "id", "table", "kind", "text", "evidence", "priority_area",
-        "author_id", "author", "table_theme_id", "theme_id", "theme", "created_at", "updated_at",
+        "event", "event_title", "id", "table", "kind", "text", "evidence", "source",
+        "priority_area", "author_id", "author", "table_theme_id", "theme_id", "theme", "created_at", "updated_at",
     ),
     "themes": ("event", "event_title", "id", "name", "scope", "table", "merged_into", "entries", "dots"),
     "dots": ("event", "event_title", "id", "round", "voter", "voter_table", "theme_id", "theme", "created_at"),
@@ -117,7 +118,8 @@ def _event_rows(conn: Connection, event_id: int) -> dict[str, list[dict[str, Any
         entries.append(
             {
                 **base, "id": e["id"], "table": tables.get(e["table_id"]), "kind": e["kind"],
-                "text": e["text"], "evidence": e["evidence"], "priority_area": e["priority_area"],
+                "text": e["text"], "evidence": e["evidence"], "source": e["source"],
+                "priority_area": e["priority_area"],
                 "author_id": e["author_id"],
                 "author": names.get(e["author_id"], ("", "", ""))[0] if e["author_id"] else "",
                 "table_theme_id": e["theme_id"], "theme_id": root, "theme": theme_name.get(root, "") if root else "",
@@ -318,6 +320,31 @@ def tie_growth(ties: pd.DataFrame) -> pd.DataFrame:
         first_tied.value_counts().reindex(out.index, fill_value=0).cumsum().astype(int)
     )
     return out
+
+
+def evidence_shares(entries: pd.DataFrame) -> pd.DataFrame:
+    """How many entries rest on each evidence level, and their share (a row per level).
+
+    ``entries`` is the entries frame of :func:`frames`; the rule that counts is
+    :func:`facilitation.capture.rules.evidence_summary`, so the pack and the workbook agree.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = evidence_shares(pd.DataFrame({"evidence": ["research", None, "research"]}))
+    >>> df.set_index("level").loc["research"].tolist()
+    [2, 0.667]
+    """
+    import pandas as pd
+
+    from facilitation.capture.rules import evidence_summary
+
+    rows = entries[["evidence"]].astype(object).where(entries[["evidence"]].notna(), None)
+    found = evidence_summary(rows.to_dict("records"))
+    return pd.DataFrame(
+        [{"level": e.level, "entries": e.count, "share": round(e.share, 3)} for e in found],
+        columns=["level", "entries", "share"],
+    )
 
 
 def _demographics(store: Store, event_id: int) -> dict[int, dict[str, Any]]:

@@ -28,7 +28,7 @@ from sqlalchemy import Boolean, Column, Connection, Float, Integer, String, Tabl
 from sqlalchemy.exc import DataError
 
 from facilitation.access import Actor, derive_key, hash_key, new_join_code, require
-from facilitation.capture.rules import _check_evidence, _check_kind
+from facilitation.capture.rules import _check_evidence, _check_kind, _check_source
 from facilitation.errors import FacilitationError
 from facilitation.events.dates import iso_date
 from facilitation.events.templates import parse_template, parse_voting
@@ -297,6 +297,7 @@ FIELDS: dict[tuple[str, str], Check] = {
     ("entries", "kind"): _rule(_check_kind),
     ("entries", "text"): _entry_text,
     ("entries", "evidence"): _rule(_check_evidence),
+    ("entries", "source"): _rule(_check_source),
     ("entries", "priority_area"): _area,
     ("entries", "phase_index"): _whole(0, _phase, "a phase of this event"),
     ("dots", "round"): _whole(1, lambda c: c.voting_round, "a voting round of this event"),

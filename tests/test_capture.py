@@ -32,7 +32,7 @@ def test_add_and_list_by_table_and_kind(store, ev):
     assert [e.id for e in list_entries(store, ev, table=1)] == [a, c]
     assert [e.id for e in list_entries(store, ev, kinds=("blocker",))] == [b]
     counts = counts_by_table(store, ev)
-    assert counts[1] == {"enabler": 1, "blocker": 0, "idea": 1, "question": 0}
+    assert counts[1] == {"enabler": 1, "blocker": 0, "idea": 1, "question": 0, "asset": 0}
     assert counts[3] == dict.fromkeys(s.ENTRY_KINDS, 0)
 
 
@@ -111,3 +111,58 @@ def test_retry_with_a_token_adds_once(store, ev):
         for _ in range(3)
     }
     assert len(ids) == 1 and len(list_entries(store, ev)) == 1
+
+
+# --- evidence levels, sources and assets (issue 17) --------------------------------------
+
+
+def test_the_practice_baseline_is_the_vocabulary():
+    assert s.EVIDENCE_LEVELS == (
+        "local data", "regional data", "national data", "research", "anecdote", "sample evaluation",
+        "assumption",
+    )  # fmt: skip
+    assert "asset" in s.ENTRY_KINDS
+
+
+def test_source_is_kept_cleaned_and_length_checked(store, ev):
+    eid = add_entry(
+        store, table_actor(1), ev, 1, "enabler", "Falls down 8% in North Vale",
+        evidence="regional data", source="  ICB falls dashboard,\nMarch ",
+    )  # fmt: skip
+    (entry,) = list_entries(store, ev)
+    assert (entry.evidence, entry.source) == ("regional data", "ICB falls dashboard, March")
+    with pytest.raises(FacilitationError, match=r"^The source is 301 characters long; the most is 300\."):
+        add_entry(store, table_actor(1), ev, 1, "enabler", "x", source="s" * 301)
+    edit_entry(store, table_actor(1), ev, eid, evidence="sample evaluation", source="Audit of 40 cases")
+    assert list_entries(store, ev)[0].source == "Audit of 40 cases"
+    edit_entry(store, table_actor(1), ev, eid, text="Falls down 8%")  # source untouched
+    assert list_entries(store, ev)[0].source == "Audit of 40 cases"
+    edit_entry(store, table_actor(1), ev, eid, source="")  # cleared
+    assert list_entries(store, ev)[0].source is None
+    assert len(list_entries(store, ev)) == 1
+
+
+def test_assets_in_enablers_and_ideas_not_in_voting(store, ev):
+    add_entry(
+        store, table_actor(1), ev, 1, "asset", "Falls team visits in 48 hours, North Vale", source="Team lead"
+    )
+    set_phase(store, FACILITATOR, ev, "ideas")
+    add_entry(store, table_actor(2), ev, 2, "asset", "Carers' cafe in Eastbrook library")
+    set_phase(store, FACILITATOR, ev, "voting")
+    with pytest.raises(FacilitationError, match="asset"):
+        add_entry(store, table_actor(2), ev, 2, "asset", "Too late")
+    assert [e.text for e in list_entries(store, ev, kinds=("asset",))] == [
+        "Falls team visits in 48 hours, North Vale",
+        "Carers' cafe in Eastbrook library",
+    ]
+
+
+def test_evidence_summary_counts_every_level(store, ev):
+    from facilitation.capture.rules import NOT_GIVEN, evidence_summary
+
+    for i, level in enumerate(["local data", "local data", "national data", None]):
+        add_entry(store, table_actor(1), ev, 1, "enabler", f"e{i}", evidence=level)
+    found = {e.level: (e.count, e.percent) for e in evidence_summary(list_entries(store, ev))}
+    assert list(found) == [*s.EVIDENCE_LEVELS, NOT_GIVEN]
+    assert found["local data"] == (2, "50%") and found["national data"] == (1, "25%")
+    assert found[NOT_GIVEN] == (1, "25%") and found["research"] == (0, "0%")

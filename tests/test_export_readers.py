@@ -37,7 +37,7 @@ from facilitation.people.rules import add_person
 from facilitation.plans.rules import list_groups, update_group
 from facilitation.store import Store, open_store
 
-SHEETS = ("entries", "themes", "votes", "links", "groups", "actions", "people")
+SHEETS = ("entries", "evidence", "themes", "votes", "links", "groups", "actions", "people")
 
 # `from conftest import` finds whichever conftest loaded last (notebooks/ has one too)
 IN_CI = os.environ.get("CI", "").lower() == "true"

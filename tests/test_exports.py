@@ -169,7 +169,7 @@ def exported(tmp_path: Path, sqlite_path: str) -> tuple[Store, Planned, list[Pat
 def test_workbook_has_a_sheet_per_kind_and_everything(exported: tuple[Store, Planned, list[Path]]) -> None:
     store, p, paths = exported
     wb = load_workbook(_one(paths, ".xlsx"))
-    assert wb.sheetnames == ["entries", "themes", "votes", "links", "groups", "actions", "people"]
+    assert wb.sheetnames == ["entries", "evidence", "themes", "votes", "links", "groups", "actions", "people"]
     cells = {c for ws in wb for row in ws.iter_rows(values_only=True) for c in row}
     for text in typed_texts(store, p.event_id):
         assert text in cells
@@ -183,7 +183,8 @@ def test_csv_zip_has_the_same_sheets(exported: tuple[Store, Planned, list[Path]]
     store, p, paths = exported
     with zipfile.ZipFile(_one(paths, "csv.zip")) as zf:
         assert zf.namelist() == [
-            f"{n}.csv" for n in ("entries", "themes", "votes", "links", "groups", "actions", "people")
+            f"{n}.csv"
+            for n in ("entries", "evidence", "themes", "votes", "links", "groups", "actions", "people")
         ]
         cells = {
             c

@@ -152,3 +152,94 @@ def test_the_page_refuses_a_table_key(fresh: tuple[Store, int], tmp_path: Path) 
     ctx = PageContext(store, ev, table_actor(1), PageParams(event=ev))
     with pytest.raises(Exception, match="organiser"):
         organiser_page(ctx)
+
+
+def test_review_and_measure_controls_go_through_the_rules(tmp_path: Path, db_url: str) -> None:
+    """The series tab reviews an earlier meeting's open action and records a measure; bad input
+    is one line and keeps what was typed; the rules check the role (a table's view is refused)."""
+    from facilitation.plans import list_groups, open_actions_from_earlier_events
+    from facilitation.series import action_reviews
+    from facilitation.series.measures import measure_values
+
+    store = open_store(db_url)
+    try:
+        sid = create_series(store, ORGANISER, "Community of practice")
+        first = planned_event(store, series_id=sid, starts_on="2026-09-01", title="September")
+        second = planned_event(store, series_id=sid, starts_on="2026-10-06", title="October").event_id
+        from facilitation.access import FACILITATOR
+        from facilitation.capture import add_entry
+        from facilitation.events import set_phase
+
+        set_phase(store, FACILITATOR, first.event_id, "ideas")
+        add_entry(store, FACILITATOR, first.event_id, 2, "asset", "Carers' <i>cafe</i>", source="Forum chair")
+        view = _view(store, second, tmp_path)
+        assert "Assets found across the series" in view.series.value
+        assert (
+            "Carers&#x27; &lt;i&gt;cafe&lt;/i&gt;" in view.series.value and "Forum chair" in view.series.value
+        )
+        opened = open_actions_from_earlier_events(store, second)
+        assert [v for _, v in view.review_action.options] == [o.action.id for o in opened] and opened
+        assert view.review_box.layout.display == ""
+        assert view.review_action.value == opened[0].action.id and view.measure_name.value == "key question"
+        target = opened[0].action.id
+
+        view.review_action.value = target
+        view.review_outcome.value = "moved"
+        view.review_note.value = "Waiting for <b>IG</b> sign-off"
+        view.review_button.click()  # moved, but no new date: one line, nothing written, note kept
+        assert "fac-error" in view.message.value and "needs its new due date" in view.message.value
+        assert view.review_note.value == "Waiting for <b>IG</b> sign-off"
+        assert action_reviews(store, [target]) == {target: []}
+        view.review_moved_to.value = "2026-11-03"
+        view.review_button.click()
+        (review,) = action_reviews(store, [target])[target]
+        assert (review.outcome, review.moved_to, review.note) == (
+            "moved",
+            "2026-11-03",
+            "Waiting for <b>IG</b> sign-off",
+        )
+        assert review.meeting_event_id == second and review.reviewed_by == "organiser"
+        assert "<b>IG" not in view.message.value and view.review_note.value == ""
+
+        done = opened[1].action.id
+        view.review_action.value = done
+        view.review_outcome.value = "done"
+        view.review_button.click()
+        assert done not in [v for _, v in view.review_action.options]  # reviewed done: off the list
+        assert [a.status for g in list_groups(store, first.event_id) for a in g.actions if a.id == done] == [
+            "done"
+        ]
+
+        assert [v for _, v in view.measure_name.options] == ["key question", "Falls down 10%"]
+        view.measure_name.value = "Falls down 10%"
+        view.measure_value.value = "lots"
+        view.measure_note.value = "From the dashboard"
+        view.measure_button.click()
+        assert (
+            "&#x27;lots&#x27; is not a number" in view.message.value and view.message.value.count("<p") == 1
+        )
+        assert view.measure_value.value == "lots" and measure_values(store, second) == []
+        view.measure_value.value = "12.5"
+        view.measure_button.click()
+        (value,) = measure_values(store, second)
+        assert (value.name, value.value, value.note) == ("Falls down 10%", 12.5, "From the dashboard")
+        assert "12.5" in view.measures_view.value and view.measure_value.value == ""
+
+        # the rules check the role, not the page: the same handlers acting as a table are refused
+        import dataclasses
+
+        table_view = view
+        table_view.ctx = dataclasses.replace(view.ctx, actor=table_actor(1))
+        table_view.measure_name.value = "key question"
+        table_view.measure_value.value = "3"
+        table_view.measure_button.click()
+        assert "cannot" in table_view.message.value and len(measure_values(store, second)) == 1
+        table_view.review_action.value = opened[2].action.id
+        table_view.review_outcome.value = "dropped"
+        table_view.review_button.click()
+        assert (
+            "cannot" in table_view.message.value
+            and not action_reviews(store, [opened[2].action.id])[opened[2].action.id]
+        )
+    finally:
+        store.close()

@@ -210,14 +210,18 @@ class History:
         )
 
     def entry(self) -> None:
-        kind = self.draw(st.sampled_from(["enabler", "blocker", "idea", "question"]))
+        kind = self.draw(st.sampled_from(["enabler", "blocker", "idea", "question", "asset"]))
         self.phase("enablers-blockers" if kind in ("enabler", "blocker") else "ideas")
         t = self.table()
-        evidence = self.draw(st.sampled_from([None, "research", "anecdote"]))
+        evidence = self.draw(
+            st.sampled_from([None, "research", "anecdote", "regional data", "sample evaluation"])
+        )
+        source = self.draw(st.one_of(st.none(), TEXT))
         author = self.pick(self.people) if self.people and self.draw(st.booleans()) else None
         eid = capture.add_entry(
-            self.store, table_actor(t), self.ev, t, kind, self.draw(TEXT), evidence=evidence, author_id=author
-        )
+            self.store, table_actor(t), self.ev, t, kind, self.draw(TEXT),
+            evidence=evidence, source=source, author_id=author,
+        )  # fmt: skip
         self.entries[eid] = t
 
     def edit(self) -> None:

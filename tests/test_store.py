@@ -308,3 +308,35 @@ def test_postgres_backup_is_refused_with_a_pointer(store):
         pytest.skip("SQLite backups are tested above")
     with pytest.raises(FacilitationError, match="engine's own tools"):
         store.backup("x.db")
+
+
+def test_0008_adds_the_source_and_keeps_local_data(db_url):
+    """A database of before 0008 (no ``entries.source``) gains it; its levels stay as they were."""
+    from facilitation.store.migrations import EVIDENCE_BEFORE_0008
+
+    store = open_store(db_url)
+    try:
+        ev = _event(store)
+        add_entry(store, table_actor(1), ev, 1, "enabler", "Dashboard", evidence="local data")
+        add_entry(store, table_actor(1), ev, 1, "blocker", "Heard it", evidence="anecdote")
+
+        def back_to_0007(conn):
+            conn.exec_driver_sql("ALTER TABLE entries DROP COLUMN source")
+            conn.execute(schema_migrations.delete().where(schema_migrations.c.version == 8))
+
+        with store._write_conn() as conn:
+            back_to_0007(conn)
+    finally:
+        store.close()
+    again = open_store(db_url)  # migrates
+    try:
+        assert 8 in again.read(applied)
+        assert [(e.text, e.evidence, e.source) for e in list_entries(again, ev)] == [
+            ("Dashboard", "local data", None),
+            ("Heard it", "anecdote", None),
+        ]
+        assert set(EVIDENCE_BEFORE_0008.values()) <= set(s.EVIDENCE_LEVELS)
+        add_entry(again, table_actor(1), ev, 1, "asset", "Falls team", source="Team lead")
+        assert list_entries(again, ev)[-1].source == "Team lead"
+    finally:
+        again.close()

@@ -372,3 +372,36 @@ def test_a_retried_draft_is_stored_once_and_the_next_draft_is_new(
         "stored": True,
         "saved": "Enabler \u201cRotas that never line up\u201d",
     }
+
+
+def test_the_entry_form_offers_the_levels_a_source_and_assets(event: tuple[Store, EventKeys]) -> None:
+    from facilitation.store.schema import EVIDENCE_LEVELS
+
+    store, keys = event
+    view = table_view(store, keys, 1)
+    assert [v for _, v in view.evidence.options] == ["", *EVIDENCE_LEVELS]
+    assert [v for _, v in view.kind.options] == ["enabler", "blocker", "asset"]
+    assert view.source.layout.display != "none"
+    view.kind.value = "asset"
+    view.evidence.value = "sample evaluation"
+    view.source.value = "Audit of 40 discharges"
+    view.entry_text.value = "Handypersons fit rails in a day, Harbour Housing"
+    view.submit_button.click()
+    view.kind.value = "enabler"
+    view.evidence.value = "regional data"
+    view.source.value = "s" * 301  # too long: one line, nothing stored, the text and source kept
+    view.entry_text.value = "ICB falls figures"
+    view.submit_button.click()
+    assert view.saved.state != "saved" and "the most is 300" in view.saved.value
+    assert view.source.value == "s" * 301
+    view.source.value = "ICB dashboard"
+    view.submit_button.click()
+    entries = list_entries(store, keys.event_id, table=1)
+    assert [(e.kind, e.evidence, e.source) for e in entries] == [
+        ("asset", "sample evaluation", "Audit of 40 discharges"),
+        ("enabler", "regional data", "ICB dashboard"),
+    ]
+    assert view.source.value == ""  # the next entry names its own
+    set_phase(store, FACILITATOR, keys.event_id, "ideas")
+    view.refresh()
+    assert [v for _, v in view.kind.options] == ["idea", "question", "asset"]

@@ -1,4 +1,9 @@
-"""Capture: enablers, blockers, ideas and questions typed at a table.
+"""Capture: enablers, blockers, ideas, questions and assets typed at a table.
+
+An entry may carry its evidence level (the practice's baseline, :data:`EVIDENCE_LEVELS`
+in the store's schema) and its source (a report, a dashboard, who said it). An asset is
+what already works, and where: captured with enablers and with ideas, listed in the
+outcome pack and collected across a series (:func:`series_assets`).
 
 A table writes only its own entries, only while the phase takes them and input is
 not locked. An entry is edited or withdrawn by its table; withdrawn entries stay in
@@ -22,21 +27,38 @@ from facilitation.themes.checks import refuse_if_entries_frozen
 
 __all__ = [
     "KIND_INPUTS",
+    "KIND_LABELS",
+    "NOT_GIVEN",
     "Entry",
+    "EvidenceShare",
+    "SeriesAsset",
     "add_entry",
     "counts_by_table",
     "edit_entry",
+    "evidence_summary",
     "list_entries",
+    "series_assets",
     "withdraw_entry",
 ]
 
 # Which phase inputs take which kinds of entry. Grouping may add a missing idea.
+# Assets (what already works) come up beside enablers and beside ideas.
 KIND_INPUTS: dict[str, tuple[str, ...]] = {
     "enabler": ("capture",),
     "blocker": ("capture",),
     "idea": ("ideas", "capture", "grouping"),
     "question": ("questions", "capture", "ideas"),
+    "asset": ("capture", "ideas"),
 }
+# Each kind as a word on pages and in the pack.
+KIND_LABELS: dict[str, str] = {
+    "enabler": "Enabler",
+    "blocker": "Blocker",
+    "idea": "Idea",
+    "question": "Question",
+    "asset": "Asset",
+}
+NOT_GIVEN = "not given"  # the evidence summary's row for entries with no level
 
 
 @dataclass(frozen=True)
@@ -53,6 +75,7 @@ class Entry:
     theme_id: int | None
     created_at: str
     updated_at: str | None
+    source: str | None = None
 
 
 def _check_kind(kind: str) -> str:
@@ -71,6 +94,20 @@ def _check_evidence(evidence: str | None) -> str | None:
     return evidence
 
 
+def _check_source(source: str | None) -> str | None:
+    """An entry's source: one line up to :data:`MAX_SOURCE` characters, or none.
+
+    >>> _check_source("  Public health annual report 2025 ")
+    'Public health annual report 2025'
+    >>> _check_source("")
+    >>> _check_source("x" * 301)
+    Traceback (most recent call last):
+    ...
+    facilitation.errors.FacilitationError: The source is 301 characters long; the most is 300. Shorten it and try again.
+    """
+    return clean_text(source, field="source", max_length=s.MAX_SOURCE, required=False) or None
+
+
 def add_entry(
     store: Store,
     actor: Actor,
@@ -80,6 +117,7 @@ def add_entry(
     text: str,
     *,
     evidence: str | None = None,
+    source: str | None = None,
     priority_area: str | None = None,
     author_id: int | None = None,
     client_token: str | None = None,
@@ -103,6 +141,7 @@ def add_entry(
     kind = _check_kind(kind)
     body = clean_text(text, field=kind, max_length=MAX_ENTRY)
     evidence = _check_evidence(evidence)
+    source = _check_source(source)
     area = clean_text(priority_area, field="priority area", max_length=MAX_NAME, required=False) or None
 
     def fn(conn: Connection) -> Change:
@@ -118,6 +157,7 @@ def add_entry(
                 text=body,
                 author_id=author_id,
                 evidence=evidence,
+                source=source,
                 priority_area=area,
                 phase_index=ev.phase_index,
                 created_at=at,
@@ -154,10 +194,13 @@ def edit_entry(
     text: str | None = None,
     kind: str | None = None,
     evidence: str | None = None,
+    source: str | None = None,
     priority_area: str | None = None,
     client_token: str | None = None,
 ) -> int:
-    """Change an entry's text, kind, evidence level or priority area (its table only).
+    """Change an entry's text, kind, evidence level, source or priority area (its table only).
+
+    ``None`` leaves a field as it is; an empty evidence or source clears it.
 
     Refused while the entry is in a voted theme that is not reopened (it is frozen).
     """
@@ -168,6 +211,8 @@ def edit_entry(
         values["kind"] = _check_kind(kind)
     if evidence is not None:
         values["evidence"] = _check_evidence(evidence)
+    if source is not None:
+        values["source"] = _check_source(source)
     if priority_area is not None:
         values["priority_area"] = clean_text(priority_area, max_length=MAX_NAME, required=False) or None
 
@@ -237,6 +282,7 @@ def list_entries(
                 r["theme_id"],
                 r["created_at"],
                 r["updated_at"],
+                r["source"],
             )
             for r in conn.execute(query).mappings()
         ]
@@ -254,3 +300,80 @@ def counts_by_table(store: Store, event_id: int) -> dict[int, dict[str, int]]:
     for e in list_entries(store, event_id):
         counts.setdefault(e.table, dict.fromkeys(s.ENTRY_KINDS, 0))[e.kind] += 1
     return counts
+
+
+@dataclass(frozen=True)
+class EvidenceShare:
+    """How many of an event's entries rest on one evidence level, and their share."""
+
+    level: str  # one of EVIDENCE_LEVELS, or NOT_GIVEN
+    count: int
+    share: float  # of all the entries counted, 0..1
+
+    @property
+    def percent(self) -> str:
+        """The share as a whole percent: ``"25%"``."""
+        return f"{round(self.share * 100)}%"
+
+
+def evidence_summary(entries: list[Entry] | list[dict[str, object]]) -> list[EvidenceShare]:
+    """How much of what the room said rests on each evidence level, in the order trusted.
+
+    Every level is listed (a zero says as much as a count), then the entries with no
+    level. Takes entries or rows with an ``evidence`` key (the entries frame's records).
+
+    >>> rows = [{"evidence": "local data"}, {"evidence": "anecdote"}, {"evidence": None},
+    ...         {"evidence": "local data"}]
+    >>> [(e.level, e.count, e.percent) for e in evidence_summary(rows) if e.count]
+    [('local data', 2, '50%'), ('anecdote', 1, '25%'), ('not given', 1, '25%')]
+    """
+    levels = [e.evidence if isinstance(e, Entry) else e.get("evidence") for e in entries]
+    levels = [lv if isinstance(lv, str) and lv else None for lv in levels]
+    total = len(levels)
+    out = []
+    for level in (*s.EVIDENCE_LEVELS, None):
+        n = sum(1 for lv in levels if lv == level)
+        out.append(EvidenceShare(level or NOT_GIVEN, n, n / total if total else 0.0))
+    return out
+
+
+@dataclass(frozen=True)
+class SeriesAsset:
+    """An asset found at one meeting of a series."""
+
+    event_id: int
+    event_title: str
+    starts_on: str | None
+    table: int
+    text: str
+    evidence: str | None
+    source: str | None
+
+
+def series_assets(store: Store, series_id: int) -> list[SeriesAsset]:
+    """Every asset recorded at the live events of a series, meeting by meeting."""
+
+    def q(conn: Connection) -> list[SeriesAsset]:
+        rows = conn.execute(
+            select(
+                s.events.c.id,
+                s.events.c.title,
+                s.events.c.starts_on,
+                s.event_tables.c.number,
+                s.entries.c.text,
+                s.entries.c.evidence,
+                s.entries.c.source,
+            )
+            .join(s.entries, s.entries.c.event_id == s.events.c.id)
+            .join(s.event_tables, s.event_tables.c.id == s.entries.c.table_id)
+            .where(
+                s.events.c.series_id == int(series_id),
+                s.events.c.deleted_at.is_(None),
+                s.entries.c.deleted_at.is_(None),
+                s.entries.c.kind == "asset",
+            )
+            .order_by(s.events.c.starts_on, s.events.c.id, s.entries.c.id)
+        )
+        return [SeriesAsset(r[0], r[1], r[2], int(r[3]), r[4], r[5], r[6]) for r in rows]
+
+    return store.read(q)

@@ -31,6 +31,14 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument(
         "--seed", type=int, default=DEMO_SEED, help=f"same seed, same content (default {DEMO_SEED})"
     )
+    p.add_argument(
+        "--series",
+        action="store_true",
+        help=(
+            "instead: a three-meeting community of practice in one series (evidence with sources, assets, "
+            "reviews, measures, ties that grow); prints each meeting's keys and the series id"
+        ),
+    )
     p.add_argument("--serve", action="store_true", help="then serve the event's pages with Voila")
     p.add_argument(
         "--host", default="127.0.0.1", help="address to serve on with --serve (0.0.0.0: the venue network)"
@@ -61,6 +69,20 @@ def run(args: argparse.Namespace) -> int:
     from facilitation.demo import build_demo
 
     store = store_of(args)
+    if args.series:
+        if args.serve:
+            raise FacilitationError(
+                "--series builds three meetings; serve one with `facilitate serve EVENT` afterwards."
+            )
+        from facilitation.demo import build_series_demo
+        from facilitation.events import get_event
+
+        made = build_series_demo(store, seed=args.seed)
+        for keys in made:
+            print_keys(store, keys)
+        series_id = get_event(store, made[0].event_id).series_id
+        print(f"series: {series_id} (facilitate export --series {series_id} --format synthesis --out DIR)")
+        return 0
     keys = build_demo(store, seed=args.seed)
     print_keys(store, keys)
     if args.serve:

@@ -32,7 +32,10 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         type=int,
         default=None,
         metavar="SERIES",
-        help="instead of an event: the series' calendar of planned meetings (--format ics; --out FILE.ics or a folder)",
+        help=(
+            "instead of an event: the series' calendar of planned meetings (--format ics; --out FILE.ics "
+            "or a folder), or its annual synthesis (--format synthesis; --out a folder)"
+        ),
     )
     p.add_argument(
         "--timezone", default=None, metavar="ZONE",
@@ -40,7 +43,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     )  # fmt: skip
     p.add_argument(
         "--format", "-f", dest="fmt", default="all", metavar="FMT",
-        help=f"one of {', '.join(known)}, or all (default; every format but pdf)",
+        help=f"one of {', '.join(known)}, or all (default; every format but pdf); with --series: ics or synthesis",
     )  # fmt: skip
     p.add_argument(
         "--out", "-o", default=".", metavar="DIR",
@@ -97,9 +100,30 @@ def _skipped(message: str) -> None:
 def run_series(args: argparse.Namespace) -> int:
     if args.event is not None:
         raise FacilitationError("Give an EVENT or --series SERIES, not both.")
+    if args.fmt == "synthesis":
+        return run_synthesis(args)
     if args.fmt not in ("ics", "all"):
-        raise FacilitationError(f"A series exports as its calendar only: --format ics, not {args.fmt}.")
+        raise FacilitationError(
+            f"A series exports as its calendar (--format ics) or its annual synthesis "
+            f"(--format synthesis), not {args.fmt}."
+        )
     store = store_of(args)
     require(ORGANISER, "organiser", "facilitator", action="export a series' calendar")
     print(write_series(store, args.series, Path(args.out), timezone=args.timezone))
+    return 0
+
+
+def run_synthesis(args: argparse.Namespace) -> int:
+    """The series' annual synthesis, as HTML and Markdown, into the folder --out."""
+    from facilitation.exports.synthesis import write_synthesis
+
+    out = Path(args.out)
+    if out.suffix and not out.is_dir():
+        raise FacilitationError(
+            f"--out {out.name} names a file; the synthesis takes a folder (it writes two files)."
+        )
+    store = store_of(args)
+    require(ORGANISER, "organiser", "facilitator", action="export a series' synthesis")
+    for path in write_synthesis(store, args.series, out):
+        print(path)
     return 0

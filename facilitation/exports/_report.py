@@ -18,7 +18,8 @@ import jinja2
 import pandas as pd
 
 from facilitation.access import SYSTEM
-from facilitation.events.rules import get_event, list_tables
+from facilitation.capture.rules import evidence_summary
+from facilitation.events import get_event, list_tables
 from facilitation.frames import frames
 from facilitation.plans.rules import decision_log, list_groups, open_actions_from_earlier_events
 from facilitation.store import Store
@@ -280,6 +281,9 @@ def report_context(store: Store, event_id: int, *, pictures: bool = True) -> dic
         "blockers": kind("blocker"),
         "ideas": kind("idea"),
         "questions": kind("question"),
+        "assets": kind("asset"),
+        # how much of what the room said rests on each evidence level
+        "evidence": evidence_summary(_records(entries)),
         "themes": _records(roots),
         "theme_entries": theme_entries,
         "results": results,

@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from facilitation.frames import frames
+from facilitation.frames import evidence_shares, frames
 from facilitation.store import Store
 
 __all__ = ["SHEETS", "cell", "keep_as_typed", "sheets"]
@@ -17,6 +17,7 @@ __all__ = ["SHEETS", "cell", "keep_as_typed", "sheets"]
 # sheet name -> frame kind; the names an organiser knows.
 SHEETS = (
     ("entries", "entries"),
+    ("evidence", "evidence"),  # how much rests on each evidence level (from the entries)
     ("themes", "themes"),
     ("votes", "dots"),
     ("links", "ties"),
@@ -82,6 +83,6 @@ def sheets(store: Store, event_id: int) -> Iterator[tuple[str, list[str], list[l
     """Each sheet's name, header and rows of cells (text as typed: see :func:`cell`)."""
     data = frames(store, event_id)
     for name, kind in SHEETS:
-        df = data[kind]
+        df = evidence_shares(data["entries"]) if kind == "evidence" else data[kind]
         rows = [[cell(v) for v in row] for row in df.itertuples(index=False, name=None)]
         yield name, list(df.columns), rows

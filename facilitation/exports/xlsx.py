@@ -1,5 +1,5 @@
-"""``xlsx``: a workbook with a sheet per kind (entries, themes, votes, links, groups,
-actions, people).
+"""``xlsx``: a workbook with a sheet per kind (entries, the evidence they rest on, themes,
+votes, links, groups, actions, people).
 
 Typed text is kept exactly as typed, in text cells: a name that starts with ``=``
 stays that text, and no spreadsheet evaluates it (the workbook holds no formula at
@@ -30,7 +30,7 @@ from facilitation.store import Store
 __all__ = ["DATE_COLUMNS", "DESCRIPTION", "FORMAT", "render", "write"]
 
 FORMAT = "xlsx"
-DESCRIPTION = "workbook, a sheet per kind (entries, themes, votes, links, groups, actions, people)"
+DESCRIPTION = "workbook, a sheet per kind (entries, evidence, themes, votes, links, groups, actions, people)"
 
 DATE_COLUMNS = {"due_on", "first_meeting", "review_1y", "review_3y", "review_8y", "starts_on"}
 _DAY_FORMAT = "yyyy-mm-dd"
@@ -107,7 +107,7 @@ def render(store: Store, event_id: int) -> bytes:
     >>> import io
     >>> store, ev = scratch_event()
     >>> load_workbook(io.BytesIO(render(store, ev))).sheetnames
-    ['entries', 'themes', 'votes', 'links', 'groups', 'actions', 'people']
+    ['entries', 'evidence', 'themes', 'votes', 'links', 'groups', 'actions', 'people']
     """
     wb = Workbook()
     wb.remove(wb.active)

@@ -106,6 +106,33 @@ def _0007_reviews_and_measures(conn: Connection) -> None:
         table.create(conn, checkfirst=True)  # with its index
 
 
+# What each evidence level of before 0008 is now. Before, "local data" stood for all
+# data; no entry says which data it was, so it stays local data.
+EVIDENCE_BEFORE_0008 = {
+    "local data": "local data",
+    "research": "research",
+    "anecdote": "anecdote",
+    "assumption": "assumption",
+}
+
+
+def _0008_evidence_and_assets(conn: Connection) -> None:
+    """``entries.source`` (where an entry's evidence is from) and the practice's levels.
+
+    The levels grow (regional and national data, sample evaluation) and the kinds gain
+    ``asset``: both are values, not columns. Existing levels are mapped through
+    :data:`EVIDENCE_BEFORE_0008`; a level it does not know is left for a person to see.
+    """
+    have = {c["name"] for c in inspect(conn).get_columns(schema.entries.name)}
+    if "source" not in have:
+        conn.exec_driver_sql(f"ALTER TABLE entries ADD COLUMN source VARCHAR({schema.MAX_SOURCE})")
+    for before, after in EVIDENCE_BEFORE_0008.items():
+        if before != after:
+            conn.execute(
+                schema.entries.update().where(schema.entries.c.evidence == before).values(evidence=after)
+            )
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "0001_initial", _0001_initial),
     (2, "0002_closed_round", _0002_closed_round),
@@ -113,6 +140,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (4, "0004_archived_at", _0004_archived_at),
     (6, "0006_series_plan", _0006_series_plan),
     (7, "0007_reviews_and_measures", _0007_reviews_and_measures),
+    (8, "0008_evidence_and_assets", _0008_evidence_and_assets),
 ]
 
 

@@ -27,6 +27,7 @@ __all__ = [
     "ENTRY_KINDS",
     "EVIDENCE_LEVELS",
     "LINK_KINDS",
+    "MAX_SOURCE",
     "REVIEW_OUTCOMES",
     "action_reviews",
     "actions",
@@ -50,8 +51,21 @@ __all__ = [
     "themes",
 ]
 
-ENTRY_KINDS = ("enabler", "blocker", "idea", "question")
-EVIDENCE_LEVELS = ("local data", "research", "anecdote", "assumption")
+# The capture vocabulary, in one place: pages, rules, exports and restore read it here.
+# An asset is what already works, and where (the practice's "springboard from what works").
+ENTRY_KINDS = ("enabler", "blocker", "idea", "question", "asset")
+# The practice's evidence baseline, in the order it trusts them: data (local, regional,
+# national), research, then anecdote and sample evaluations, and assumptions last.
+EVIDENCE_LEVELS = (
+    "local data",
+    "regional data",
+    "national data",
+    "research",
+    "anecdote",
+    "sample evaluation",
+    "assumption",
+)
+MAX_SOURCE = 300  # an entry's source: a report, a dashboard, a link, who said it
 LINK_KINDS = ("sat together", "worked with", "will work with", "knew before")
 ACTION_STATUSES = ("not started", "in progress", "done", "blocked", "dropped")
 REVIEW_OUTCOMES = ("done", "moved", "dropped")
@@ -214,6 +228,7 @@ entries = Table(
     Column("text", Text, nullable=False),
     Column("author_id", Integer, ForeignKey("people.id"), nullable=True),  # None: anonymous
     Column("evidence", String(20), nullable=True),  # EVIDENCE_LEVELS
+    Column("source", String(MAX_SOURCE), nullable=True),  # where the evidence is from
     Column("priority_area", String(200), nullable=True),
     Column("theme_id", Integer, ForeignKey("themes.id"), nullable=True),  # table theme
     Column("phase_index", Integer, nullable=False),

@@ -3,7 +3,9 @@
 Create the next event from a template; import the attendee list with a preview and
 each bad row named; seat people so organisations mix (a seeded plan, then moves by
 hand); print join cards; see who took part against the invitation list (never a
-group under five); export every format; follow the whole series. Handlers are named
+group under five); export every format; follow the whole series, review the open
+actions of its earlier meetings (done, moved, dropped, with a note) and record this
+meeting's values of the key question and success measures. Handlers are named
 methods that call the package; every typed string is escaped before it reaches an
 HTML widget.
 """
@@ -19,14 +21,17 @@ from typing import Any
 
 import ipywidgets as w
 
+from facilitation.capture.rules import series_assets
 from facilitation.errors import FacilitationError
 from facilitation.events.rules import create_event, event_keys, get_event, list_events, list_tables
 from facilitation.events.templates import list_templates
 from facilitation.exports import export, formats
 from facilitation.frames import demographic_fields, frames, inclusion
 from facilitation.live import served_by_voila
-from facilitation.people.rules import list_people
-from facilitation.plans.rules import open_actions_from_earlier_events
+from facilitation.people import list_people
+from facilitation.plans import open_actions_from_earlier_events
+from facilitation.series import review_action
+from facilitation.series.measures import event_measures, measure_values, record_measure
 from facilitation.store import Store
 from facilitation.ui.page import (
     PageContext,
@@ -38,7 +43,7 @@ from facilitation.ui.page import (
     projector_link_html,
     projector_url,
 )
-from facilitation.ui.widgets import button, esc, html_widget, qr_data_uri, set_html
+from facilitation.ui.widgets import WIDE, button, esc, html_widget, qr_data_uri, set_html
 
 __all__ = ["OrganiserView", "download_link", "join_cards_html", "organiser_page", "table_html"]
 
@@ -200,6 +205,50 @@ class OrganiserView:
         self.downloads = html_widget("", "fac-org-downloads")
         # series
         self.series = html_widget("", "fac-org-series")
+        # review an open action of an earlier meeting (the rule checks the role)
+        self.review_action = w.Dropdown(
+            description="Action", options=[], layout=w.Layout(width="100%"), style=WIDE
+        )
+        self.review_action.add_class("fac-org-review-action")
+        self.review_outcome = w.ToggleButtons(
+            description="Outcome",
+            options=[("Done", "done"), ("Moved", "moved"), ("Dropped", "dropped")],
+            style=WIDE,
+        )
+        self.review_outcome.add_class("fac-org-review-outcome")
+        self.review_moved_to = w.Text(
+            description="New due date", placeholder="YYYY-MM-DD, when moved", style=WIDE
+        )
+        self.review_moved_to.add_class("fac-org-review-date")
+        self.review_note = w.Text(
+            description="Note", placeholder="what happened, why", layout=w.Layout(width="32rem"), style=WIDE
+        )
+        self.review_note.add_class("fac-org-review-note")
+        self.review_button = button("Record review", self.record_review, "fac-org-review", style="primary")
+        # this meeting's value of a measure
+        self.measure_name = w.Dropdown(
+            description="Measure", options=[], layout=w.Layout(width="100%"), style=WIDE
+        )
+        self.measure_name.add_class("fac-org-measure-name")
+        self.measure_value = w.Text(description="Value", placeholder="a number, like 27.5", style=WIDE)
+        self.measure_value.add_class("fac-org-measure-value")
+        self.measure_note = w.Text(
+            description="Note", placeholder="where it comes from", layout=w.Layout(width="32rem"), style=WIDE
+        )
+        self.measure_note.add_class("fac-org-measure-note")
+        self.measure_button = button("Record value", self.record_value, "fac-org-measure", style="primary")
+        self.measures_view = html_widget("", "fac-org-measures")
+        review_box = w.VBox(
+            [html_widget("<h2>Review an open action</h2>"), self.review_action, self.review_outcome,
+             w.HBox([self.review_moved_to, self.review_note], layout=w.Layout(flex_flow="row wrap")),
+             w.HBox([self.review_button])]
+        )  # fmt: skip
+        self.review_box = review_box
+        measure_box = w.VBox(
+            [html_widget("<h2>This meeting's measures</h2>"), self.measures_view, self.measure_name,
+             w.HBox([self.measure_value, self.measure_note], layout=w.Layout(flex_flow="row wrap")),
+             w.HBox([self.measure_button])]
+        )  # fmt: skip
         tabs = [
             ("People", w.VBox([self.file, self.preview, self.skip_bad, self.import_button, self.people])),
             ("Seating", w.VBox([w.HBox([self.seed, self.plan_button]),
@@ -209,7 +258,7 @@ class OrganiserView:
             ("Inclusion", w.VBox([self.inclusion_by, self.inclusion])),
             ("Exports", w.VBox([w.HBox(list(self.export_buttons.values()), layout=w.Layout(flex_flow="row wrap")),
                                 self.downloads])),
-            ("Series", w.VBox([self.series])),
+            ("Series", w.VBox([self.series, review_box, measure_box])),
             ("New event", w.VBox([self.template, self.title, self.tables, self.starts_on, self.same_series,
                                   self.create_button, self.created])),
         ]  # fmt: skip
@@ -302,8 +351,82 @@ class OrganiserView:
             text += "<h2>Open actions from earlier events</h2>" + table_html(
                 ["event", "group", "action", "owner", "due", "status"], open_rows
             )
+        assets = series_assets(store, ev.series_id)
+        if assets:
+            text += "<h2>Assets found across the series: what already works, and where</h2>" + table_html(
+                ["meeting", "table", "asset", "evidence", "source"],
+                [
+                    [a.starts_on or a.event_title, a.table, a.text, a.evidence or "", a.source or ""]
+                    for a in assets
+                ],
+            )
         text += series_plan_html(store, ev.series_id)
         set_html(self.series, text)
+        self.show_reviews_and_measures()
+
+    def show_reviews_and_measures(self) -> None:
+        """The open actions to review (the box hides when there are none) and the measures."""
+        store, event_id = self.ctx.store, self.ctx.event_id
+        opened = open_actions_from_earlier_events(store, event_id)
+        self.review_action.options = [
+            (f"{o.event_date or o.event_title} \u00b7 {o.group} \u00b7 {o.action.text}", o.action.id)
+            for o in opened
+        ]
+        self.review_box.layout.display = "" if opened else "none"
+        if opened and self.review_action.value is None:
+            self.review_action.value = opened[0].action.id
+        names = event_measures(store, event_id)
+        self.measure_name.options = [
+            (f"{i}. {'Key question: ' + said if name == 'key question' else name}", name)
+            for i, (name, said) in enumerate(names, start=1)
+        ]
+        if names and self.measure_name.value is None:
+            self.measure_name.value = names[0][0]
+        values = measure_values(store, event_id)
+        rows = [[v.name, f"{v.value:g}", v.note, v.created_at[:16].replace("T", " ")] for v in values]
+        set_html(
+            self.measures_view,
+            table_html(["measure", "value", "note", "recorded"], rows)
+            if rows
+            else "<p>No value recorded at this meeting yet.</p>"
+            if names
+            else "<p>This event has no key question or success measures yet: set them in its framing.</p>",
+        )
+
+    def record_review(self, _: Any = None) -> None:
+        """Review the chosen action: done, moved (to the new date) or dropped, with the note."""
+
+        def go() -> str:
+            if self.review_action.value is None:
+                raise FacilitationError("Choose an action to review first.")
+            what = (self.review_action.label or "").split(" \u00b7 ")[-1]
+            review_action(
+                self.ctx.store, self.ctx.actor, self.ctx.event_id, int(self.review_action.value),
+                self.review_outcome.value, self.review_note.value,
+                self.review_moved_to.value.strip() or None,
+            )  # fmt: skip
+            self.review_note.value = self.review_moved_to.value = ""
+            self.show_series()
+            return f"Reviewed ({self.review_outcome.value}): {what}"
+
+        self._guard(go)
+
+    def record_value(self, _: Any = None) -> None:
+        """Record this meeting's value of the chosen measure (the rule checks it is a number)."""
+
+        def go() -> str:
+            if self.measure_name.value is None:
+                raise FacilitationError("This event has no measure to record; set them in its framing first.")
+            record_measure(
+                self.ctx.store, self.ctx.actor, self.ctx.event_id, self.measure_name.value,
+                self.measure_value.value, self.measure_note.value,
+            )  # fmt: skip
+            said = f"Recorded {self.measure_value.value.strip()} for {self.measure_name.value}."
+            self.measure_value.value = self.measure_note.value = ""
+            self.show_reviews_and_measures()
+            return said
+
+        self._guard(go)
 
     # -- new event -------------------------------------------------------------------------
     def create_next_event(self, _: Any = None) -> None:

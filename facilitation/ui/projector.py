@@ -18,6 +18,7 @@ from typing import Any
 import ipywidgets as w
 
 from facilitation.access import VIEWER
+from facilitation.capture import EVIDENCE_LEVELS
 from facilitation.capture.rules import Entry, list_entries
 from facilitation.errors import FacilitationError
 from facilitation.events.rules import Event, TableInfo, get_event, list_events, list_tables
@@ -26,7 +27,7 @@ from facilitation.network.rules import list_links
 from facilitation.people.rules import list_people
 from facilitation.plans.rules import Group, list_groups
 from facilitation.store import Store
-from facilitation.themes.records import Theme, list_themes, votable_themes
+from facilitation.themes import Theme, list_themes, votable_themes
 from facilitation.ui.page import PageContext, error_view, join_url, open_projector, page_frame
 from facilitation.ui.widgets import Countdown, esc, html_widget, qr_data_uri, replace_children, set_html
 from facilitation.voting.rules import voter_label, voters_with_dots_left
@@ -57,7 +58,6 @@ FULL_STRIP = 12  # up to this many tables the strip names each table; more: comp
 GRID_STRIP = 40  # from this many tables the compact cells take two rows
 MAP_FIGURES = ("cross_organisation_ties", "new_ties", "people")  # beside the map, in plain words
 MAP_LABELS = 25  # names written on the map (those with most ties); the rest on hover
-EVIDENCE = ("local data", "research", "anecdote", "assumption")
 
 
 def _plural(n: int, one: str, many: str | None = None) -> str:
@@ -142,8 +142,9 @@ def render_columns(
         mine = [e for e in entries if e.kind == kind]
         cards = "".join(wall_card(e, tables) for e in reversed(mine[-limit:]))
         more = len(mine) - limit
+        # the levels in use only: seven levels side by side do not fit a column's head
         counts = " \u00b7 ".join(
-            f"{sum(1 for e in mine if e.evidence == level)} {level}" for level in EVIDENCE
+            f"{n} {level}" for level in EVIDENCE_LEVELS if (n := sum(1 for e in mine if e.evidence == level))
         )
         cols.append(
             f'<section class="fac-col-{kind}"><h2>{title} <span class="fac-count">{len(mine)}</span></h2>'

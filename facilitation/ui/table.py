@@ -13,12 +13,12 @@ from typing import Any
 
 import ipywidgets as w
 
-from facilitation.capture import EVIDENCE_LEVELS
+from facilitation.capture import EVIDENCE_LEVELS, MAX_SOURCE
 from facilitation.capture.rules import Entry, add_entry, edit_entry, list_entries, withdraw_entry
 from facilitation.errors import FacilitationError
 from facilitation.events.rules import Event, get_event, list_tables, mark_table_done
 from facilitation.live import served_by_voila
-from facilitation.people.rules import Person, add_person, list_people, remove_from_event, update_person
+from facilitation.people import Person, add_person, list_people, remove_from_event, update_person
 from facilitation.ui.page import PageContext, error_view, open_page, page_frame
 from facilitation.ui.widgets import (
     WIDE,
@@ -41,13 +41,21 @@ __all__ = ["TableState", "TableView", "draft_token", "entry_card", "table_page"]
 
 # Which kinds a table types during each phase input; the first is the default.
 PHASE_KINDS: dict[str, tuple[str, ...]] = {
-    "capture": ("enabler", "blocker"),
-    "ideas": ("idea", "question"),
+    "capture": ("enabler", "blocker", "asset"),
+    "ideas": ("idea", "question", "asset"),
     "questions": ("question",),
     "grouping": ("idea",),
 }
 EDITABLE_INPUTS = ("capture", "ideas", "questions", "grouping")
-KIND_LABELS = {"enabler": "Enabler", "blocker": "Blocker", "idea": "Idea", "question": "Question"}
+KIND_LABELS = {
+    "enabler": "Enabler",
+    "blocker": "Blocker",
+    "idea": "Idea",
+    "question": "Question",
+    "asset": "Asset",
+}
+# the kinds that carry evidence and a source; an asset's is what shows it works
+EVIDENCED = ("enabler", "blocker", "asset")
 
 
 @dataclass
@@ -175,6 +183,14 @@ class TableView:
             style=WIDE,
         )
         self.evidence.add_class("fac-entry-evidence")
+        self.source = w.Text(
+            placeholder=f"Source, if any: report, dashboard, who said it (up to {MAX_SOURCE})",
+            description="Source",
+            style=WIDE,
+            layout=w.Layout(width="420px"),
+        )
+        self.source.add_class("fac-entry-source")
+        self.source.continuous_update = False
         self.entry_text = EntryInput(
             placeholder="Type, then press Enter",
             label="Entry",
@@ -192,7 +208,7 @@ class TableView:
         self.saved = SavedState()
         self.entry_box = w.VBox(
             [
-                w.HBox([self.kind, self.evidence]),
+                w.HBox([self.kind, self.evidence, self.source], layout=w.Layout(flex_flow="row wrap")),
                 w.HBox(
                     [self.entry_text, self.submit_button, self.cancel_button], layout=w.Layout(width="100%")
                 ),
@@ -295,7 +311,8 @@ class TableView:
             if list(self.kind.options) != options:
                 self.kind.options = options
                 self.kind.value = kinds[0]
-            self.evidence.layout.display = "" if phase.input == "capture" else "none"
+            shown = "" if phase.input in ("capture", "ideas") else "none"
+            self.evidence.layout.display = self.source.layout.display = shown
         self.entry_text.disabled = event.input_locked
         self.submit_button.disabled = event.input_locked
 
@@ -398,6 +415,7 @@ class TableView:
                     text=text,
                     kind=self.kind.value,
                     evidence=self.evidence.value if self.evidence.layout.display != "none" else None,
+                    source=self.source.value if self.source.layout.display != "none" else None,
                     client_token=token,
                 )
                 entry_id = self.state.editing_entry
@@ -409,9 +427,8 @@ class TableView:
                     self.table,
                     self.kind.value,
                     text,
-                    evidence=(self.evidence.value or None)
-                    if self.kind.value in ("enabler", "blocker")
-                    else None,
+                    evidence=(self.evidence.value or None) if self.kind.value in EVIDENCED else None,
+                    source=(self.source.value or None) if self.kind.value in EVIDENCED else None,
                     client_token=token,
                 )
         except FacilitationError as exc:
@@ -459,6 +476,7 @@ class TableView:
         label = f"{KIND_LABELS.get(kind, '')} \u201c{_short(shown)}\u201d"
         self.entry_text.stored(draft, text, label)  # the browser's box: emptied there, never here
         self.saved.saved(label)
+        self.source.value = ""  # the next entry names its own source
         if edited:
             self._end_edit()
         self.state.draft_token = new_token()
@@ -482,6 +500,7 @@ class TableView:
         if entry.kind in [v for _, v in self.kind.options]:
             self.kind.value = entry.kind
         self.evidence.value = entry.evidence or ""
+        self.source.value = entry.source or ""
         self.entry_text.fill(entry.text)
         self.submit_button.description = "Save changes"
         self.cancel_button.layout.display = ""
@@ -489,6 +508,7 @@ class TableView:
     def cancel_edit(self, _button: Any = None) -> None:
         """Leave edit mode; nothing is changed."""
         self.entry_text.fill("")
+        self.source.value = ""
         self._end_edit()
 
     def _end_edit(self) -> None:
