@@ -388,7 +388,7 @@ def test_grouping_and_voting_by_buttons(event: tuple[Store, EventKeys]) -> None:
     panel = view.panel
     assert "dots left" in panel.left.value
     before = panel.left.value
-    panel.rows.children[0].children[1].click()  # + dot
+    browser_message(panel.rows, {"action": "add", "id": panel.rows.rows[0]["id"]})  # + dot
     assert view.saved.state == "saved", view.saved.value
     assert panel.left.value != before
     console.ctx.watcher.check()

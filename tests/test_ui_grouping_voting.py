@@ -200,11 +200,18 @@ def test_rules_before_voting_then_tie_and_runoff(event: tuple[Store, EventKeys])
     themes = {t.name: t.id for t in list_themes(store, ev)}
     t1 = TableView(ctx_for(store, keys, keys.tables[1]), 1)
     panel = t1.panel
-    assert isinstance(panel, VotingPanel) and "counts only when it is stored" in panel.note.value
+    assert isinstance(panel, VotingPanel) and "counts when" in panel.left.value
+    assert "At most <b>1</b> dot on one theme" in panel.left.value  # the limit is shown
     panel.add(themes["Care records"])
+    # the theme holds the most one voter may put on it: its "+ dot" is off, the rule says no
+    row = next(r for r in panel.rows.rows if r["id"] == themes["Care records"])
+    assert row["buttons"][0]["disabled"] and "the most on one theme" in row["buttons"][0]["title"]
+    assert not any(r["buttons"][0]["disabled"] for r in panel.rows.rows if r["id"] != themes["Care records"])
+    assert not panel.add(themes["Care records"])
+    assert t1.saved.state == "not-saved"
     panel.add(themes["Volunteer drivers"])
     assert dots_left(store, ev, voter_label(1)).left == 0
-    assert all(row.children[1].disabled for row in panel.rows.children)  # no dots left: + is off
+    assert all(r["buttons"][0]["disabled"] for r in panel.rows.rows)  # no dots left: + is off
     add_dot(store, table_actor(2), ev, themes["Shared care record"], table=2)
     console.ctx.watcher.check()
     assert "Dots left" in console.status.value
@@ -224,6 +231,9 @@ def test_rules_before_voting_then_tie_and_runoff(event: tuple[Store, EventKeys])
     console.voting.runoff_button.click()
     after = get_event(store, ev)
     assert after.voting_round == 2 and len(after.runoff_themes) == 3 and not after.votes_revealed
+    t1.ctx.watcher.check()  # the table page says it is a run-off, and between which themes
+    assert "Run-off:</b> vote again between" in panel.left.value
+    assert all(f"\u201c{name}\u201d" in panel.left.value for name in ("Care records", "Volunteer drivers"))
 
 
 def test_forged_table_page_cannot_accept_runoff_or_change_rules(event: tuple[Store, EventKeys]) -> None:
@@ -277,13 +287,14 @@ def test_person_voting_spends_each_persons_dots(event: tuple[Store, EventKeys]) 
     assert isinstance(panel, VotingPanel) and panel.by_person
     assert "fac-vote-person" in panel.person_choice._dom_classes
     assert {v for _, v in panel.person_choice.options} == {ama, tom}
-    assert "Ama &lt;Owusu&gt;" in panel.people_left.value
+    assert "Ama &lt;Owusu&gt;" in panel.left.value
+    assert panel.person_choice.value is None and "Choose who is voting" in panel.left.value  # nobody by default
     panel.person_choice.value = tom
     while dots_left(store, ev, voter_label(person_id=tom)).left:
-        assert panel.rows.children[2].children[1].disabled is False
-        panel.rows.children[2].children[1].click()
+        assert panel.rows.rows[2]["buttons"][0]["disabled"] is False
+        panel.rows.press("add", panel.rows.rows[2]["id"])
         assert view.saved.state == "saved", view.saved.value
-    assert panel.rows.children[2].children[1].disabled
+    assert panel.rows.rows[2]["buttons"][0]["disabled"]
     assert "<b>0</b> of 2 dots left" in panel.left.value
     assert dots_left(store, ev, voter_label(person_id=ama)).left == 2
 
