@@ -119,8 +119,7 @@ function renderControls({ model, el: root }) {
     const focusedName = form.contains(document.activeElement)
       ? (document.activeElement.dataset.key || null) : null;
     form.replaceChildren();
-    Object.keys(values).forEach((k) => delete values[k]);
-    const state = model.get("values") || {};
+    const state = current();
     for (const item of model.get("items") || []) {
       if (item.hidden) continue;
       let focusable = null;
@@ -188,6 +187,8 @@ function renderControls({ model, el: root }) {
         lab.appendChild(input);
         form.appendChild(lab);
         if (focusedName === item.name) focusable = input;
+      } else if (item.type === "picker") {
+        focusable = drawPicker(item, focusedName);
       } else if (item.type === "button") {
         const button = el("button", "fac-list-button", item.label);
         addClasses(button, item.cls);
@@ -206,9 +207,72 @@ function renderControls({ model, el: root }) {
       if (focusable) focusable.focus();
     }
   }
+  // a searchable person picker: type part of a name, choose from the matches (usable at 400)
+  function drawPicker(item, focusedName) {
+    const wrap = el("div", "fac-picker");
+    addClasses(wrap, item.cls);
+    const id = `fac-picker-${++uid}`;
+    const lab = el("label", "fac-field-label", item.label);
+    lab.htmlFor = id;
+    const input = el("input");
+    input.type = "search";
+    input.id = id;
+    input.autocomplete = "off";
+    input.placeholder = item.placeholder || "Type part of a name";
+    input.dataset.key = item.name;
+    input.setAttribute("aria-describedby", id + "-chosen");
+    const chosen = el("div", "fac-picker-chosen");
+    chosen.id = id + "-chosen";
+    chosen.setAttribute("aria-live", "polite");
+    const list = el("ul", "fac-picker-list");
+    list.setAttribute("aria-label", `${item.label}: people matching what you typed`);
+    const options = item.options || [];
+    function show() {
+      const picked = current()[item.name];
+      const hit = options.find((o) => String(o[1]) === String(picked));
+      chosen.textContent = hit ? `Chosen: ${hit[0]}` : "Nobody chosen yet";
+      chosen.classList.toggle("fac-picker-none", !hit);
+      list.replaceChildren();
+      const words = input.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
+      if (!words.length) { list.style.display = "none"; return; }
+      list.style.display = "";
+      const found = options.filter((o) => words.every((w) => String(o[0]).toLowerCase().includes(w)));
+      if (!found.length) list.appendChild(el("li", "fac-more", "Nobody matches"));
+      for (const [label, value] of found.slice(0, 8)) {
+        const li = el("li");
+        const pick = el("button", "fac-list-button fac-picker-option", label);
+        pick.type = "button";
+        pick.addEventListener("click", () => {
+          values[item.name] = String(value);
+          model.send({ action: "choose", name: item.name, value: String(value) });
+          input.value = "";
+          show();
+          input.focus();
+        });
+        li.appendChild(pick);
+        list.appendChild(li);
+      }
+      if (found.length > 8) list.appendChild(el("li", "fac-more", `${found.length - 8} more: type more of the name`));
+    }
+    input.addEventListener("input", show);
+    input.addEventListener("keydown", (e) => {
+      if (e.key !== "Enter") return;
+      const first = list.querySelector("button");
+      if (first) { e.preventDefault(); first.click(); }
+    });
+    wrap.append(lab, input, chosen, list);
+    form.appendChild(wrap);
+    show();
+    return focusedName === item.name ? input : null;
+  }
+
   draw();
   model.on("change:items", draw);
-  model.on("change:values", draw);
+  model.on("change:values", () => {
+    // the kernel reset or filled the form: what this browser chose gives way
+    Object.keys(values).forEach((k) => delete values[k]);
+    draw();
+  });
 }
 
 function render(args) {

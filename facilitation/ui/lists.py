@@ -140,6 +140,11 @@ def field(name: str, label: str, placeholder: str = "", cls: str = "", max_lengt
     }
 
 
+def picker(name: str, label: str, options: Sequence[tuple[str, str]], cls: str = "") -> dict[str, Any]:
+    """A searchable choice: type part of a label, pick one of the matches (no default)."""
+    return {"type": "picker", "name": name, "label": label, "options": [list(o) for o in options], "cls": cls}
+
+
 def action(name: str, label: str, cls: str = "", *, primary: bool = False, title: str = "") -> dict[str, Any]:
     """A button of the controls: its click sends ``name`` and every value shown."""
     return {"type": "button", "action": name, "label": label, "cls": cls, "primary": primary, "title": title}
