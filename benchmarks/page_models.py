@@ -15,9 +15,8 @@ import argparse
 import os
 import sys
 import tempfile
-from pathlib import Path
-
 import warnings
+from pathlib import Path
 
 import ipywidgets as w
 

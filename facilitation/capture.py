@@ -246,7 +246,9 @@ def restore_entry(
             require_open_for_input(
                 conn, event_id, ("capture", "ideas", "questions", "grouping"), "bring back entries"
             )
-        refuse_if_entries_frozen(conn, actor, load_event(conn, event_id), [row.id], "bringing back its entries")
+        refuse_if_entries_frozen(
+            conn, actor, load_event(conn, event_id), [row.id], "bringing back its entries"
+        )
         if row.deleted_at is not None:
             conn.execute(update(s.entries).where(s.entries.c.id == row.id).values(deleted_at=None))
         return Change("restore entry", "entry", row.id, {"table": row.number}, int(row.id))

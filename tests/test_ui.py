@@ -14,9 +14,9 @@ from testdata import hostile_strings
 from facilitation.access import FACILITATOR, ORGANISER, table_actor
 from facilitation.capture import add_entry, list_entries
 from facilitation.errors import FacilitationError, NotAllowed
-from facilitation.people import list_people
 from facilitation.events import EventKeys, create_event, get_event, list_tables, set_input_lock, set_phase
 from facilitation.live import Watcher
+from facilitation.people import list_people
 from facilitation.store import Store, open_store
 from facilitation.text import clean_text
 from facilitation.ui.console import ConsoleView
@@ -120,7 +120,9 @@ def test_enter_and_click_store_entries_and_show_saved(event: tuple[Store, EventK
     assert view.saved.state == "not-saved"
 
 
-def test_kind_and_evidence_are_chosen_for_every_entry_never_by_default(event: tuple[Store, EventKeys]) -> None:
+def test_kind_and_evidence_are_chosen_for_every_entry_never_by_default(
+    event: tuple[Store, EventKeys],
+) -> None:
     """Issue 18: the kind and evidence stayed at the last choice, so a fifth enabler was
     silently tagged "assumption". Each entry asks for both; saving without asks for them."""
     store, keys = event
@@ -227,12 +229,16 @@ def test_people_at_the_table(event: tuple[Store, EventKeys]) -> None:
     set_phase(store, FACILITATOR, keys.event_id, "framing")
     view = table_view(store, keys, 3)
     view.person_name.value = "Ama Owusu"
-    browser_message(view.person_form, {"action": "add-person", "values": {"organisation": "Eastbrook City Council"}})
+    browser_message(
+        view.person_form, {"action": "add-person", "values": {"organisation": "Eastbrook City Council"}}
+    )
     assert [p.name for p in view.state.shown_people] == ["Ama Owusu"]
     assert view.people_list.rows[0]["cells"][0]["text"] == "Ama Owusu"
     browser_message(view.people_list, {"action": "edit", "id": view.people_list.rows[0]["id"]})
     assert view.person_form.get("organisation") == "Eastbrook City Council"
-    browser_message(view.person_form, {"action": "choose", "name": "organisation", "value": "Eastbrook Council"})
+    browser_message(
+        view.person_form, {"action": "choose", "name": "organisation", "value": "Eastbrook Council"}
+    )
     view.person_form.press("add-person")
     assert view.state.shown_people[0].organisation == "Eastbrook Council"
     assert len(list_people(store, keys.event_id, table=3)) == 1

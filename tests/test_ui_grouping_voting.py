@@ -288,7 +288,9 @@ def test_person_voting_spends_each_persons_dots(event: tuple[Store, EventKeys]) 
     assert "fac-vote-person" in panel.person_choice._dom_classes
     assert {v for _, v in panel.person_choice.options} == {ama, tom}
     assert "Ama &lt;Owusu&gt;" in panel.left.value
-    assert panel.person_choice.value is None and "Choose who is voting" in panel.left.value  # nobody by default
+    assert (
+        panel.person_choice.value is None and "Choose who is voting" in panel.left.value
+    )  # nobody by default
     panel.person_choice.value = tom
     while dots_left(store, ev, voter_label(person_id=tom)).left:
         assert panel.rows.rows[2]["buttons"][0]["disabled"] is False

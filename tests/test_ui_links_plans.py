@@ -111,8 +111,14 @@ def test_links_panel_records_lists_and_withdraws(setup: Setup) -> None:
     set_phase(s.store, FACILITATOR, s.event_id, "collaboration")
     view, panel = links_panel(s, 1)
     assert view.entry_box is None  # only the phase's own part is built
-    assert [v for _, v in options(panel, "person")] == ["", str(s.people["Ama Owusu"]), str(s.people["Tomasz Nowak"])]
-    assert [v for _, v in options(panel, "other")] == [str(i) for i in s.people.values()]  # by table, then name
+    assert [v for _, v in options(panel, "person")] == [
+        "",
+        str(s.people["Ama Owusu"]),
+        str(s.people["Tomasz Nowak"]),
+    ]
+    assert [v for _, v in options(panel, "other")] == [
+        str(i) for i in s.people.values()
+    ]  # by table, then name
     assert next(i for i in panel.form.items if i["name"] == "other")["type"] == "picker"  # searchable
     assert "table 2" in dict((v, k) for k, v in options(panel, "other"))[str(s.people["Priya Shah"])]
     assert panel.form.get("person") == "" and panel.form.get("other") == ""  # nobody chosen for the lead

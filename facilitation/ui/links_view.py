@@ -120,7 +120,9 @@ class LinksPanel:
         self.note.add_class("fac-links-note")
         self.note.on_submit(self.submit)
         self.note.answer_checks(f"table-{self.table}-link", self._written, "link")
-        self.buttons = lists.Controls(items=[lists.action("record", "Record link", "fac-links-submit", primary=True)])
+        self.buttons = lists.Controls(
+            items=[lists.action("record", "Record link", "fac-links-submit", primary=True)]
+        )
         self.buttons.on_action("record", self.submit)
         self.rows = ListWidget(
             title="Links recorded at our table",
@@ -160,8 +162,12 @@ class LinksPanel:
                         [("choose\u2026", "")] + [(person_label(p, table=False), str(p.id)) for p in here],
                         "fac-links-person",
                     ),
-                    lists.picker("other", "Linked with", [(person_label(p), str(p.id)) for p in everyone],
-                                 "fac-links-other"),
+                    lists.picker(
+                        "other",
+                        "Linked with",
+                        [(person_label(p), str(p.id)) for p in everyone],
+                        "fac-links-other",
+                    ),
                     lists.radio("how", "How", LINK_CHOICES, "fac-links-kind"),
                 ]
             )
@@ -187,7 +193,9 @@ class LinksPanel:
             ],
             [
                 lists.button(
-                    "withdraw", "Withdraw", f"Withdraw: {link.name_a} {link.kind} {link.name_b}",
+                    "withdraw",
+                    "Withdraw",
+                    f"Withdraw: {link.name_a} {link.kind} {link.name_b}",
                     "fac-links-withdraw",
                 )
             ],
@@ -211,7 +219,9 @@ class LinksPanel:
             self.note.not_stored(draft, note, refused=True)  # the note comes back into the box
             return False
         if not other:
-            self.saved.not_saved("Choose who they are linked with: type part of a name under \u201cLinked with\u201d.")
+            self.saved.not_saved(
+                "Choose who they are linked with: type part of a name under \u201cLinked with\u201d."
+            )
             self.note.not_stored(draft, note, refused=True)
             return False
         how = self.form.get("how") or LINK_CHOICES[0][1]

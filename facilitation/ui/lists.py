@@ -52,7 +52,11 @@ def button(action: str, label: str, title: str = "", cls: str = "", *, disabled:
 
 
 def row(
-    row_id: int, cells: Sequence[dict[str, str]], buttons: Sequence[Button] = (), cls: str = "", row_cls: str = ""
+    row_id: int,
+    cells: Sequence[dict[str, str]],
+    buttons: Sequence[Button] = (),
+    cls: str = "",
+    row_cls: str = "",
 ) -> Row:
     """One row: its id (what a click names), its pieces, its buttons, the card's class."""
     return {"id": int(row_id), "cells": list(cells), "buttons": list(buttons), "cls": cls, "row_cls": row_cls}
@@ -128,7 +132,9 @@ def select(name: str, label: str, options: Sequence[tuple[str, str]], cls: str =
     return {"type": "select", "name": name, "label": label, "options": [list(o) for o in options], "cls": cls}
 
 
-def field(name: str, label: str, placeholder: str = "", cls: str = "", max_length: int = 200) -> dict[str, Any]:
+def field(
+    name: str, label: str, placeholder: str = "", cls: str = "", max_length: int = 200
+) -> dict[str, Any]:
     """A one-line text field (its value goes with every button of the same controls)."""
     return {
         "type": "text",

@@ -144,7 +144,9 @@ class TableView:
         self.header = html_widget("", "fac-table-header")
         self.timer = Countdown()
         self.timer.add_class("fac-timer")
-        self.head = w.HBox([self.header, self.timer], layout=w.Layout(justify_content="space-between", width="100%"))
+        self.head = w.HBox(
+            [self.header, self.timer], layout=w.Layout(justify_content="space-between", width="100%")
+        )
         self.head.add_class("fac-table-head")
         self.saved = SavedState()
         self.done_button = w.Button(
@@ -243,7 +245,9 @@ class TableView:
         editing = self.state.editing_person is not None
         items = [
             lists.field("organisation", "Organisation", "Organisation", "fac-person-org"),
-            lists.action("add-person", "Save person" if editing else "Add person", "fac-person-add", primary=True),
+            lists.action(
+                "add-person", "Save person" if editing else "Add person", "fac-person-add", primary=True
+            ),
         ]
         if editing:
             items.append(lists.action("cancel-person", "Cancel", "fac-person-cancel"))
@@ -306,7 +310,9 @@ class TableView:
             self.state.shown_entries = entries
             self._draw_entries(event, entries)
         elif self.entry_box is not None:
-            self.state.shown_entries = tuple(list_entries(self.ctx.store, self.ctx.event_id, table=self.table))
+            self.state.shown_entries = tuple(
+                list_entries(self.ctx.store, self.ctx.event_id, table=self.table)
+            )
         if self.people_list is not None:
             people = tuple(list_people(self.ctx.store, self.ctx.event_id, table=self.table))
             self.state.shown_people = people
@@ -368,7 +374,10 @@ class TableView:
         rows = [
             lists.row(
                 entry.id,
-                [lists.cell("Withdrawn", "fac-kind fac-kind-withdrawn"), lists.cell(entry.text, "fac-entry-body")],
+                [
+                    lists.cell("Withdrawn", "fac-kind fac-kind-withdrawn"),
+                    lists.cell(entry.text, "fac-entry-body"),
+                ],
                 [
                     lists.button(
                         "undo",
@@ -398,7 +407,11 @@ class TableView:
             [
                 lists.button("edit", "Edit", f"Edit this {what}", "fac-entry-edit", disabled=not editable),
                 lists.button(
-                    "withdraw", "Withdraw", f"Withdraw this {what}", "fac-entry-withdraw", disabled=not editable
+                    "withdraw",
+                    "Withdraw",
+                    f"Withdraw this {what}",
+                    "fac-entry-withdraw",
+                    disabled=not editable,
                 ),
             ],
             cls=f"fac-card fac-entry fac-kind-{entry.kind}-card",
@@ -409,11 +422,15 @@ class TableView:
             person.id,
             [
                 lists.cell(person.name, "fac-person-label"),
-                lists.cell(f"\u2014 {person.organisation}" if person.organisation else "", "fac-person-org-label"),
+                lists.cell(
+                    f"\u2014 {person.organisation}" if person.organisation else "", "fac-person-org-label"
+                ),
             ],
             [
                 lists.button("edit", "Edit", f"Edit {person.name}", "fac-person-edit"),
-                lists.button("remove", "Remove", f"Remove {person.name} from this table", "fac-person-remove"),
+                lists.button(
+                    "remove", "Remove", f"Remove {person.name} from this table", "fac-person-remove"
+                ),
             ],
             cls="fac-person",
         )
@@ -439,7 +456,11 @@ class TableView:
             return kind, None, ""
         evidence = self.choices.get("evidence")
         if evidence not in EVIDENCE_VALUES:
-            return None, None, "Choose the evidence level (or \u201cnot given\u201d) first; your text is kept."
+            return (
+                None,
+                None,
+                "Choose the evidence level (or \u201cnot given\u201d) first; your text is kept.",
+            )
         return kind, (None if evidence == NOT_GIVEN else evidence), ""
 
     def submit(self, _button: Any = None) -> bool:
@@ -578,7 +599,11 @@ class TableView:
     def withdraw(self, entry_id: int) -> bool:
         """Withdraw an entry (kept in the store and the log, hidden from pages); Undo is offered."""
         entry = next(
-            (e for e in list_entries(self.ctx.store, self.ctx.event_id, table=self.table) if e.id == entry_id),
+            (
+                e
+                for e in list_entries(self.ctx.store, self.ctx.event_id, table=self.table)
+                if e.id == entry_id
+            ),
             None,
         )
         self.saved.saving("withdrawing")
@@ -600,7 +625,9 @@ class TableView:
         """Bring back an entry this page withdrew (the rule checks the table and the frozen themes)."""
         self.saved.saving("bringing it back")
         try:
-            restore_entry(self.ctx.store, self.ctx.actor, self.ctx.event_id, entry_id, client_token=new_token())
+            restore_entry(
+                self.ctx.store, self.ctx.actor, self.ctx.event_id, entry_id, client_token=new_token()
+            )
         except FacilitationError as exc:
             self.saved.not_saved(str(exc))
             return False

@@ -218,7 +218,10 @@ class VotingPanel:
                             disabled=closed or mine.left == 0 or full,
                         ),
                         lists.button(
-                            "remove", "\u2212 dot", f"Take a dot off {t.name}", "fac-dot-remove",
+                            "remove",
+                            "\u2212 dot",
+                            f"Take a dot off {t.name}",
+                            "fac-dot-remove",
                             disabled=closed or n == 0,
                         ),
                     ],
