@@ -380,12 +380,12 @@ def test_grouping_and_voting_by_buttons(event: tuple[Store, EventKeys]) -> None:
     view = table_view(store, keys, 1)
     board = view.panel
     assert board is not None
-    next(iter(board.checks.values())).value = True
+    board.select(board.entry_rows.rows[0]["id"])
     board.theme_name.value = "Data sharing"
-    board.group_button.click()
+    board.controls.press("group")
     assert view.saved.state == "saved", view.saved.value
     t2 = table_view(store, keys, 2)
-    t2.panel.select(t2.panel.checks and next(iter(t2.panel.checks)))
+    t2.panel.select(t2.panel.entry_rows.rows[0]["id"])
     t2.panel.theme_name.value = "Records"
     t2.panel.group_as_new()
     console = ConsoleView(ctx_for(store, keys, keys.facilitator))

@@ -121,33 +121,35 @@ def test_keyboard_rename_split_and_ungroup(event: tuple[Store, EventKeys]) -> No
     ids = [add_entry(store, table_actor(1), ev, 1, "idea", f"Idea {n}") for n in range(3)]
     set_phase(store, FACILITATOR, ev, "grouping")
     view, board = board_of(store, keys, 1)
-    for i in ids:
-        board.checks[i].value = True
+    for i in ids:  # the keyboard path: each entry's checkbox, one list widget
+        board.entry_rows._on_message(board.entry_rows, {"action": "check", "id": i, "checked": True}, [])
     board.theme_name._on_message(board.theme_name, {"event": "submit", "value": "Workforse"}, [])  # Enter
     (theme,) = list_themes(store, ev, table=1)
     assert theme.name == "Workforse" and board.theme_name.value == ""
-    assert board.selected == set() and not any(box.value for box in board.checks.values())  # untick after
+    assert board.selected == set() and not any(r["check"]["checked"] for r in board.entry_rows.rows)  # untick
     # the last keystroke's update arriving after the Enter does not put the name back
     board.theme_name._handle_msg(
         {"content": {"data": {"method": "update", "state": {"value": "Workforse"}, "buffer_paths": []}}}
     )
     assert board.theme_name.value == ""
-    board.theme_choice.value = theme.id
+    board.controls._on_message(
+        board.controls, {"action": "choose", "name": "theme", "value": str(theme.id)}, []
+    )
     board.rename_name.value = "Workforce"
-    board.rename_button.click()
+    board.controls.press("rename")
     assert view.saved.state == "saved", view.saved.value
     assert [t.name for t in list_themes(store, ev, table=1)] == ["Workforce"]
-    board.checks[ids[2]].value = True
-    board.theme_choice.value = theme.id
+    board.select(ids[2])
+    board.controls.choose("theme", str(theme.id))
     board.theme_name.value = "Digital tools"
-    board.split_button.click()
+    board.controls.press("split")
     assert view.saved.state == "saved", view.saved.value
     assert sorted((t.name, len(t.entry_ids)) for t in list_themes(store, ev, table=1)) == [
         ("Digital tools", 1),
         ("Workforce", 2),
     ]
-    board.checks[ids[0]].value = True
-    board.ungroup_button.click()
+    board.select(ids[0])
+    board.controls.press("ungroup")
     assert theme_of(store, ev, ids[0]) is None
     assert verbs(store, ev, "rename theme") == 1 and verbs(store, ev, "split theme") == 1
 

@@ -21,6 +21,18 @@ function drawRow(model, row) {
   const li = el("li", "fac-entry-row fac-list-row");
   addClasses(li, row.row_cls);
   li.dataset.id = String(row.id);
+  if (row.check) {
+    // a row that can be selected (the grouping board's keyboard path): a real checkbox
+    const lab = el("label", "fac-list-check");
+    const box = el("input");
+    box.type = "checkbox";
+    box.checked = !!row.check.checked;
+    box.setAttribute("aria-label", row.check.label || "Select");
+    box.dataset.action = "check";
+    box.addEventListener("change", () => model.send({ action: "check", id: row.id, checked: box.checked }));
+    lab.append(box, el("span", "fac-list-check-label", row.check.text || ""));
+    li.appendChild(lab);
+  }
   const card = el("div", "fac-list-card");
   addClasses(card, row.cls);
   for (const cell of row.cells || []) {
@@ -79,7 +91,7 @@ function renderList({ model, el: root }) {
             ? document.activeElement.dataset.action : null;
           item[1].replaceWith(li);
           if (focused) {
-            const again = li.querySelector(`button[data-action="${CSS.escape(focused)}"]`);
+            const again = li.querySelector(`[data-action="${CSS.escape(focused)}"]`);
             if (again && !again.disabled) again.focus();
           }
         }

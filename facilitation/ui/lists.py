@@ -57,9 +57,15 @@ def row(
     buttons: Sequence[Button] = (),
     cls: str = "",
     row_cls: str = "",
+    *,
+    check: dict[str, Any] | None = None,
 ) -> Row:
-    """One row: its id (what a click names), its pieces, its buttons, the card's class."""
-    return {"id": int(row_id), "cells": list(cells), "buttons": list(buttons), "cls": cls, "row_cls": row_cls}
+    """One row: its id (what a click names), its pieces, its buttons, the card's class;
+    ``check`` ({"label", "text", "checked"}) puts a checkbox first (a change sends ``check``)."""
+    out = {"id": int(row_id), "cells": list(cells), "buttons": list(buttons), "cls": cls, "row_cls": row_cls}
+    if check is not None:
+        out["check"] = check
+    return out
 
 
 def _row_id(value: object) -> int | None:
@@ -117,9 +123,20 @@ class ListWidget(anywidget.AnyWidget):
         if rid is not None and handler is not None:
             handler(rid)
 
+    def on_check(self, handler: Callable[[int, bool], Any]) -> None:
+        """Call ``handler(row_id, checked)`` when a row's checkbox changes."""
+        self._check: Callable[[int, bool], Any] | None = handler
+
     def _on_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
-        if isinstance(content, dict):
-            self.press(content.get("action"), content.get("id"))  # type: ignore[arg-type]
+        if not isinstance(content, dict):
+            return
+        if content.get("action") == "check":
+            rid, checked = _row_id(content.get("id")), content.get("checked")
+            handler = getattr(self, "_check", None)
+            if rid is not None and isinstance(checked, bool) and handler is not None:
+                handler(rid, checked)
+            return
+        self.press(content.get("action"), content.get("id"))  # type: ignore[arg-type]
 
 
 def radio(name: str, label: str, options: Sequence[tuple[str, str]], cls: str = "") -> dict[str, Any]:

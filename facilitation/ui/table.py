@@ -281,15 +281,11 @@ class TableView:
         self.entry_box = self.entry_list = self.people_list = None
         self.state.withdrawn.clear()
         parts: list[w.Widget] = []
-        if kind in PHASE_KINDS:
-            parts += self._build_entry_box(kind)
-            if kind == "grouping":
-                # the board shows our entries: no second list of them (the box adds a missing idea)
-                parts = [*self._build_panel(kind), parts[0]]
-                self.entry_list.close()
-                self.entry_list = None
-        elif kind in ("voting", "links", "plans"):
+        if kind in ("grouping", "voting", "links", "plans"):
+            # grouping: the board alone, no second list of the same entries (issue 18)
             parts += self._build_panel(kind)
+        elif kind in PHASE_KINDS:
+            parts += self._build_entry_box(kind)
         else:
             parts += self._build_people()
         old = self.parts

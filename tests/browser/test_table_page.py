@@ -16,9 +16,10 @@ from playwright.sync_api import expect
 from facilitation.access import FACILITATOR, table_actor
 from facilitation.capture import add_entry, list_entries
 from facilitation.demo import build_demo
-from facilitation.events import get_event, set_phase, set_voting_rules
+from facilitation.events import get_event, set_phase
 from facilitation.grouping import create_theme
 from facilitation.serving import page_links
+from facilitation.voting import set_voting_rules
 
 from .conftest import Pages, Served, build_event, screenshot
 
