@@ -25,6 +25,16 @@ from .conftest import Pages, Served, build_event, screenshot
 
 pytestmark = pytest.mark.browser
 
+# what each phase shows (only its own part is built)
+PART = {
+    "none": ".fac-people-list li",
+    "capture": ".fac-entry-kind",
+    "ideas": ".fac-entry-kind",
+    "grouping": ".fac-dragboard",
+    "voting": ".fac-vote-list li",
+    "links": ".fac-links-other input",
+    "plans": ".fac-plan",
+}
 WIDE = """() => {
   const width = window.innerWidth;
   const wide = [...document.querySelectorAll('.fac-table-page *')]
@@ -46,7 +56,8 @@ def test_the_table_page_fits_a_phone_in_every_phase(served: Served, pages: Pages
     for phase in event.phases:
         set_phase(served.store, FACILITATOR, ev, phase.name)
         expect(page.locator(".fac-table-header")).to_contain_text(phase.title, timeout=30_000)
-        page.wait_for_timeout(800)  # the phase's part is drawn after its title
+        page.wait_for_selector(PART[phase.input], timeout=60_000)  # the phase's part, drawn after its title
+        page.wait_for_timeout(500)
         found = page.evaluate(WIDE)
         screenshot(page, f"table-{phase.name}-390x844")
         if found["scroll"] > found["width"] or found["wide"]:
