@@ -366,6 +366,11 @@ def forged_updates(state: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+# what a row's buttons send (lists.js): every one is tried on every list, for every row id
+LIST_ACTIONS = ("edit", "withdraw", "undo", "remove", "add", "unlink", "check", "forged")
+FORGED_IDS = 30
+
+
 async def forge_everything(sock: KernelSocket, states: dict[str, dict[str, Any]]) -> int:
     """Send every widget forged values, then clicks and submits naming table 2; returns messages sent.
 
@@ -384,6 +389,33 @@ async def forge_everything(sock: KernelSocket, states: dict[str, dict[str, Any]]
         for model_id in states:
             data = {"method": "custom", "content": content}
             await sock.send("comm_msg", {"comm_id": model_id, "data": data})
+            sent += 1
+    # the list widgets and controls (one widget per list): every action, naming rows by the
+    # ids of other tables' entries, people, themes, links, members and actions alike
+    for model_id, state in states.items():
+        if "rows" in state:
+            contents = [
+                {"action": action, "id": row_id, "checked": True, "table": 2}
+                for action in LIST_ACTIONS
+                for row_id in range(1, FORGED_IDS)
+            ]
+        elif "items" in state:
+            names = [i.get("name") for i in state["items"] if i.get("name")]
+            contents = [
+                {"action": "choose", "name": name, "value": str(v)}
+                for name in names
+                for v in range(1, FORGED_IDS)
+            ] + [
+                {"action": i["action"], "values": {"table": "2", "person": "1", "other": "2", "theme": "1"}}
+                for i in state["items"]
+                if i.get("type") == "button"
+            ]
+        else:
+            continue
+        for content in contents:
+            await sock.send(
+                "comm_msg", {"comm_id": model_id, "data": {"method": "custom", "content": content}}
+            )
             sent += 1
     await sock.barrier()
     return sent
