@@ -122,6 +122,7 @@ function renderControls({ model, el: root }) {
   const form = el("div", "fac-controls-row");
   root.appendChild(form);
   const values = {}; // what this browser shows, sent with every button
+  const searching = {}; // a picker's typed search, kept when the form is redrawn
 
   function current() {
     return Object.assign({}, model.get("values") || {}, values);
@@ -258,6 +259,7 @@ function renderControls({ model, el: root }) {
           values[item.name] = String(value);
           model.send({ action: "choose", name: item.name, value: String(value) });
           input.value = "";
+          searching[item.name] = "";
           show();
           input.focus();
         });
@@ -266,7 +268,8 @@ function renderControls({ model, el: root }) {
       }
       if (found.length > 8) list.appendChild(el("li", "fac-more", `${found.length - 8} more: type more of the name`));
     }
-    input.addEventListener("input", show);
+    input.value = searching[item.name] || "";
+    input.addEventListener("input", () => { searching[item.name] = input.value; show(); });
     input.addEventListener("keydown", (e) => {
       if (e.key !== "Enter") return;
       const first = list.querySelector("button");
