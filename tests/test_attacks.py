@@ -366,9 +366,10 @@ def forged_updates(state: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-# what a row's buttons send (lists.js): every one is tried on every list, for every row id
-LIST_ACTIONS = ("edit", "withdraw", "undo", "remove", "add", "unlink", "check", "forged")
-FORGED_IDS = 30
+# what a row sends (lists.js): its buttons' actions (read from the list's state), a
+# checkbox's and an unknown one, each naming every row id of the event's first dozen
+LIST_ACTIONS = ("check", "undo", "forged")
+FORGED_IDS = 13
 
 
 async def forge_everything(sock: KernelSocket, states: dict[str, dict[str, Any]]) -> int:
@@ -394,9 +395,10 @@ async def forge_everything(sock: KernelSocket, states: dict[str, dict[str, Any]]
     # ids of other tables' entries, people, themes, links, members and actions alike
     for model_id, state in states.items():
         if "rows" in state:
+            actions = {b["action"] for r in state["rows"] for b in r.get("buttons", ())} | set(LIST_ACTIONS)
             contents = [
                 {"action": action, "id": row_id, "checked": True, "table": 2}
-                for action in LIST_ACTIONS
+                for action in sorted(actions)
                 for row_id in range(1, FORGED_IDS)
             ]
         elif "items" in state:
