@@ -394,14 +394,14 @@ async def forge_everything(sock: KernelSocket, states: dict[str, dict[str, Any]]
     # the list widgets and controls (one widget per list): every action, naming rows by the
     # ids of other tables' entries, people, themes, links, members and actions alike
     for model_id, state in states.items():
-        if "rows" in state:
+        if state.get("part") == "list" and isinstance(state.get("rows"), list):
             actions = {b["action"] for r in state["rows"] for b in r.get("buttons", ())} | set(LIST_ACTIONS)
             contents = [
                 {"action": action, "id": row_id, "checked": True, "table": 2}
                 for action in sorted(actions)
                 for row_id in range(1, FORGED_IDS)
             ]
-        elif "items" in state:
+        elif state.get("part") == "controls" and isinstance(state.get("items"), list):
             names = [i.get("name") for i in state["items"] if i.get("name")]
             contents = [
                 {"action": "choose", "name": name, "value": str(v)}
