@@ -37,6 +37,7 @@ function drawRow(model, row) {
   addClasses(card, row.cls);
   for (const cell of row.cells || []) {
     if (cell.text === "" || cell.text === null || cell.text === undefined) continue;
+    if (card.childNodes.length) card.appendChild(document.createTextNode(" "));  // read as words
     card.appendChild(el("span", cell.cls || "", cell.text));
   }
   li.appendChild(card);

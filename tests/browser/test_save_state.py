@@ -86,7 +86,8 @@ def test_theme_name_link_note_and_first_action_say_saved_and_nothing_else(
     set_phase(store, FACILITATOR, ev, "collaboration")
     table.wait_for_selector(".fac-links-note input", timeout=20_000)
     table.locator(".fac-links-person select").select_option(label="Ama Owusu (Eastbrook City Council)")
-    table.locator(".fac-links-other select").select_option(label="Priya Shah (Age Well Eastbrook), table 2")
+    table.locator(".fac-links-other input").fill("Priya")  # the searchable picker
+    table.locator(".fac-links-other .fac-picker-option", has_text="Priya Shah").click()
     watch(table)
     note = table.locator(".fac-links-note input")
     note.fill("Falls pathway pilot")
