@@ -37,7 +37,7 @@ from _pageclient import Server, kernel_memory, open_page
 from facilitation.access import FACILITATOR, ORGANISER
 from facilitation.events.rules import EventKeys, create_event, set_phase
 from facilitation.store import open_store
-from facilitation.testing import CHROMIUM, CHROMIUM_ARGS
+from facilitation.testing import CHOOSE_KIND, CHROMIUM, CHROMIUM_ARGS
 
 OPEN_BATCH = 5  # table tabs opened at once in Chromium
 MAX_TABLES = 60  # the most an event has; pages beyond it are second laptops at a table
@@ -103,6 +103,7 @@ def run_chromium_case(
                 box = tab.locator(".fac-entry-text input")
                 box.fill(text)
                 projector.evaluate("t => window.__want.add(t)", text)
+                tab.evaluate(CHOOSE_KIND, ["", "not-given"])  # each entry chooses its kind
                 sent = tab.evaluate("() => Date.now()")
                 box.press("Enter")
                 projector.wait_for_function("t => t in window.__seen", arg=text, timeout=30_000)

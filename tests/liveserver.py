@@ -22,11 +22,12 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from facilitation.serving.server import child_pids
-from facilitation.testing import CHROMIUM
+from facilitation.serving import child_pids
+from facilitation.testing import CHOOSE_KIND, CHROMIUM
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 LINK = re.compile(r"^(projector|facilitator|organiser|join|table \S+): (http\S+)$")
@@ -132,3 +133,8 @@ def start_server(
 ) -> Server:
     """Start ``facilitate serve`` and wait until it prints its links."""
     return launch(db, event_id, folder, port=port, pool=pool, extra=extra).wait_ready()
+
+
+def choose_kind(page: Any, kind: str = "", evidence: str = "not-given") -> None:
+    """Choose the entry's kind (the first offered unless named) and, where asked, its evidence."""
+    page.evaluate(CHOOSE_KIND, [kind, evidence])

@@ -366,6 +366,12 @@ def forged_updates(state: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+# what a row sends (lists.js): its buttons' actions (read from the list's state), a
+# checkbox's and an unknown one, each naming every row id of the event's first dozen
+LIST_ACTIONS = ("check", "undo", "forged")
+FORGED_IDS = 13
+
+
 async def forge_everything(sock: KernelSocket, states: dict[str, dict[str, Any]]) -> int:
     """Send every widget forged values, then clicks and submits naming table 2; returns messages sent.
 
@@ -384,6 +390,34 @@ async def forge_everything(sock: KernelSocket, states: dict[str, dict[str, Any]]
         for model_id in states:
             data = {"method": "custom", "content": content}
             await sock.send("comm_msg", {"comm_id": model_id, "data": data})
+            sent += 1
+    # the list widgets and controls (one widget per list): every action, naming rows by the
+    # ids of other tables' entries, people, themes, links, members and actions alike
+    for model_id, state in states.items():
+        if state.get("part") == "list" and isinstance(state.get("rows"), list):
+            actions = {b["action"] for r in state["rows"] for b in r.get("buttons", ())} | set(LIST_ACTIONS)
+            contents = [
+                {"action": action, "id": row_id, "checked": True, "table": 2}
+                for action in sorted(actions)
+                for row_id in range(1, FORGED_IDS)
+            ]
+        elif state.get("part") == "controls" and isinstance(state.get("items"), list):
+            names = [i.get("name") for i in state["items"] if i.get("name")]
+            contents = [
+                {"action": "choose", "name": name, "value": str(v)}
+                for name in names
+                for v in range(1, FORGED_IDS)
+            ] + [
+                {"action": i["action"], "values": {"table": "2", "person": "1", "other": "2", "theme": "1"}}
+                for i in state["items"]
+                if i.get("type") == "button"
+            ]
+        else:
+            continue
+        for content in contents:
+            await sock.send(
+                "comm_msg", {"comm_id": model_id, "data": {"method": "custom", "content": content}}
+            )
             sent += 1
     await sock.barrier()
     return sent

@@ -106,8 +106,11 @@ class Kernel:
         return HARNESS % {"esm": json.dumps(box._esm), "state": json.dumps(state)}
 
     def receive(self, messages: list[dict[str, Any]]) -> None:
-        """Hand the browser's messages to the widget, as ipywidgets does."""
+        """Hand the browser's messages to the widget, as ipywidgets does (the lead has
+        chosen the kind and evidence, as each entry asks)."""
         box = self.view.entry_text
+        self.view.choices.choose("kind", "enabler")
+        self.view.choices.choose("evidence", "not-given")
         for m in messages:
             if "update" in m:
                 box._handle_msg(

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import pytest
-from liveserver import free_port, require_chromium, start_server
+from liveserver import choose_kind, free_port, require_chromium, start_server
 
 from facilitation.access import FACILITATOR, ORGANISER, table_actor
 from facilitation.capture.rules import list_entries
@@ -344,6 +344,7 @@ def type_until_saved(page: Any, browser: Any, url: str, text: str, log: list[str
     """
     box = page.locator(".fac-entry-text input")
     box.fill(text)
+    choose_kind(page)
     box.press("Enter")
     for attempt in range(6):
         deadline = time.monotonic() + 12
@@ -370,12 +371,14 @@ def type_until_saved(page: Any, browser: Any, url: str, text: str, log: list[str
                 return page
             box = page.locator(".fac-entry-text input")
             box.fill(text)
+            choose_kind(page)
             box.press("Enter")
         else:
             log.append(f"{text}: no 'Saved', Enter again (state: {saved_state(page)[:60]!r})")
             box = page.locator(".fac-entry-text input")
             if not box.input_value():
                 box.fill(text)  # the box was emptied but "Saved" never came: type it again
+            choose_kind(page)
             box.press("Enter")
     pytest.fail(f"{text!r} was never saved; {log}")
 
@@ -398,6 +401,7 @@ def test_the_page_says_what_is_pending_while_the_connection_is_cut(served: Serve
         try:
             box = page.locator(".fac-entry-text input")
             box.fill("Typed before the cut")
+            choose_kind(page)
             box.press("Enter")
             page.wait_for_function(
                 "() => document.querySelector('.fac-saved-state').innerText.includes('Saved')", timeout=20_000
@@ -405,6 +409,7 @@ def test_the_page_says_what_is_pending_while_the_connection_is_cut(served: Serve
             proxy.cut(8.0)
             time.sleep(0.3)
             box.fill(text)
+            choose_kind(page)
             box.press("Enter")
             time.sleep(2.0)
             seen["during"] = saved_state(page)

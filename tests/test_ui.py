@@ -23,10 +23,12 @@ from facilitation.events.rules import (
     set_phase,
 )
 from facilitation.live import Watcher
+from facilitation.people import list_people
 from facilitation.store import Store, open_store
 from facilitation.text import clean_text
 from facilitation.ui.console import ConsoleView
 from facilitation.ui.join import JoinView
+from facilitation.ui.lists import Controls, ListWidget
 from facilitation.ui.page import PageContext, PageParams, open_page, page_url, read_params
 from facilitation.ui.projector import ProjectorView
 from facilitation.ui.table import TableView
@@ -50,6 +52,12 @@ def ctx_for(store: Store, keys: EventKeys, key: str | None, **extra: Any) -> Pag
 
 def table_view(store: Store, keys: EventKeys, table: int) -> TableView:
     return TableView(ctx_for(store, keys, keys.tables[table]), table)
+
+
+def choose(view: TableView, kind: str = "enabler", evidence: str = "not-given") -> None:
+    """What the lead does before each entry: choose its kind (and, for enablers and blockers, the evidence)."""
+    view.choices.choose("kind", kind)
+    view.choices.choose("evidence", evidence)
 
 
 def browser_message(widget: w.Widget, content: dict[str, Any]) -> None:
@@ -99,23 +107,73 @@ def test_keys_decide_the_role(event: tuple[Store, EventKeys]) -> None:
 def test_enter_and_click_store_entries_and_show_saved(event: tuple[Store, EventKeys]) -> None:
     store, keys = event
     view = table_view(store, keys, 1)
+    choose(view)
     browser_update(view.entry_text, {"value": "Shared care"})  # a value update, then Enter with the text
     browser_message(view.entry_text, {"event": "submit", "value": "Shared care record"})
     assert view.saved.state == "saved"
-    view.kind.value = "blocker"
-    view.evidence.value = "anecdote"
+    browser_message(view.choices, {"action": "choose", "name": "kind", "value": "blocker"})
+    browser_message(view.choices, {"action": "choose", "name": "evidence", "value": "anecdote"})
     view.entry_text.value = "Rotas never line up"
-    view.submit_button.click()
+    browser_message(view.entry_buttons, {"action": "add", "values": {}})
     entries = list_entries(store, keys.event_id, table=1)
     assert [(e.kind, e.text, e.evidence) for e in entries] == [
         ("enabler", "Shared care record", None),
         ("blocker", "Rotas never line up", "anecdote"),
     ]
     assert view.entry_text.value == ""
-    assert len(view.entry_list.children) == 2
-    view.submit_button.click()  # a double click on an empty box adds nothing
+    assert [r["id"] for r in view.entry_list.rows] == [e.id for e in reversed(entries)]
+    view.entry_buttons.press("add")  # a double click on an empty box adds nothing
     assert len(list_entries(store, keys.event_id, table=1)) == 2
     assert view.saved.state == "not-saved"
+
+
+def test_kind_and_evidence_are_chosen_for_every_entry_never_by_default(
+    event: tuple[Store, EventKeys],
+) -> None:
+    """Issue 18: the kind and evidence stayed at the last choice, so a fifth enabler was
+    silently tagged "assumption". Each entry asks for both; saving without asks for them."""
+    store, keys = event
+    view = table_view(store, keys, 1)
+    said: list[dict[str, Any]] = []
+    view.entry_text.send = lambda content, buffers=None: said.append(content)  # type: ignore[method-assign]
+    browser_message(view.entry_text, {"event": "submit", "value": "No kind chosen", "draft": "d-1"})
+    assert view.saved.state == "not-saved" and "Choose Enabler or Blocker" in view.saved.value
+    assert said[-1]["refused"] and said[-1]["text"] == "No kind chosen"  # the text goes back into the box
+    view.choices.choose("kind", "enabler")
+    browser_message(view.entry_text, {"event": "submit", "value": "No kind chosen", "draft": "d-1"})
+    assert view.saved.state == "not-saved" and "evidence level" in view.saved.value
+    assert list_entries(store, keys.event_id) == []
+    view.choices.choose("evidence", "assumption")
+    browser_message(view.entry_text, {"event": "submit", "value": "Chosen", "draft": "d-2"})
+    assert [(e.kind, e.evidence) for e in list_entries(store, keys.event_id)] == [("enabler", "assumption")]
+    assert view.choices.get("kind") == "" and view.choices.get("evidence") == ""  # asked again next time
+    assert view.choices.values.get("kind") is None  # and the browser shows nothing chosen
+    browser_message(view.entry_text, {"event": "submit", "value": "Fifth enabler", "draft": "d-3"})
+    assert len(list_entries(store, keys.event_id)) == 1
+
+
+def test_withdraw_offers_undo_and_undo_brings_the_entry_back(event: tuple[Store, EventKeys]) -> None:
+    store, keys = event
+    view = table_view(store, keys, 2)
+    choose(view)
+    view.entry_text.value = "Joint training"
+    view.entry_buttons.press("add")
+    entry = list_entries(store, keys.event_id, table=2)[0]
+    browser_message(view.entry_list, {"action": "withdraw", "id": entry.id})
+    assert list_entries(store, keys.event_id, table=2) == []
+    row = view.entry_list.rows[0]
+    assert row["id"] == entry.id and [b["action"] for b in row["buttons"]] == ["undo"]
+    assert row["cells"][0]["text"] == "Withdrawn" and "Undo" in view.saved.value
+    # another table cannot bring it back, nor can this one once input is locked
+    other = table_view(store, keys, 1)
+    assert other.undo_withdraw(entry.id) is False
+    set_input_lock(store, FACILITATOR, keys.event_id, True)
+    assert view.undo_withdraw(entry.id) is False and "locked" in view.saved.value
+    set_input_lock(store, FACILITATOR, keys.event_id, False)
+    view.ctx.watcher.check()
+    browser_message(view.entry_list, {"action": "undo", "id": entry.id})
+    assert [e.text for e in list_entries(store, keys.event_id, table=2)] == ["Joint training"]
+    assert [b["action"] for b in view.entry_list.rows[0]["buttons"]] == ["edit", "withdraw"]
 
 
 def test_locked_input_keeps_the_draft(event: tuple[Store, EventKeys]) -> None:
@@ -124,6 +182,7 @@ def test_locked_input_keeps_the_draft(event: tuple[Store, EventKeys]) -> None:
     set_input_lock(store, FACILITATOR, keys.event_id, True)
     view.ctx.watcher.check()
     assert view.entry_text.disabled
+    choose(view)
     view.entry_text.value = "typed while locked"
     view.submit()
     assert view.saved.state == "not-saved"
@@ -135,68 +194,84 @@ def test_locked_input_keeps_the_draft(event: tuple[Store, EventKeys]) -> None:
 def test_edit_and_withdraw_own_entries(event: tuple[Store, EventKeys]) -> None:
     store, keys = event
     view = table_view(store, keys, 2)
+    choose(view)
     view.entry_text.value = "Joint trainng"
-    view.submit_button.click()
-    row = view.entry_list.children[0]
-    edit, _withdraw = (c for c in row.children if isinstance(c, w.Button))
-    edit.click()
+    view.entry_buttons.press("add")
+    row = view.entry_list.rows[0]
+    assert [b["action"] for b in row["buttons"]] == ["edit", "withdraw"]
+    browser_message(view.entry_list, {"action": "edit", "id": row["id"]})
     assert view.entry_text.value == "Joint trainng"
+    assert view.choices.get("kind") == "enabler"  # the edit shows the entry's own choices
     view.entry_text.value = "Joint training"
-    view.submit_button.click()
+    view.entry_buttons.press("add")
     assert [e.text for e in list_entries(store, keys.event_id, table=2)] == ["Joint training"]
-    view.entry_list.children[0].children[2].click()  # withdraw
+    browser_message(view.entry_list, {"action": "withdraw", "id": row["id"]})
     assert list_entries(store, keys.event_id, table=2) == []
 
 
 def test_a_click_on_a_row_counts_after_another_laptop_redraws_the_list(
     event: tuple[Store, EventKeys],
 ) -> None:
-    """A row still shown is the same open widget after a redraw, so a click on its way counts.
+    """A click names its row by id, so it counts after another laptop redrew the list.
 
-    A list remade whole on every change closes the row being clicked when the
-    table's second laptop adds an entry; the browser's click then reaches a closed
-    comm and does nothing.
+    A click naming a row by its place would withdraw the wrong entry once the table's
+    second laptop adds one above it; a list remade as new widgets would drop it.
     """
     store, keys = event
     view = table_view(store, keys, 2)
+    choose(view)
     view.entry_text.value = "Joint training"
-    view.submit_button.click()
-    withdraw = view.entry_list.children[0].children[2]
+    view.entry_buttons.press("add")
+    clicked = view.entry_list.rows[0]["id"]
     add_entry(store, table_actor(2), keys.event_id, 2, "blocker", "From the second laptop")
     view.ctx.watcher.check()
-    assert len(view.entry_list.children) == 2
-    assert withdraw.comm is not None, "the row of an unchanged entry was closed by the redraw"
-    assert withdraw in view.entry_list.children[1].children
-    browser_message(withdraw, {"event": "click"})
+    assert len(view.entry_list.rows) == 2 and view.entry_list.rows[1]["id"] == clicked
+    assert view.entry_list.comm is not None
+    browser_message(view.entry_list, {"action": "withdraw", "id": clicked})
     assert [e.text for e in list_entries(store, keys.event_id, table=2)] == ["From the second laptop"]
 
 
 def test_people_at_the_table(event: tuple[Store, EventKeys]) -> None:
     store, keys = event
+    set_phase(store, FACILITATOR, keys.event_id, "framing")
     view = table_view(store, keys, 3)
     view.person_name.value = "Ama Owusu"
-    view.person_org.value = "Eastbrook City Council"
-    view.person_button.click()
+    browser_message(
+        view.person_form, {"action": "add-person", "values": {"organisation": "Eastbrook City Council"}}
+    )
     assert [p.name for p in view.state.shown_people] == ["Ama Owusu"]
-    view.people_list.children[0].children[1].click()  # edit
-    view.person_org.value = "Eastbrook Council"
-    view.person_button.click()
+    assert view.people_list.rows[0]["cells"][0]["text"] == "Ama Owusu"
+    browser_message(view.people_list, {"action": "edit", "id": view.people_list.rows[0]["id"]})
+    assert view.person_form.get("organisation") == "Eastbrook City Council"
+    browser_message(
+        view.person_form, {"action": "choose", "name": "organisation", "value": "Eastbrook Council"}
+    )
+    view.person_form.press("add-person")
     assert view.state.shown_people[0].organisation == "Eastbrook Council"
+    assert len(list_people(store, keys.event_id, table=3)) == 1
+    browser_message(view.people_list, {"action": "remove", "id": view.people_list.rows[0]["id"]})
+    assert list_people(store, keys.event_id, table=3) == []
 
 
 def test_forged_messages_from_a_table_page_change_nothing_elsewhere(event: tuple[Store, EventKeys]) -> None:
     store, keys = event
     other = add_entry(store, table_actor(1), keys.event_id, 1, "enabler", "Table 1's entry")
     view = table_view(store, keys, 2)
+    choose(view)
     view.entry_text.value = "Table 2's entry"
-    view.submit_button.click()
+    view.entry_buttons.press("add")
     before = get_event(store, keys.event_id)
-    # a browser can send any widget message: click every button, submit every text
+    # a browser can send any widget message: click every button, submit every text,
+    # and every action of every list and form naming table 1's entry
     for widget in list(walk(view.widget)):
         if isinstance(widget, w.Button):
             browser_message(widget, {"event": "click"})
         if isinstance(widget, (w.Text, EntryInput)):
             browser_message(widget, {"event": "submit", "value": "forged"})
+        if isinstance(widget, (ListWidget, Controls)):
+            for action in ("edit", "withdraw", "undo", "remove", "add", "add-person", "choose"):
+                for row_id in (other, True, "1", None, -1):
+                    browser_message(widget, {"action": action, "id": row_id, "values": {"table": "1"}})
     # and call the handlers with another table's entry, as a forged row would
     assert view.withdraw(other) is False
     view.state.editing_entry = other
@@ -241,7 +316,7 @@ def test_console_moves_the_event_and_pages_follow(event: tuple[Store, EventKeys]
     console.next_button.click()
     table.ctx.watcher.check()
     assert "Ideas" in table.header.value
-    assert [v for _, v in table.kind.options] == ["idea", "question"]
+    assert [v for _, v in table.choices.items[0]["options"]] == ["idea", "question"]
     console.prev_button.click()
     console.start_button.click()
     assert get_event(store, keys.event_id).timer_running
@@ -297,8 +372,9 @@ def test_join_by_code(event: tuple[Store, EventKeys]) -> None:
     join.table.value = 2
     join.join_button.click()
     assert join.table_view is not None and join.table_view.ctx.actor == table_actor(2)
+    choose(join.table_view)
     join.table_view.entry_text.value = "Joined by code"
-    join.table_view.submit_button.click()
+    join.table_view.entry_buttons.press("add")
     assert [e.table for e in list_entries(store, keys.event_id)] == [2]
 
 
@@ -311,12 +387,12 @@ def test_grouping_and_voting_by_buttons(event: tuple[Store, EventKeys]) -> None:
     view = table_view(store, keys, 1)
     board = view.panel
     assert board is not None
-    next(iter(board.checks.values())).value = True
+    board.select(board.entry_rows.rows[0]["id"])
     board.theme_name.value = "Data sharing"
-    board.group_button.click()
+    board.controls.press("group")
     assert view.saved.state == "saved", view.saved.value
     t2 = table_view(store, keys, 2)
-    t2.panel.select(t2.panel.checks and next(iter(t2.panel.checks)))
+    t2.panel.select(t2.panel.entry_rows.rows[0]["id"])
     t2.panel.theme_name.value = "Records"
     t2.panel.group_as_new()
     console = ConsoleView(ctx_for(store, keys, keys.facilitator))
@@ -325,7 +401,7 @@ def test_grouping_and_voting_by_buttons(event: tuple[Store, EventKeys]) -> None:
     panel = view.panel
     assert "dots left" in panel.left.value
     before = panel.left.value
-    panel.rows.children[0].children[1].click()  # + dot
+    browser_message(panel.rows, {"action": "add", "id": panel.rows.rows[0]["id"]})  # + dot
     assert view.saved.state == "saved", view.saved.value
     assert panel.left.value != before
     console.ctx.watcher.check()
@@ -350,6 +426,7 @@ def test_a_retried_draft_is_stored_once_and_the_next_draft_is_new(
     store, keys = event
     set_phase(store, FACILITATOR, keys.event_id, "enablers-blockers")
     view = TableView(ctx_for(store, keys, keys.tables[1]), 1)
+    choose(view)
     box = view.entry_text
     said: list[dict[str, Any]] = []
     monkeypatch.setattr(box, "send", lambda content, buffers=None: said.append(content))
@@ -357,12 +434,14 @@ def test_a_retried_draft_is_stored_once_and_the_next_draft_is_new(
     for _ in range(2):  # the reply to the first was lost: the browser sends it again
         box._on_message(box, {"event": "submit", "value": "Shared care record", "draft": "d-1"}, [])
     box.value = "Shared care record"  # and the lead clicks Add as well, for the same draft
-    view.submit_button.click()
+    view.entry_buttons.press("add")
     assert [m["draft"] for m in said if m["stored"]] == ["d-1"] * 3
     # the browser missed that confirmation: its next entry still carries the old id
+    choose(view)
     box._on_message(box, {"event": "submit", "value": "Falls clinic at the library", "draft": "d-1"}, [])
+    choose(view)
     browser_update(box, {"draft": "d-2", "value": "Rotas that never line up"})
-    view.submit_button.click()
+    view.entry_buttons.press("add")
     texts = [e.text for e in list_entries(store, keys.event_id, table=1)]
     assert texts.count("Shared care record") == 1
     assert "Falls clinic at the library" in texts and "Rotas that never line up" in texts

@@ -128,33 +128,35 @@ def test_keyboard_rename_split_and_ungroup(event: tuple[Store, EventKeys]) -> No
     ids = [add_entry(store, table_actor(1), ev, 1, "idea", f"Idea {n}") for n in range(3)]
     set_phase(store, FACILITATOR, ev, "grouping")
     view, board = board_of(store, keys, 1)
-    for i in ids:
-        board.checks[i].value = True
+    for i in ids:  # the keyboard path: each entry's checkbox, one list widget
+        board.entry_rows._on_message(board.entry_rows, {"action": "check", "id": i, "checked": True}, [])
     board.theme_name._on_message(board.theme_name, {"event": "submit", "value": "Workforse"}, [])  # Enter
     (theme,) = list_themes(store, ev, table=1)
     assert theme.name == "Workforse" and board.theme_name.value == ""
-    assert board.selected == set() and not any(box.value for box in board.checks.values())  # untick after
+    assert board.selected == set() and not any(r["check"]["checked"] for r in board.entry_rows.rows)  # untick
     # the last keystroke's update arriving after the Enter does not put the name back
     board.theme_name._handle_msg(
         {"content": {"data": {"method": "update", "state": {"value": "Workforse"}, "buffer_paths": []}}}
     )
     assert board.theme_name.value == ""
-    board.theme_choice.value = theme.id
+    board.controls._on_message(
+        board.controls, {"action": "choose", "name": "theme", "value": str(theme.id)}, []
+    )
     board.rename_name.value = "Workforce"
-    board.rename_button.click()
+    board.controls.press("rename")
     assert view.saved.state == "saved", view.saved.value
     assert [t.name for t in list_themes(store, ev, table=1)] == ["Workforce"]
-    board.checks[ids[2]].value = True
-    board.theme_choice.value = theme.id
+    board.select(ids[2])
+    board.controls.choose("theme", str(theme.id))
     board.theme_name.value = "Digital tools"
-    board.split_button.click()
+    board.controls.press("split")
     assert view.saved.state == "saved", view.saved.value
     assert sorted((t.name, len(t.entry_ids)) for t in list_themes(store, ev, table=1)) == [
         ("Digital tools", 1),
         ("Workforce", 2),
     ]
-    board.checks[ids[0]].value = True
-    board.ungroup_button.click()
+    board.select(ids[0])
+    board.controls.press("ungroup")
     assert theme_of(store, ev, ids[0]) is None
     assert verbs(store, ev, "rename theme") == 1 and verbs(store, ev, "split theme") == 1
 
@@ -207,11 +209,18 @@ def test_rules_before_voting_then_tie_and_runoff(event: tuple[Store, EventKeys])
     themes = {t.name: t.id for t in list_themes(store, ev)}
     t1 = TableView(ctx_for(store, keys, keys.tables[1]), 1)
     panel = t1.panel
-    assert isinstance(panel, VotingPanel) and "counts only when it is stored" in panel.note.value
+    assert isinstance(panel, VotingPanel) and "counts when" in panel.left.value
+    assert "At most <b>1</b> dot on one theme" in panel.left.value  # the limit is shown
     panel.add(themes["Care records"])
+    # the theme holds the most one voter may put on it: its "+ dot" is off, the rule says no
+    row = next(r for r in panel.rows.rows if r["id"] == themes["Care records"])
+    assert row["buttons"][0]["disabled"] and "the most on one theme" in row["buttons"][0]["title"]
+    assert not any(r["buttons"][0]["disabled"] for r in panel.rows.rows if r["id"] != themes["Care records"])
+    assert not panel.add(themes["Care records"])
+    assert t1.saved.state == "not-saved"
     panel.add(themes["Volunteer drivers"])
     assert dots_left(store, ev, voter_label(1)).left == 0
-    assert all(row.children[1].disabled for row in panel.rows.children)  # no dots left: + is off
+    assert all(r["buttons"][0]["disabled"] for r in panel.rows.rows)  # no dots left: + is off
     add_dot(store, table_actor(2), ev, themes["Shared care record"], table=2)
     console.ctx.watcher.check()
     assert "Dots left" in console.status.value
@@ -231,6 +240,9 @@ def test_rules_before_voting_then_tie_and_runoff(event: tuple[Store, EventKeys])
     console.voting.runoff_button.click()
     after = get_event(store, ev)
     assert after.voting_round == 2 and len(after.runoff_themes) == 3 and not after.votes_revealed
+    t1.ctx.watcher.check()  # the table page says it is a run-off, and between which themes
+    assert "Run-off:</b> vote again between" in panel.left.value
+    assert all(f"\u201c{name}\u201d" in panel.left.value for name in ("Care records", "Volunteer drivers"))
 
 
 def test_forged_table_page_cannot_accept_runoff_or_change_rules(event: tuple[Store, EventKeys]) -> None:
@@ -284,13 +296,16 @@ def test_person_voting_spends_each_persons_dots(event: tuple[Store, EventKeys]) 
     assert isinstance(panel, VotingPanel) and panel.by_person
     assert "fac-vote-person" in panel.person_choice._dom_classes
     assert {v for _, v in panel.person_choice.options} == {ama, tom}
-    assert "Ama &lt;Owusu&gt;" in panel.people_left.value
+    assert "Ama &lt;Owusu&gt;" in panel.left.value
+    assert (
+        panel.person_choice.value is None and "Choose who is voting" in panel.left.value
+    )  # nobody by default
     panel.person_choice.value = tom
     while dots_left(store, ev, voter_label(person_id=tom)).left:
-        assert panel.rows.children[2].children[1].disabled is False
-        panel.rows.children[2].children[1].click()
+        assert panel.rows.rows[2]["buttons"][0]["disabled"] is False
+        panel.rows.press("add", panel.rows.rows[2]["id"])
         assert view.saved.state == "saved", view.saved.value
-    assert panel.rows.children[2].children[1].disabled
+    assert panel.rows.rows[2]["buttons"][0]["disabled"]
     assert "<b>0</b> of 2 dots left" in panel.left.value
     assert dots_left(store, ev, voter_label(person_id=ama)).left == 2
 

@@ -24,6 +24,7 @@ from facilitation.capture.rules import (
     edit_entry,
     evidence_summary,
     list_entries,
+    restore_entry,
     series_assets,
     withdraw_entry,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "edit_entry",
     "evidence_summary",
     "list_entries",
+    "restore_entry",
     "series_assets",
     "withdraw_entry",
 ]

@@ -37,6 +37,7 @@ __all__ = [
     "edit_entry",
     "evidence_summary",
     "list_entries",
+    "restore_entry",
     "series_assets",
     "withdraw_entry",
 ]
@@ -246,6 +247,57 @@ def withdraw_entry(
         refuse_if_entries_frozen(conn, actor, load_event(conn, event_id), [eid], "withdrawing its entries")
         conn.execute(update(s.entries).where(s.entries.c.id == eid).values(deleted_at=now()))
         return Change("withdraw entry", "entry", eid, {"table": number}, eid)
+
+    return int(store.write(fn, actor=actor, event_id=event_id, client_token=client_token).result)
+
+
+def restore_entry(
+    store: Store, actor: Actor, event_id: int, entry_id: int, *, client_token: str | None = None
+) -> int:
+    """Bring back a withdrawn entry (the table page's Undo): the same checks as withdrawing it.
+
+    Only its own table (or the facilitator); a table only while the phase takes entries
+    and input is not locked; refused while the entry is in a voted theme that is not
+    reopened (it is frozen). Restoring an entry that is not withdrawn changes nothing.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from facilitation.access import FACILITATOR, ORGANISER, table_actor
+    >>> from facilitation.events import create_event, set_phase
+    >>> from facilitation.store import open_store
+    >>> store = open_store(os.path.join(tempfile.mkdtemp(), "r.db"))
+    >>> ev = create_event(store, ORGANISER, template="innovation-challenge-half-day", title="T", tables=2).event_id
+    >>> _ = set_phase(store, FACILITATOR, ev, "enablers-blockers")
+    >>> e = add_entry(store, table_actor(1), ev, 1, "enabler", "Shared care")
+    >>> _ = withdraw_entry(store, table_actor(1), ev, e)
+    >>> restore_entry(store, table_actor(2), ev, e)
+    Traceback (most recent call last):
+    ...
+    facilitation.errors.NotAllowed: Table 2 cannot bring back this entry for table 1: each table writes only to its own.
+    >>> restore_entry(store, table_actor(1), ev, e) == e, [x.text for x in list_entries(store, ev)]
+    (True, ['Shared care'])
+    """
+
+    def fn(conn: Connection) -> Change:
+        row = conn.execute(
+            select(s.entries.c.id, s.entries.c.deleted_at, s.event_tables.c.number)
+            .join(s.event_tables, s.event_tables.c.id == s.entries.c.table_id)
+            .where(s.entries.c.id == int(entry_id), s.entries.c.event_id == event_id)
+        ).first()
+        if row is None:
+            raise NotFound(f"Entry {entry_id} is not there; reload the page to see the latest.")
+        require_table(actor, row.number, action="bring back this entry", also=("facilitator",))
+        if actor.role == "table":
+            require_open_for_input(
+                conn, event_id, ("capture", "ideas", "questions", "grouping"), "bring back entries"
+            )
+        refuse_if_entries_frozen(
+            conn, actor, load_event(conn, event_id), [row.id], "bringing back its entries"
+        )
+        if row.deleted_at is not None:
+            conn.execute(update(s.entries).where(s.entries.c.id == row.id).values(deleted_at=None))
+        return Change("restore entry", "entry", row.id, {"table": row.number}, int(row.id))
 
     return int(store.write(fn, actor=actor, event_id=event_id, client_token=client_token).result)
 

@@ -10,23 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from functools import partial
 from typing import Any
 
 import ipywidgets as w
 
-from facilitation.plans import ACTION_STATUSES
-from facilitation.plans.rules import Action, add_action, remove_action, update_action
+from facilitation.plans import ACTION_STATUSES, Action, add_action, remove_action, update_action
+from facilitation.ui import lists
+from facilitation.ui.lists import ListWidget
 from facilitation.ui.widgets import (
     WIDE,
     EntryInput,
-    Rows,
     SavedState,
     box_token,
-    button,
-    entry_row,
     esc,
-    html_widget,
     new_token,
 )
 
@@ -140,9 +136,10 @@ class ActionsForm:
         self.button.on_click(self.save)
         self.cancel_button = w.Button(description="Cancel edit", layout=w.Layout(display="none"))
         self.cancel_button.on_click(self.cancel_edit)
-        self.rows = Rows(self._row, '<p class="fac-more">No actions yet.</p>')
-        self.list = self.rows.box
+        self.list = ListWidget(label="First actions", empty="No actions yet.")
         self.list.add_class("fac-action-list")
+        self.list.on_action("edit", self.start_edit)
+        self.list.on_action("remove", self._click_remove)
         self.widgets: list[w.Widget] = [
             w.HBox([self.text], layout=w.Layout(width="100%")),
             w.HBox(
@@ -155,23 +152,21 @@ class ActionsForm:
     def show(self, actions: tuple[Action, ...]) -> None:
         """Show the group's actions as stored (the form keeps what is typed)."""
         self.shown = actions
-        self.rows.show(actions)
+        self.list.show([self._row(a) for a in actions])
 
-    def _row(self, a: Action) -> w.HBox:
-        return entry_row(
-            html_widget(action_card(a), "fac-entry"),
-            button(
-                "Edit",
-                partial(self._click_edit, a.id),
-                "fac-action-edit",
-                tooltip=f"Edit the action: {a.text[:60]}",
-            ),
-            button(
-                "Remove",
-                partial(self._click_remove, a.id),
-                "fac-action-remove",
-                tooltip=f"Remove the action: {a.text[:60]}",
-            ),
+    def _row(self, a: Action) -> lists.Row:
+        bits = [f"owner {a.owner}" if a.owner else "no owner yet"]
+        if a.due_on:
+            bits.append(f"due {a.due_on}")
+        bits.append(a.status)
+        return lists.row(
+            a.id,
+            [lists.cell(a.text, "fac-entry-body"), lists.cell(f"({', '.join(bits)})", "fac-evidence")],
+            [
+                lists.button("edit", "Edit", f"Edit the action: {a.text[:60]}", "fac-action-edit"),
+                lists.button("remove", "Remove", f"Remove the action: {a.text[:60]}", "fac-action-remove"),
+            ],
+            cls="fac-card",
         )
 
     def save(self, _widget: Any = None) -> bool:
@@ -195,9 +190,6 @@ class ActionsForm:
         self._end_edit()
         self._changed()
         return True
-
-    def _click_edit(self, action_id: int, _button: Any = None) -> None:
-        self.start_edit(action_id)
 
     def start_edit(self, action_id: int) -> None:
         """Put one of the group's actions into the form to change it."""
@@ -232,7 +224,7 @@ class ActionsForm:
         self.button.description = "Add action"
         self.cancel_button.layout.display = "none"
 
-    def _click_remove(self, action_id: int, _button: Any = None) -> None:
+    def _click_remove(self, action_id: int) -> None:
         token = self._remove_tokens.setdefault(action_id, new_token())  # a double click is one removal
         if self._write("action removed", remove_action, action_id, client_token=token):
             if self.editing == action_id:

@@ -24,20 +24,16 @@ from facilitation.themes.grouping import (
     split_theme,
     ungroup,
 )
+from facilitation.ui import lists
 from facilitation.ui.console_board import ConsoleBoard
 from facilitation.ui.dragboard import DragBoard, Drop
+from facilitation.ui.lists import ListWidget
 from facilitation.ui.page import PageContext
 from facilitation.ui.widgets import (
-    WIDE,
     EntryInput,
-    Rows,
     SavedState,
     box_token,
-    button,
     esc,
-    html_widget,
-    set_html,
-    set_options,
 )
 
 __all__ = ["ConsoleBoard", "TableBoard", "render_themes"]
@@ -78,12 +74,17 @@ class TableBoard:
         self.saved = saved
         self.saved_text = ""  # what the last write said it saved
         self.selected: set[int] = set()  # this page's selection, nobody else's
-        self.checks: dict[int, w.Checkbox] = {}
         self.drag = DragBoard()
         self.drag.on_drop(self.dropped)
-        self.rows: Rows[tuple[int, int, str, str, str]] = Rows(self._entry_row)
-        self.entry_rows = self.rows.box
+        # the keyboard path: one list of the entries with a checkbox each (no second copy
+        # of the themes: the board above shows them)
+        self.entry_rows = ListWidget(
+            title="Without dragging: tick entries, then group them",
+            label="Our entries, to tick for grouping",
+            empty="No entries to group yet.",
+        )
         self.entry_rows.add_class("fac-board-entries")
+        self.entry_rows.on_check(self.select)
         # the names save through the entry boxes' one mechanism (EntryInput): the name
         # travels with Enter, the box empties at once, and "Saved" comes from the kernel
         where = f"event-{ctx.event_id}-table-{self.table}"
@@ -93,46 +94,36 @@ class TableBoard:
         self.theme_name.add_class("fac-theme-name")
         self.theme_name.on_submit(self.group_as_new)
         self.theme_name.answer_checks(self._scope("theme"), self._written, "theme")
-        self.group_button = button("Group selected as new theme", self.group_as_new, "fac-group-as")
-        self.split_button = button(
-            "Split selected out of the chosen theme", self.split_selected, "fac-split-theme"
-        )
-        self.theme_choice = w.Dropdown(description="Theme", options=[], style=WIDE)
-        self.theme_choice.add_class("fac-theme-choice")
-        self.add_button = button("Add selected to theme", self.add_to_existing, "fac-add-to-theme")
-        self.ungroup_button = button("Ungroup selected", self.ungroup_selected, "fac-ungroup")
+        self.controls = lists.Controls(items=[])
+        self.controls.add_class("fac-board-controls")
+        for name, handler in (
+            ("group", self.group_as_new),
+            ("split", self.split_selected),
+            ("add", self.add_to_existing),
+            ("ungroup", self.ungroup_selected),
+            ("rename", self.rename_chosen),
+        ):
+            self.controls.on_action(name, handler)
         self.rename_name = EntryInput(
             label="Rename to ", placeholder="New name, then Enter", draft_key=f"{where}-theme-rename"
         )
         self.rename_name.add_class("fac-rename-name")
         self.rename_name.on_submit(self.rename_chosen)
         self.rename_name.answer_checks(self._scope("rename"), self._written, "renamed")
-        self.rename_button = button("Rename chosen theme", self.rename_chosen, "fac-rename-theme")
-        self.themes = html_widget("", "fac-board-themes")
-        self.keyboard = w.VBox(
-            [
-                html_widget('<div class="fac-section-title">Or without dragging: tick entries, then</div>'),
-                self.entry_rows,
-                w.HBox([self.theme_name, self.group_button, self.split_button]),
-                w.HBox([self.theme_choice, self.add_button, self.ungroup_button]),
-                w.HBox([self.rename_name, self.rename_button]),
-            ]
-        )
+        self.keyboard = w.VBox([self.entry_rows, self.theme_name, self.controls, self.rename_name])
         self.keyboard.add_class("fac-board-keyboard")
-        self.widget = w.VBox(
-            [
-                html_widget(
-                    '<div class="fac-section-title">Group your entries into themes: drag a card onto a '
-                    "theme, or onto \u201cnew theme\u201d</div>"
-                ),
-                self.drag,
-                self.keyboard,
-                self.themes,
-            ]
-        )
+        self.widget = w.VBox([self.drag, self.keyboard])
         self.widget.add_class("fac-board")
         self._shown: Any = None
         self._theme_names: list[str] = []
+        self._entries: list[Entry] = []
+        self._names: dict[int, str] = {}
+
+    @property
+    def theme_choice(self) -> int | None:
+        """The theme chosen in the controls (for add, split and rename)."""
+        value = self.controls.get("theme")
+        return int(value) if value.isdigit() else None
 
     def _scope(self, box: str) -> str:
         return f"table-{self.table}-{box}"
@@ -174,36 +165,44 @@ class TableBoard:
         ]
         shown = {e.id for e in entries}
         self.selected &= shown
-        self.rows.show((n, e.id, e.kind, e.text, names.get(e.theme_id, "")) for n, e in enumerate(entries, 1))
-        self.checks = {i: box for i, box in self.checks.items() if i in shown}
-        set_options(self.theme_choice, [(t.name, t.id) for t in themes])
-        entries_by_id = {e.id: e for e in entries}
-        set_html(self.themes, render_themes(themes, entries_by_id))
-
-    def _entry_row(self, row: tuple[int, int, str, str, str]) -> w.HBox:
-        n, entry_id, kind, text, theme = row
-        box = w.Checkbox(
-            value=entry_id in self.selected,
-            description=f"Select {kind} {n}",
-            indent=False,
-            layout=w.Layout(width="auto", min_width="9em"),
+        self._entries, self._names = entries, names
+        self._draw_rows()
+        self.controls.set_items(
+            [
+                lists.action("group", "Group ticked as new theme", "fac-group-as"),
+                lists.select(
+                    "theme",
+                    "Theme",
+                    [("choose\u2026", "")] + [(t.name, str(t.id)) for t in themes],
+                    "fac-theme-choice",
+                ),
+                lists.action("add", "Add ticked to theme", "fac-add-to-theme"),
+                lists.action("split", "Split ticked out of the theme", "fac-split-theme"),
+                lists.action("ungroup", "Ungroup ticked", "fac-ungroup"),
+                lists.action("rename", "Rename the theme", "fac-rename-theme"),
+            ]
         )
-        box.observe(self._on_check(entry_id), "value")
-        self.checks[entry_id] = box
-        into = f" \u2192 {esc(theme)}" if theme else ""
-        return w.HBox([box, html_widget(f'<div class="fac-card">{esc(text)}{into}</div>')])
+
+    def _draw_rows(self) -> None:
+        rows = []
+        for n, e in enumerate(self._entries, 1):
+            theme = self._names.get(e.theme_id or 0, "")
+            rows.append(
+                lists.row(
+                    e.id,
+                    [
+                        lists.cell(e.text, "fac-entry-body"),
+                        lists.cell(f"\u2192 {theme}" if theme else "", "fac-evidence"),
+                    ],
+                    check={"label": f"Select {e.kind} {n}", "checked": e.id in self.selected},
+                    cls="fac-card",
+                )
+            )
+        self.entry_rows.show(rows)
 
     def _tick_selected(self) -> None:
-        """The boxes show this page's selection (rows kept from before a write stay ticked otherwise)."""
-        for entry_id, box in self.checks.items():
-            if box.value != (entry_id in self.selected):
-                box.value = entry_id in self.selected
-
-    def _on_check(self, entry_id: int) -> Callable[[dict[str, Any]], None]:
-        def changed(change: dict[str, Any]) -> None:
-            self.select(entry_id, bool(change["new"]))
-
-        return changed
+        """The boxes show this page's selection."""
+        self._draw_rows()
 
     def select(self, entry_id: int, on: bool = True) -> None:
         """Tick or untick an entry (this page's selection only)."""
@@ -270,7 +269,7 @@ class TableBoard:
 
     def add_to_existing(self, _button: Any = None) -> bool:
         """Add the selected entries to the theme chosen in the list."""
-        theme, ids = self.theme_choice.value, sorted(self.selected)
+        theme, ids = self.theme_choice, sorted(self.selected)
         if theme is None:
             self.saved.not_saved("Make a theme first.")
             return False
@@ -287,7 +286,7 @@ class TableBoard:
     def split_selected(self, _button: Any = None) -> bool:
         """Move the selected entries of the chosen theme into a new theme, named as typed."""
         box = self.theme_name
-        theme, name, ids = self.theme_choice.value, box.value, sorted(self.selected)
+        theme, name, ids = self.theme_choice, box.value, sorted(self.selected)
         if theme is None:
             self.saved.not_saved("Choose the theme to split.")
             return self._named(box, name, False)
@@ -300,7 +299,7 @@ class TableBoard:
     def rename_chosen(self, _button: Any = None) -> bool:
         """Rename the theme chosen in the list."""
         box = self.rename_name
-        theme, name = self.theme_choice.value, box.value
+        theme, name = self.theme_choice, box.value
         if theme is None:
             self.saved.not_saved("Choose the theme to rename.")
             return self._named(box, name, False)

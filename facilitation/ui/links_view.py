@@ -8,29 +8,25 @@ the phase and the lock again, so a forged widget message writes nothing elsewher
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any
 
 import ipywidgets as w
 
 from facilitation.errors import FacilitationError
-from facilitation.events.rules import get_event
-from facilitation.network.rules import Link, list_links, record_link, withdraw_link
-from facilitation.people.rules import Person, list_people
+from facilitation.events import get_event
+from facilitation.network import Link, list_links, record_link, withdraw_link
+from facilitation.people import Person, list_people
+from facilitation.ui import lists
+from facilitation.ui.lists import ListWidget
 from facilitation.ui.page import PageContext
 from facilitation.ui.widgets import (
-    WIDE,
     EntryInput,
-    Rows,
     SavedState,
     box_token,
-    button,
-    entry_row,
     esc,
     html_widget,
     new_token,
     set_html,
-    set_options,
 )
 
 __all__ = ["LINK_CHOICES", "NOBODY", "LinksPanel", "LinksState", "link_card", "person_label"]
@@ -91,7 +87,8 @@ class LinksState:
 
 
 class LinksPanel:
-    """A table's links: pick someone here, someone anywhere, the kind and a note; then Enter.
+    """A table's links: choose someone here, find anyone by typing part of a name, the
+    kind and a note; then Enter. Nobody is chosen for the lead.
 
     Parameters
     ----------
@@ -108,14 +105,10 @@ class LinksPanel:
         self.table = int(table)
         self.saved = saved
         self.state = LinksState()
-        self.person = w.Dropdown(description="Someone at our table", options=[], style=WIDE)
-        self.person.add_class("fac-links-person")
-        self.other = w.Dropdown(
-            description="Linked with", options=[], style=WIDE, layout=w.Layout(width="440px")
-        )
-        self.other.add_class("fac-links-other")
-        self.kind = w.ToggleButtons(options=LINK_CHOICES, value="worked with", description="How", style=WIDE)
-        self.kind.add_class("fac-links-kind")
+        self.hint = html_widget("", "fac-links-hint")
+        self.form = lists.Controls(items=[])
+        self.form.add_class("fac-links-form")
+        self.form.fill({"how": LINK_CHOICES[0][1]})
         self.note = EntryInput(
             label="Note (optional)",
             placeholder="What on? Then press Enter",
@@ -127,27 +120,20 @@ class LinksPanel:
         self.note.add_class("fac-links-note")
         self.note.on_submit(self.submit)
         self.note.answer_checks(f"table-{self.table}-link", self._written, "link")
-        self.submit_button = w.Button(description="Record link", button_style="primary")
-        self.submit_button.add_class("fac-links-submit")
-        self.submit_button.on_click(self.submit)
-        self.hint = html_widget("", "fac-links-hint")
-        self.link_rows = Rows(
-            self._link_row,
-            '<p class="fac-more">No links yet. What you record shows on the projector\'s map.</p>',
+        self.buttons = lists.Controls(
+            items=[lists.action("record", "Record link", "fac-links-submit", primary=True)]
         )
-        self.rows = self.link_rows.box
+        self.buttons.on_action("record", self.submit)
+        self.rows = ListWidget(
+            title="Links recorded at our table",
+            label="Links recorded at our table, newest first",
+            empty="No links yet. What you record shows on the projector's map.",
+        )
         self.rows.add_class("fac-links-list")
-        self.widget = w.VBox(
-            [
-                html_widget('<div class="fac-section-title">Who worked with whom</div>'),
-                self.hint,
-                w.HBox([self.person, self.other]),
-                self.kind,
-                w.HBox([self.note, self.submit_button], layout=w.Layout(width="100%")),
-                html_widget('<div class="fac-section-title">Links recorded at our table</div>'),
-                self.rows,
-            ]
-        )
+        self.rows.on_action("withdraw", self.withdraw)
+        line = w.HBox([self.note, self.buttons], layout=w.Layout(width="100%"))
+        line.add_class("fac-entry-line")
+        self.widget = w.VBox([self.hint, self.form, line, self.rows])
         self.widget.add_class("fac-links")
 
     # -- drawing ---------------------------------------------------------------------
@@ -156,56 +142,93 @@ class LinksPanel:
         store, event_id = self.ctx.store, self.ctx.event_id
         everyone = tuple(list_people(store, event_id))
         here = tuple(p for p in everyone if p.table == self.table)
-        if here != self.state.shown_table_people:
-            self.state.shown_table_people = here
-            set_options(self.person, [(person_label(p, table=False), p.id) for p in here])
+        if here != self.state.shown_table_people or everyone != self.state.shown_everyone:
+            self.state.shown_table_people, self.state.shown_everyone = here, everyone
             set_html(
                 self.hint,
-                ""
-                if here
-                else '<p class="fac-more">Add the people at your table (below) first; '
-                "then record who worked with whom.</p>",
+                '<div class="fac-section-title">Who did you work with?</div>'
+                + (
+                    ""
+                    if here
+                    else '<p class="fac-more">Nobody is listed at your table yet: ask the facilitator to '
+                    "seat your table's people, then record who worked with whom.</p>"
+                ),
             )
-        if everyone != self.state.shown_everyone:
-            self.state.shown_everyone = everyone
-            set_options(
-                self.other, [("Choose a person", NOBODY)] + [(person_label(p), p.id) for p in everyone]
+            self.form.set_items(
+                [
+                    lists.select(
+                        "person",
+                        "Someone at our table",
+                        [("choose\u2026", "")] + [(person_label(p, table=False), str(p.id)) for p in here],
+                        "fac-links-person",
+                    ),
+                    lists.picker(
+                        "other",
+                        "Linked with",
+                        [(person_label(p), str(p.id)) for p in everyone],
+                        "fac-links-other",
+                    ),
+                    lists.radio("how", "How", LINK_CHOICES, "fac-links-kind"),
+                ]
             )
         locked = get_event(store, event_id).input_locked
-        if self.submit_button.disabled != locked:
-            self.submit_button.disabled = locked
+        items = [lists.action("record", "Record link", "fac-links-submit", primary=True)]
+        items[0]["disabled"] = locked
+        self.buttons.set_items(items)
         links = tuple(list_links(store, event_id, table=self.table))
         if links != self.state.shown_links:
             self.state.shown_links = links
             for x in links:  # kept after a withdrawal, so a double click on Withdraw is one write
                 self.state.row_tokens.setdefault(x.id, new_token())
-            self.link_rows.show(reversed(links))
+            self.rows.show([self._link_row(x) for x in reversed(links)])
 
-    def _link_row(self, link: Link) -> w.HBox:
-        withdraw = button(
-            "Withdraw",
-            partial(self._click_withdraw, link.id),
-            "fac-links-withdraw",
-            tooltip=f"Withdraw: {link.name_a} {link.kind} {link.name_b}",
+    def _link_row(self, link: Link) -> lists.Row:
+        return lists.row(
+            link.id,
+            [
+                lists.cell(link.name_a, "fac-link-name"),
+                lists.cell(link.kind, "fac-link-kind"),
+                lists.cell(link.name_b, "fac-link-name"),
+                lists.cell(f"\u201c{link.note}\u201d" if link.note else "", "fac-evidence"),
+            ],
+            [
+                lists.button(
+                    "withdraw",
+                    "Withdraw",
+                    f"Withdraw: {link.name_a} {link.kind} {link.name_b}",
+                    "fac-links-withdraw",
+                )
+            ],
+            cls="fac-card fac-entry",
         )
-        return entry_row(html_widget(link_card(link), "fac-entry"), withdraw)
 
     def _written(self, token: str) -> bool:
         return self.ctx.store.written(token) is not None
+
+    def _chosen_id(self, name: str) -> int | None:
+        value = self.form.get(name)
+        return int(value) if value.isdigit() else None
 
     # -- handlers ----------------------------------------------------------------------
     def submit(self, _widget: Any = None) -> bool:
         """Record the link chosen in the form; the form is kept when it cannot be saved."""
         draft, note = self.note.draft, self.note.value
-        if not self.person.value:
+        person, other = self._chosen_id("person"), self._chosen_id("other")
+        if not person:
             self.saved.not_saved("Choose someone at your table first.")
             self.note.not_stored(draft, note, refused=True)  # the note comes back into the box
             return False
-        if not self.other.value:
-            self.saved.not_saved("Choose who they are linked with.")
+        if not other:
+            self.saved.not_saved(
+                "Choose who they are linked with: type part of a name under \u201cLinked with\u201d."
+            )
             self.note.not_stored(draft, note, refused=True)
             return False
-        return self.record(self.person.value, self.other.value, self.kind.value, note, draft=draft)
+        how = self.form.get("how") or LINK_CHOICES[0][1]
+        if self.record(person, other, how, note, draft=draft):
+            self.form.fill({"how": how})  # the next link chooses its people again
+            return True
+        return False
 
     def record(self, person_a: int, person_b: int, kind: str, note: str = "", *, draft: str = "") -> bool:
         """Record a link through the rule, with this draft's token (a double click records once)."""
@@ -238,9 +261,6 @@ class LinksPanel:
         self.state.token = new_token()
         self.ctx.watcher.check()
         return True
-
-    def _click_withdraw(self, link_id: int, _button: Any = None) -> None:
-        self.withdraw(link_id)
 
     def withdraw(self, link_id: int) -> bool:
         """Withdraw a link recorded at this table (kept in the store and the log)."""

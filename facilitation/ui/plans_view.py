@@ -11,7 +11,6 @@ that the phase takes plans.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any
 
 import ipywidgets as w
@@ -33,19 +32,17 @@ from facilitation.plans.rules import (
     unlink_entry,
     update_group,
 )
+from facilitation.ui import lists
 from facilitation.ui.actions_view import ActionsForm, parse_day
 from facilitation.ui.links_view import NOBODY, person_label
+from facilitation.ui.lists import ListWidget
 from facilitation.ui.page import PageContext
 from facilitation.ui.widgets import (
     WIDE,
-    Rows,
     SavedState,
-    button,
-    entry_row,
     esc,
     html_widget,
     new_token,
-    replace_children,
     set_html,
     set_options,
 )
@@ -195,9 +192,9 @@ class PlansPanel:
             widget.observe(self._on_edit, names="value")
 
         # members
-        self.member_rows = Rows(self._member_row, '<p class="fac-more">No members yet.</p>')
-        self.members = self.member_rows.box
+        self.members = ListWidget(title="Members", label="Members of the group", empty="No members yet.")
         self.members.add_class("fac-plan-members")
+        self.members.on_action("remove", self._click_remove_member)
         self.member_choice = w.Dropdown(
             description="Add a member", options=[], style=WIDE, layout=w.Layout(width="440px")
         )
@@ -205,15 +202,18 @@ class PlansPanel:
         self.member_button = w.Button(description="Add member", layout=w.Layout(width="auto"))
         self.member_button.add_class("fac-plan-member-add")
         self.member_button.on_click(self._click_add_member)
-        self.suggestions = w.HBox([], layout=w.Layout(flex_flow="row wrap"))
+        self.suggestions = ListWidget(label="Suggested members, to reach across organisations")
         self.suggestions.add_class("fac-plan-suggestions")
+        self.suggestions.on_action("add", self._click_suggested)
 
         # enablers and blockers
-        self.linked_rows = Rows(
-            self._linked_row, '<p class="fac-more">No enablers or blockers linked yet.</p>'
+        self.linked = ListWidget(
+            title="Enablers to use and blockers to remove",
+            label="Enablers and blockers linked to the plan",
+            empty="No enablers or blockers linked yet.",
         )
-        self.linked = self.linked_rows.box
         self.linked.add_class("fac-plan-entries")
+        self.linked.on_action("unlink", self._click_unlink)
         self.entry_choice = w.Dropdown(
             description="Enabler or blocker", options=[], style=WIDE, layout=w.Layout(width="640px")
         )
@@ -248,11 +248,9 @@ class PlansPanel:
                 self.measures,
                 w.HBox(list(self.dates.values()), layout=w.Layout(flex_flow="row wrap")),
                 w.HBox([self.destination, self.save_button, self.dirty]),
-                title("Members"),
                 self.members,
                 w.HBox([self.member_choice, self.member_button]),
                 self.suggestions,
-                title("Enablers to use and blockers to remove"),
                 self.linked,
                 w.HBox([self.entry_choice, self.entry_button]),
                 title("First actions"),
@@ -425,7 +423,7 @@ class PlansPanel:
         if self.state.shown.get("members") == key:
             return
         self.state.shown["members"] = key
-        self.member_rows.show(group.members)
+        self.members.show([self._member_row(m) for m in group.members])
         taken = {m.person_id for m in group.members}
         choices = [(person_label(p), p.id) for p in self.people if p.id not in taken]
         set_options(self.member_choice, [("Choose a person", NOBODY), *choices])
@@ -433,57 +431,60 @@ class PlansPanel:
             found = suggested_members(self.ctx.store, self.ctx.event_id, group.id, k=3)
         except FacilitationError:
             found = []
-        chips: list[w.Widget] = []
-        if found:
-            chips.append(html_widget("<span>Suggested, to reach across organisations:</span>"))
-        for s in found:
-            b = button(
-                f"+ {s.name}" + (f" ({s.organisation})" if s.organisation else ""),
-                partial(self._click_suggested, s.person_id),
-                "fac-plan-suggest",
-                tooltip=f"Add {s.name}: {s.reason}",
-            )
-            chips.append(b)
-        replace_children(self.suggestions, chips)
+        self.suggestions.title = "Suggested, to reach across organisations" if found else ""
+        self.suggestions.show(
+            [
+                lists.row(
+                    s.person_id,
+                    [
+                        lists.cell(s.name + (f" ({s.organisation})" if s.organisation else "")),
+                        lists.cell(s.reason, "fac-evidence"),
+                    ],
+                    [lists.button("add", "+ Add", f"Add {s.name}: {s.reason}", "fac-plan-suggest")],
+                )
+                for s in found
+            ]
+        )
 
     def _draw_entries(self, group: Group, entries: list[Entry]) -> None:
         key = (group.id, group.entries, tuple((e.id, e.kind, e.text, e.table) for e in entries))
         if self.state.shown.get("entries") == key:
             return
         self.state.shown["entries"] = key
-        self.linked_rows.show(group.entries)
+        self.linked.show([self._linked_row(e) for e in group.entries])
         linked = {e.entry_id for e in group.entries}
         choices = [(_entry_label(e), e.id) for e in entries if e.id not in linked]
         set_options(self.entry_choice, [("Choose an enabler or a blocker", NOBODY), *choices])
 
-    def _member_row(self, m: Member) -> w.HBox:
+    def _member_row(self, m: Member) -> lists.Row:
         text = (
             m.name
             + (f" ({m.organisation})" if m.organisation else "")
             + (f", {m.role}" if m.role != "member" else "")
         )
-        remove = button(
-            "Remove",
-            partial(self._click_remove_member, m.person_id),
-            "fac-plan-member-remove",
-            tooltip=f"Take {m.name} out of the group",
+        return lists.row(
+            m.person_id,
+            [lists.cell(text)],
+            [lists.button("remove", "Remove", f"Take {m.name} out of the group", "fac-plan-member-remove")],
+            cls="fac-card",
         )
-        return entry_row(html_widget(f'<div class="fac-card">{esc(text)}</div>', "fac-entry"), remove)
 
-    def _linked_row(self, e: LinkedEntry) -> w.HBox:
+    def _linked_row(self, e: LinkedEntry) -> lists.Row:
         verb = "Use" if e.use == "use" else "Remove"
-        card = (
-            f'<div class="fac-card fac-kind-{esc(e.kind)}-card"><span class="fac-kind fac-kind-{esc(e.kind)}">'
-            f'{esc(verb)}</span><span class="fac-entry-body">{esc(e.text)}</span>'
-            f'<span class="fac-evidence">(table {e.table})</span></div>'
+        return lists.row(
+            e.entry_id,
+            [
+                lists.cell(verb, f"fac-kind fac-kind-{e.kind}"),
+                lists.cell(e.text, "fac-entry-body"),
+                lists.cell(f"(table {e.table})", "fac-evidence"),
+            ],
+            [
+                lists.button(
+                    "unlink", "Unlink", f"Unlink this {e.kind}: {e.text[:60]}", "fac-plan-entry-unlink"
+                )
+            ],
+            cls=f"fac-card fac-kind-{e.kind}-card",
         )
-        unlink = button(
-            "Unlink",
-            partial(self._click_unlink, e.entry_id),
-            "fac-plan-entry-unlink",
-            tooltip=f"Unlink this {e.kind}",
-        )
-        return entry_row(html_widget(card, "fac-entry"), unlink)
 
     # -- handlers ---------------------------------------------------------------------------
     def _write(self, what: str, fn: Any, *args: Any, **kwargs: Any) -> bool:
@@ -539,7 +540,7 @@ class PlansPanel:
             return
         self.add_person(self.member_choice.value)
 
-    def _click_suggested(self, person_id: int, _button: Any = None) -> None:
+    def _click_suggested(self, person_id: int) -> None:
         self.add_person(person_id)
 
     def add_person(self, person_id: int) -> bool:
@@ -554,7 +555,7 @@ class PlansPanel:
         self.ctx.watcher.check()
         return True
 
-    def _click_remove_member(self, person_id: int, _button: Any = None) -> None:
+    def _click_remove_member(self, person_id: int) -> None:
         token = self._row_token("remove member", person_id)
         if self._write("member removed", remove_member, self.state.group_id, person_id, client_token=token):
             self._done("remove member", person_id)
@@ -577,7 +578,7 @@ class PlansPanel:
         self.ctx.watcher.check()
         return True
 
-    def _click_unlink(self, entry_id: int, _button: Any = None) -> None:
+    def _click_unlink(self, entry_id: int) -> None:
         token = self._row_token("unlink", entry_id)
         if self._write("unlinked", unlink_entry, self.state.group_id, entry_id, client_token=token):
             self._done("unlink", entry_id)

@@ -7,29 +7,33 @@ message cannot write for another table or move the event.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any
 
 import ipywidgets as w
 
-from facilitation.capture import EVIDENCE_LEVELS, MAX_SOURCE
-from facilitation.capture.rules import Entry, add_entry, edit_entry, list_entries, withdraw_entry
+from facilitation.capture import EVIDENCE_LEVELS
+from facilitation.capture.rules import (
+    Entry,
+    add_entry,
+    edit_entry,
+    list_entries,
+    restore_entry,
+    withdraw_entry,
+)
 from facilitation.errors import FacilitationError
 from facilitation.events.rules import Event, get_event, list_tables, mark_table_done
 from facilitation.live import served_by_voila
 from facilitation.people import Person, add_person, list_people, remove_from_event, update_person
+from facilitation.ui import lists
+from facilitation.ui.lists import ListWidget
 from facilitation.ui.page import PageContext, error_view, open_page, page_frame
 from facilitation.ui.widgets import (
-    WIDE,
     Countdown,
     EntryInput,
-    Rows,
     SavedState,
-    block,
     box_token,
-    button,
-    entry_row,
     esc,
     html_widget,
     new_token,
@@ -54,8 +58,16 @@ KIND_LABELS = {
     "question": "Question",
     "asset": "Asset",
 }
-# the kinds that carry evidence and a source; an asset's is what shows it works
-EVIDENCED = ("enabler", "blocker", "asset")
+# the evidence level is chosen for each enabler and blocker: "not given" is a choice, no default is
+NOT_GIVEN = "not-given"
+EVIDENCE_CHOICES: list[tuple[str, str]] = [
+    ("choose\u2026", ""),
+    ("not given", NOT_GIVEN),
+    *[(e, e) for e in EVIDENCE_LEVELS],
+]
+EVIDENCE_VALUES = frozenset(v for _, v in EVIDENCE_CHOICES if v)
+# how long "Withdrawn \u2014 Undo" stays in our entries after a withdraw
+UNDO_SECONDS = 60.0
 
 
 @dataclass
@@ -73,6 +85,8 @@ class TableState:
     panel_input: str = ""
     # a plan's changes not saved when the phase moved on, by group: offered back on return
     plan_drafts: dict[int, dict[str, Any]] = field(default_factory=dict)
+    # entries this page withdrew, with when: offered back ("Withdrawn \u2014 Undo") for a while
+    withdrawn: dict[int, tuple[Entry, float]] = field(default_factory=dict)
 
 
 def draft_token(table: int, draft: str, text: str) -> str:
@@ -118,6 +132,11 @@ def entry_card(entry: Entry) -> str:
 class TableView:
     """The widgets of one table's page and the handlers behind them.
 
+    Only the current phase's part is built: the people form in framing and close, the
+    entry box and our entries while entries are typed, the board, the dots, the links
+    or the plan in their phases. Each list is one :class:`ListWidget` whose rows the
+    browser draws, so a page stays a few dozen widget models whatever it lists.
+
     Parameters
     ----------
     ctx : PageContext
@@ -138,113 +157,25 @@ class TableView:
         self.header = html_widget("", "fac-table-header")
         self.timer = Countdown()
         self.timer.add_class("fac-timer")
-        self.lock_note = html_widget("", "fac-lock-note")
-
-        # who is at the table
-        self.people_rows = Rows(
-            self._person_row,
-            '<p class="fac-more">Nobody listed yet: add the people at your table.</p>',
-            key=lambda p: (p.id, p.name, p.organisation),
+        self.head = w.HBox(
+            [self.header, self.timer], layout=w.Layout(justify_content="space-between", width="100%")
         )
-        self.people_list = self.people_rows.box
-        self.people_list.add_class("fac-people-list")
-        # the person's name saves on Enter, through the entry boxes' one mechanism
-        self.person_name = EntryInput(
-            placeholder="Name", label="Name", max_length=200, layout=w.Layout(width="300px")
-        )
-        self.person_name.add_class("fac-person-name")
-        self.person_name.on_submit(self.save_person)
-        self.person_name.answer_checks(f"table-{self.table}-person", self._written, "person")
-        self.person_org = w.Text(
-            placeholder="Organisation", description="Organisation", layout=w.Layout(width="360px"), style=WIDE
-        )
-        self.person_button = w.Button(description="Add person", button_style="")
-        self.person_button.add_class("fac-person-add")
-        self.person_button.on_click(self.save_person)
-        self.person_cancel = w.Button(description="Cancel", layout=w.Layout(display="none"))
-        self.person_cancel.on_click(self.cancel_person_edit)
-        people_box = w.VBox(
-            [
-                html_widget('<div class="fac-section-title">Who is at this table</div>'),
-                self.people_list,
-                w.HBox([self.person_name, self.person_org, self.person_button, self.person_cancel]),
-            ]
-        )
-
-        # the input of the current phase
-        self.kind = w.ToggleButtons(
-            options=[("Enabler", "enabler"), ("Blocker", "blocker")], description="Kind", style=WIDE
-        )
-        self.kind.add_class("fac-entry-kind")
-        self.evidence = w.Dropdown(
-            options=[("evidence: not given", "")] + [(e, e) for e in EVIDENCE_LEVELS],
-            value="",
-            description="Evidence",
-            style=WIDE,
-        )
-        self.evidence.add_class("fac-entry-evidence")
-        self.source = w.Text(
-            placeholder=f"Source, if any: report, dashboard, who said it (up to {MAX_SOURCE})",
-            description="Source",
-            style=WIDE,
-            layout=w.Layout(width="420px"),
-        )
-        self.source.add_class("fac-entry-source")
-        self.source.continuous_update = False
-        self.entry_text = EntryInput(
-            placeholder="Type, then press Enter",
-            label="Entry",
-            layout=w.Layout(width="100%"),
-            draft_key=f"event-{ctx.event_id}-table-{self.table}",
-        )
-        self.entry_text.add_class("fac-entry-text")
-        self.entry_text.on_submit(self.submit)
-        self.entry_text.on_check(self.check_draft)
-        self.submit_button = w.Button(description="Add", button_style="primary")
-        self.submit_button.add_class("fac-entry-submit")
-        self.submit_button.on_click(self.submit)
-        self.cancel_button = w.Button(description="Cancel edit", layout=w.Layout(display="none"))
-        self.cancel_button.on_click(self.cancel_edit)
+        self.head.add_class("fac-table-head")
         self.saved = SavedState()
-        self.entry_box = w.VBox(
-            [
-                w.HBox([self.kind, self.evidence, self.source], layout=w.Layout(flex_flow="row wrap")),
-                w.HBox(
-                    [self.entry_text, self.submit_button, self.cancel_button], layout=w.Layout(width="100%")
-                ),
-            ]
-        )
-        self.entry_box.add_class("fac-entry-box")
-        self.entry_rows = Rows(
-            self._entry_row,
-            '<p class="fac-more">Nothing yet. What you add shows here and on the projector.</p>',
-        )
-        self.entry_list = self.entry_rows.box
-        self.entry_list.add_class("fac-entry-list")
         self.done_button = w.Button(
             description="Our table is done", button_style="success", layout=w.Layout(width="auto")
         )
         self.done_button.add_class("fac-table-done")
         self.done_button.on_click(self.toggle_done)
-        self.extra = w.VBox([])  # the grouping board, voting panel, links or plan
-        self.panel: Any = None
-        self.entries_title = html_widget('<div class="fac-section-title">Our entries</div>')
+        self.panel: Any = None  # the grouping board, voting panel, links or plan
+        self.parts: list[w.Widget] = []  # what the current phase shows between the save line and "done"
 
-        self.widget = w.VBox(
-            [
-                w.HBox(
-                    [self.header, self.timer], layout=w.Layout(justify_content="space-between", width="100%")
-                ),
-                self.lock_note,
-                self.saved,  # the one save line, in every phase (CSS keeps it in view)
-                self.entry_box,
-                self.extra,
-                self.entries_title,
-                self.entry_list,
-                self.done_button,
-                people_box,
-            ]
-        )
+        # built for the phases that show them, closed when the phase moves on
+        self.entry_box: w.VBox | None = None
+        self.entry_list: ListWidget | None = None
+        self.people_list: ListWidget | None = None
+
+        self.widget = w.VBox([self.head, self.saved, self.done_button])
         self.widget.add_class("fac-table-page")
         ctx.watcher.on_change(self.refresh)
         self.refresh()
@@ -252,22 +183,149 @@ class TableView:
     def _written(self, token: str) -> bool:
         return self.ctx.store.written(token) is not None
 
+    # -- building the phase's part ----------------------------------------------------------
+    def _build_entry_box(self, phase_input: str) -> list[w.Widget]:
+        kinds = PHASE_KINDS[phase_input]
+        items: list[dict[str, Any]] = []
+        if len(kinds) > 1:
+            items.append(lists.radio("kind", "Kind", [(KIND_LABELS[k], k) for k in kinds], "fac-entry-kind"))
+        if phase_input == "capture":
+            items.append(lists.select("evidence", "Evidence", EVIDENCE_CHOICES, "fac-entry-evidence"))
+        self.choices = lists.Controls(items=items)
+        self.choices.add_class("fac-entry-choices")
+        self.entry_text = EntryInput(
+            placeholder="Type, then press Enter",
+            label="Entry",
+            layout=w.Layout(width="100%"),
+            draft_key=f"event-{self.ctx.event_id}-table-{self.table}",
+        )
+        self.entry_text.add_class("fac-entry-text")
+        self.entry_text.on_submit(self.submit)
+        self.entry_text.on_check(self.check_draft)
+        self.entry_buttons = lists.Controls(items=self._entry_button_items())
+        self.entry_buttons.add_class("fac-entry-buttons")
+        self.entry_buttons.on_action("add", self.submit)
+        self.entry_buttons.on_action("cancel-edit", self.cancel_edit)
+        line = w.HBox([self.entry_text, self.entry_buttons], layout=w.Layout(width="100%"))
+        line.add_class("fac-entry-line")
+        self.entry_box = w.VBox([self.choices, line] if items else [line])
+        self.entry_box.add_class("fac-entry-box")
+        self.entry_list = lists.ListWidget(
+            title="Our entries",
+            label="Our entries, newest first",
+            empty="Nothing yet. What you add shows here and on the projector.",
+        )
+        self.entry_list.add_class("fac-entry-list")
+        self.entry_list.on_action("edit", self.start_edit)
+        self.entry_list.on_action("withdraw", self.withdraw)
+        self.entry_list.on_action("undo", self.undo_withdraw)
+        self.state.shown_entries = None
+        self.state.editing_entry = None
+        return [self.entry_box, self.entry_list]
+
+    def _entry_button_items(self) -> list[dict[str, Any]]:
+        editing = self.state.editing_entry is not None
+        items = [lists.action("add", "Save changes" if editing else "Add", "fac-entry-submit", primary=True)]
+        if editing:
+            items.append(lists.action("cancel-edit", "Cancel edit", "fac-entry-cancel"))
+        return items
+
+    def _build_people(self) -> list[w.Widget]:
+        self.people_list = lists.ListWidget(
+            title="Who is at this table",
+            label="People at this table",
+            empty="Nobody listed yet: add the people at your table.",
+        )
+        self.people_list.add_class("fac-people-list")
+        self.people_list.on_action("edit", self.start_person_edit)
+        self.people_list.on_action("remove", self.remove_person)
+        # the person's name saves on Enter, through the entry boxes' one mechanism
+        self.person_name = EntryInput(placeholder="Name", label="Name", max_length=200)
+        self.person_name.add_class("fac-person-name")
+        self.person_name.on_submit(self.save_person)
+        self.person_name.answer_checks(f"table-{self.table}-person", self._written, "person")
+        self.person_form = lists.Controls(items=self._person_items())
+        self.person_form.add_class("fac-person-form")
+        self.person_form.on_action("add-person", self.save_person)
+        self.person_form.on_action("cancel-person", self.cancel_person_edit)
+        form = w.HBox([self.person_name, self.person_form], layout=w.Layout(width="100%"))
+        form.add_class("fac-person-line")
+        self.state.shown_people = None
+        self.state.editing_person = None
+        return [self.people_list, form]
+
+    def _person_items(self) -> list[dict[str, Any]]:
+        editing = self.state.editing_person is not None
+        items = [
+            lists.field("organisation", "Organisation", "Organisation", "fac-person-org"),
+            lists.action(
+                "add-person", "Save person" if editing else "Add person", "fac-person-add", primary=True
+            ),
+        ]
+        if editing:
+            items.append(lists.action("cancel-person", "Cancel", "fac-person-cancel"))
+        return items
+
+    def _build_panel(self, kind: str) -> list[w.Widget]:
+        """The grouping board, the voting panel, the links or the plan, during their phases."""
+        if kind == "grouping":
+            from facilitation.ui.board import TableBoard
+
+            self.panel = TableBoard(self.ctx, self.table, self.saved)
+        elif kind == "voting":
+            from facilitation.ui.voting_view import VotingPanel
+
+            self.panel = VotingPanel(self.ctx, self.table, self.saved)
+        elif kind == "links":
+            from facilitation.ui.links_view import LinksPanel
+
+            self.panel = LinksPanel(self.ctx, self.table, self.saved)
+        elif kind == "plans":
+            from facilitation.ui.plans_view import PlansPanel
+
+            self.panel = PlansPanel(self.ctx, self.table, self.saved, drafts=self.state.plan_drafts)
+        return [self.panel.widget] if self.panel is not None else []
+
+    def _switch_parts(self, kind: str) -> None:
+        """Close the last phase's part and build this one's."""
+        if self.panel is not None and hasattr(self.panel, "unsaved"):
+            self.state.plan_drafts.update(self.panel.unsaved())  # kept for the way back
+        self.panel = None
+        self.entry_box = self.entry_list = self.people_list = None
+        self.state.withdrawn.clear()
+        parts: list[w.Widget] = []
+        if kind in ("grouping", "voting", "links", "plans"):
+            # grouping: the board alone, no second list of the same entries (issue 18)
+            parts += self._build_panel(kind)
+        elif kind in PHASE_KINDS:
+            parts += self._build_entry_box(kind)
+        else:
+            parts += self._build_people()
+        old = self.parts
+        self.parts = parts
+        replace_children(self.widget, [self.head, self.saved, *parts, self.done_button])
+        del old
+
     # -- drawing ---------------------------------------------------------------------
     def refresh(self) -> None:
         """Redraw from the store; widgets whose content did not change send nothing."""
         event = get_event(self.ctx.store, self.ctx.event_id)
         self._draw_phase(event)
         self.timer.show(event.timer_ends_at, event.timer_remaining)
-        self._draw_panel(event)
-        entries = tuple(reversed(list_entries(self.ctx.store, self.ctx.event_id, table=self.table)))
-        if entries != self.state.shown_entries:
+        if self.panel is not None:
+            self.panel.refresh()
+        if self.entry_list is not None:
+            entries = tuple(reversed(list_entries(self.ctx.store, self.ctx.event_id, table=self.table)))
             self.state.shown_entries = entries
-            self.entry_rows.show(entries)
-        self._draw_entry_buttons(event)
-        people = tuple(list_people(self.ctx.store, self.ctx.event_id, table=self.table))
-        if people != self.state.shown_people:
+            self._draw_entries(event, entries)
+        elif self.entry_box is not None:
+            self.state.shown_entries = tuple(
+                list_entries(self.ctx.store, self.ctx.event_id, table=self.table)
+            )
+        if self.people_list is not None:
+            people = tuple(list_people(self.ctx.store, self.ctx.event_id, table=self.table))
             self.state.shown_people = people
-            self.people_rows.show(people)
+            self.people_list.show([self._person_row(p) for p in people])
         done = next(
             (t.done_phase for t in list_tables(self.ctx.store, self.ctx.event_id) if t.number == self.table),
             None,
@@ -279,20 +337,22 @@ class TableView:
     def _draw_phase(self, event: Event) -> None:
         phase = event.phase
         key = (event.phase_index, event.input_locked)
+        lock = (
+            '<div class="fac-message fac-message-error fac-lock-note" role="status">Input is locked by the '
+            "facilitator; what you typed is kept.</div>"
+            if event.input_locked
+            else ""
+        )
         set_html(
             self.header,
             f"<h1>{esc(self.table_name)} \u00b7 {esc(event.title)}</h1>"
             f'<div class="fac-phase-line"><strong>{esc(phase.title)}</strong> '
             f"(phase {event.phase_index + 1} of {len(event.phases)})</div>"
-            f'<div class="fac-prompt-small">{esc(phase.prompt)}</div>',
+            f'<div class="fac-prompt-small">{esc(phase.prompt)}</div>{lock}',
         )
-        set_html(
-            self.lock_note,
-            '<div class="fac-message fac-message-error" role="status">Input is locked by the facilitator; '
-            "what you typed is kept.</div>"
-            if event.input_locked
-            else "",
-        )
+        if event.phase.input != self.state.panel_input or self.state.phase_index is None:
+            self.state.panel_input = event.phase.input
+            self._switch_parts(event.phase.input)
         if event.phase_index != self.state.phase_index:
             # a past phase's word ("Saved: Dot is at this table") does not stay on this one
             self.state.phase_index = event.phase_index
@@ -300,95 +360,117 @@ class TableView:
         if key == self.state.phase_key:
             return
         self.state.phase_key = key
-        kinds = PHASE_KINDS.get(phase.input, ())
-        show = bool(kinds)
-        self.entry_box.layout.display = "" if show else "none"
-        # while recording links or drafting plans the table's own entries are noise
-        listed = "none" if phase.input in ("links", "plans") else ""
-        self.entries_title.layout.display = self.entry_list.layout.display = listed
-        if show:
-            options = [(KIND_LABELS[k], k) for k in kinds]
-            if list(self.kind.options) != options:
-                self.kind.options = options
-                self.kind.value = kinds[0]
-            shown = "" if phase.input in ("capture", "ideas") else "none"
-            self.evidence.layout.display = self.source.layout.display = shown
-        self.entry_text.disabled = event.input_locked
-        self.submit_button.disabled = event.input_locked
+        if self.entry_box is not None:
+            self.entry_text.disabled = event.input_locked
+            self._set_entry_buttons(event.input_locked)
 
-    def _draw_panel(self, event: Event) -> None:
-        """The grouping board, the voting panel, the links or the plan, during their phases."""
-        kind = event.phase.input
-        if kind != self.state.panel_input:
-            self.state.panel_input = kind
-            if self.panel is not None and hasattr(self.panel, "unsaved"):
-                self.state.plan_drafts.update(self.panel.unsaved())  # kept for the way back
-            self.panel = None
-            if kind == "grouping":
-                from facilitation.ui.board import TableBoard
-
-                self.panel = TableBoard(self.ctx, self.table, self.saved)
-            elif kind == "voting":
-                from facilitation.ui.voting_view import VotingPanel
-
-                self.panel = VotingPanel(self.ctx, self.table, self.saved)
-            elif kind == "links":
-                from facilitation.ui.links_view import LinksPanel
-
-                self.panel = LinksPanel(self.ctx, self.table, self.saved)
-            elif kind == "plans":
-                from facilitation.ui.plans_view import PlansPanel
-
-                self.panel = PlansPanel(self.ctx, self.table, self.saved, drafts=self.state.plan_drafts)
-            replace_children(self.extra, [self.panel.widget] if self.panel is not None else [])
-        if self.panel is not None:
-            self.panel.refresh()
+    def _set_entry_buttons(self, locked: bool) -> None:
+        items = self._entry_button_items()
+        for item in items:
+            item["disabled"] = locked
+        self.entry_buttons.set_items(items)
 
     def _editable(self, event: Event) -> bool:
         return event.phase.input in EDITABLE_INPUTS and not event.input_locked
 
-    def _draw_entry_buttons(self, event: Event) -> None:
+    def _draw_entries(self, event: Event, entries: tuple[Entry, ...]) -> None:
+        assert self.entry_list is not None
         editable = self._editable(event)
-        for row in self.entry_list.children:
-            for child in getattr(row, "children", ()):
-                if isinstance(child, w.Button) and child.disabled == editable:
-                    child.disabled = not editable
+        now = time.monotonic()
+        for entry_id, (_entry, when) in list(self.state.withdrawn.items()):
+            if now - when > UNDO_SECONDS or any(e.id == entry_id for e in entries):
+                del self.state.withdrawn[entry_id]
+        rows = [
+            lists.row(
+                entry.id,
+                [
+                    lists.cell("Withdrawn", "fac-kind fac-kind-withdrawn"),
+                    lists.cell(entry.text, "fac-entry-body"),
+                ],
+                [
+                    lists.button(
+                        "undo",
+                        "Undo",
+                        f"Undo: bring back \u201c{_short(entry.text)}\u201d",
+                        "fac-entry-undo",
+                        disabled=not editable,
+                    )
+                ],
+                cls=f"fac-card fac-kind-{entry.kind}-card",
+                row_cls="fac-list-withdrawn",
+            )
+            for entry, _when in sorted(self.state.withdrawn.values(), key=lambda item: -item[1])
+        ]
+        rows += [self._entry_row(entry, editable) for entry in entries]
+        self.entry_list.show(rows)
 
-    def _entry_row(self, entry: Entry) -> w.HBox:
-        return entry_row(
-            html_widget(entry_card(entry), "fac-entry"),
-            button(
-                "Edit",
-                partial(self._click_edit, entry.id),
-                "fac-entry-edit",
-                tooltip=f"Edit this {entry.kind}",
-            ),
-            button(
-                "Withdraw",
-                partial(self._click_withdraw, entry.id),
-                "fac-entry-withdraw",
-                tooltip=f"Withdraw this {entry.kind}",
-            ),
+    def _entry_row(self, entry: Entry, editable: bool) -> lists.Row:
+        what = f"{KIND_LABELS.get(entry.kind, entry.kind).lower()} \u201c{_short(entry.text, 40)}\u201d"
+        return lists.row(
+            entry.id,
+            [
+                lists.cell(KIND_LABELS.get(entry.kind, entry.kind), f"fac-kind fac-kind-{entry.kind}"),
+                lists.cell(entry.text, "fac-entry-body"),
+                lists.cell(f"({entry.evidence})" if entry.evidence else "", "fac-evidence"),
+            ],
+            [
+                lists.button("edit", "Edit", f"Edit this {what}", "fac-entry-edit", disabled=not editable),
+                lists.button(
+                    "withdraw",
+                    "Withdraw",
+                    f"Withdraw this {what}",
+                    "fac-entry-withdraw",
+                    disabled=not editable,
+                ),
+            ],
+            cls=f"fac-card fac-entry fac-kind-{entry.kind}-card",
         )
 
-    def _person_row(self, person: Person) -> w.HBox:
-        text = block(
-            f"{person.name}" + (f" \u2014 {person.organisation}" if person.organisation else ""), "fac-person"
-        )
-        return entry_row(
-            html_widget(text),
-            button("Edit", partial(self._click_edit_person, person.id), tooltip=f"Edit {person.name}"),
-            button(
-                "Remove",
-                partial(self._click_remove_person, person.id),
-                tooltip=f"Remove {person.name} from this table",
-            ),
+    def _person_row(self, person: Person) -> lists.Row:
+        return lists.row(
+            person.id,
+            [
+                lists.cell(person.name, "fac-person-label"),
+                lists.cell(
+                    f"\u2014 {person.organisation}" if person.organisation else "", "fac-person-org-label"
+                ),
+            ],
+            [
+                lists.button("edit", "Edit", f"Edit {person.name}", "fac-person-edit"),
+                lists.button(
+                    "remove", "Remove", f"Remove {person.name} from this table", "fac-person-remove"
+                ),
+            ],
+            cls="fac-person",
         )
 
     # -- entries ------------------------------------------------------------------------
     def _token(self, draft: str, text: str) -> str:
         """The draft's client token: the browser's draft id, or the page's own without a browser."""
         return draft_token(self.table, draft, text) if draft else self.state.draft_token
+
+    def _chosen(self) -> tuple[str | None, str | None, str]:
+        """The kind and evidence the lead chose for this entry, or why it cannot be saved yet.
+
+        Nothing is chosen for the lead: with two kinds one must be picked, and in
+        enablers-blockers an evidence level too ("not given" is a choice)."""
+        kinds = PHASE_KINDS.get(self.state.panel_input, ())
+        if not kinds:
+            return None, None, "Entries are not taken in this phase."
+        kind = kinds[0] if len(kinds) == 1 else self.choices.get("kind")
+        if kind not in kinds:
+            names = " or ".join(KIND_LABELS[k] for k in kinds)
+            return None, None, f"Choose {names} first; your text is kept."
+        if self.state.panel_input != "capture":
+            return kind, None, ""
+        evidence = self.choices.get("evidence")
+        if evidence not in EVIDENCE_VALUES:
+            return (
+                None,
+                None,
+                "Choose the evidence level (or \u201cnot given\u201d) first; your text is kept.",
+            )
+        return kind, (None if evidence == NOT_GIVEN else evidence), ""
 
     def submit(self, _button: Any = None) -> bool:
         """Store the typed entry (or the edit) once; the draft stays in the box until it is stored.
@@ -397,13 +479,25 @@ class TableView:
         Enter again, clicking Add, a reload or a resent message after a lost reply
         finds the first write instead of making a second.
         """
+        if self.entry_box is None:
+            return False  # a late message from a box of another phase
         text = self.entry_text.value
+        draft = self.entry_text.draft
         if not text.strip():
             self.saved.not_saved("Type something first.")
             return False
-        self.saved.saving(text[:60])
-        draft = self.entry_text.draft
         token = self._token(draft, text)
+        kind, evidence, why = self._chosen()
+        if kind is None:
+            if draft and self._written(token) and self.state.editing_entry is None:
+                # sent again after it was stored (and the choices were reset): it is there
+                prior = self.ctx.store.written(token)
+                self._confirm(draft, text, prior.result if prior and isinstance(prior.result, int) else None)
+                return True
+            self.entry_text.not_stored(draft, text, refused=True)
+            self.saved.not_saved(why)
+            return False
+        self.saved.saving(text[:60])
         editing = self.state.editing_entry
         try:
             if editing is not None:
@@ -411,24 +505,22 @@ class TableView:
                     self.ctx.store,
                     self.ctx.actor,
                     self.ctx.event_id,
-                    self.state.editing_entry,
+                    editing,
                     text=text,
-                    kind=self.kind.value,
-                    evidence=self.evidence.value if self.evidence.layout.display != "none" else None,
-                    source=self.source.value if self.source.layout.display != "none" else None,
+                    kind=kind,
+                    evidence=evidence,
                     client_token=token,
                 )
-                entry_id = self.state.editing_entry
+                entry_id = editing
             else:
                 entry_id = add_entry(
                     self.ctx.store,
                     self.ctx.actor,
                     self.ctx.event_id,
                     self.table,
-                    self.kind.value,
+                    kind,
                     text,
-                    evidence=(self.evidence.value or None) if self.kind.value in EVIDENCED else None,
-                    source=(self.source.value or None) if self.kind.value in EVIDENCED else None,
+                    evidence=evidence,
                     client_token=token,
                 )
         except FacilitationError as exc:
@@ -448,7 +540,7 @@ class TableView:
         Stored: the page says "Saved" and the box is emptied, exactly as after the
         write's own reply. Not stored: the browser keeps the text for Enter.
         """
-        if not text.strip():
+        if not text.strip() or self.entry_box is None:
             return False
         try:
             prior = self.ctx.store.written(self._token(draft, text))
@@ -472,43 +564,38 @@ class TableView:
             ),
             None,
         )
-        kind, shown = (entry.kind, entry.text) if entry is not None else (self.kind.value, text)
-        label = f"{KIND_LABELS.get(kind, '')} \u201c{_short(shown)}\u201d"
+        kind, shown = (entry.kind, entry.text) if entry is not None else ("", text)
+        label = f"{KIND_LABELS.get(kind, '')} \u201c{_short(shown)}\u201d".strip()
         self.entry_text.stored(draft, text, label)  # the browser's box: emptied there, never here
         self.saved.saved(label)
-        self.source.value = ""  # the next entry names its own source
+        self.choices.reset()  # the next entry chooses its own kind and evidence
         if edited:
             self._end_edit()
         self.state.draft_token = new_token()
         self.ctx.watcher.check()
 
-    def _click_edit(self, entry_id: int, _button: Any = None) -> None:
-        self.start_edit(entry_id)
-
-    def _click_withdraw(self, entry_id: int, _button: Any = None) -> None:
-        self.withdraw(entry_id)
-
     def start_edit(self, entry_id: int) -> None:
         """Put an entry of this table into the input box to change it."""
         entry = next((e for e in self.state.shown_entries or () if e.id == entry_id), None)
-        if entry is None:
+        if entry is None or self.entry_box is None:
             self.saved.not_saved("That entry is not there any more.")
             return
         self.state.editing_entry = entry.id
         self.state.draft_token = new_token()
         self.entry_text.persist = False  # an edit is not brought back as a new entry after a reload
-        if entry.kind in [v for _, v in self.kind.options]:
-            self.kind.value = entry.kind
-        self.evidence.value = entry.evidence or ""
-        self.source.value = entry.source or ""
+        values = {"kind": entry.kind}
+        if self.state.panel_input == "capture":
+            values["evidence"] = entry.evidence or NOT_GIVEN
+        self.choices.fill(values)
         self.entry_text.fill(entry.text)
-        self.submit_button.description = "Save changes"
-        self.cancel_button.layout.display = ""
+        self._set_entry_buttons(False)
 
     def cancel_edit(self, _button: Any = None) -> None:
         """Leave edit mode; nothing is changed."""
+        if self.entry_box is None:
+            return
         self.entry_text.fill("")
-        self.source.value = ""
+        self.choices.reset()
         self._end_edit()
 
     def _end_edit(self) -> None:
@@ -516,11 +603,18 @@ class TableView:
         self.state.editing_entry = None
         self.state.draft_token = new_token()
         self.entry_text.persist = True
-        self.submit_button.description = "Add"
-        self.cancel_button.layout.display = "none"
+        self._set_entry_buttons(False)
 
     def withdraw(self, entry_id: int) -> bool:
-        """Withdraw an entry (kept in the store and the log, hidden from pages)."""
+        """Withdraw an entry (kept in the store and the log, hidden from pages); Undo is offered."""
+        entry = next(
+            (
+                e
+                for e in list_entries(self.ctx.store, self.ctx.event_id, table=self.table)
+                if e.id == entry_id
+            ),
+            None,
+        )
         self.saved.saving("withdrawing")
         try:
             withdraw_entry(
@@ -529,9 +623,35 @@ class TableView:
         except FacilitationError as exc:
             self.saved.not_saved(str(exc))
             return False
-        self.saved.saved("entry withdrawn")
+        if entry is not None:
+            self.state.withdrawn[entry.id] = (entry, time.monotonic())
+        self.saved.saved(f"withdrawn \u201c{_short(entry.text) if entry else ''}\u201d; Undo brings it back")
         self.ctx.watcher.check()
+        self._redraw_entries()
         return True
+
+    def undo_withdraw(self, entry_id: int) -> bool:
+        """Bring back an entry this page withdrew (the rule checks the table and the frozen themes)."""
+        self.saved.saving("bringing it back")
+        try:
+            restore_entry(
+                self.ctx.store, self.ctx.actor, self.ctx.event_id, entry_id, client_token=new_token()
+            )
+        except FacilitationError as exc:
+            self.saved.not_saved(str(exc))
+            return False
+        gone = self.state.withdrawn.pop(entry_id, None)
+        self.saved.saved(f"back: \u201c{_short(gone[0].text) if gone else ''}\u201d")
+        self.ctx.watcher.check()
+        self._redraw_entries()
+        return True
+
+    def _redraw_entries(self) -> None:
+        if self.entry_list is not None:
+            event = get_event(self.ctx.store, self.ctx.event_id)
+            entries = tuple(reversed(list_entries(self.ctx.store, self.ctx.event_id, table=self.table)))
+            self.state.shown_entries = entries
+            self._draw_entries(event, entries)
 
     def toggle_done(self, _button: Any = None) -> None:
         """Tell the facilitator the table has finished this phase (or not yet)."""
@@ -555,7 +675,10 @@ class TableView:
 
         Enter in the name or "Add person"; in every phase the save line says "Saved"
         or why not (an empty name is refused by the rule, and said so)."""
+        if self.people_list is None:
+            return False
         name, draft = self.person_name.value, self.person_name.draft
+        organisation = self.person_form.get("organisation")
         token = box_token(f"table-{self.table}-person", draft, name) if draft else self.state.person_token
         self.saved.saving(_short(name) or "person")
         try:
@@ -566,7 +689,7 @@ class TableView:
                     self.ctx.event_id,
                     self.state.editing_person,
                     name=name,
-                    organisation=self.person_org.value,
+                    organisation=organisation,
                     client_token=token,
                 )
             else:
@@ -575,7 +698,7 @@ class TableView:
                     self.ctx.actor,
                     self.ctx.event_id,
                     name,
-                    organisation=self.person_org.value,
+                    organisation=organisation,
                     table=self.table,
                     client_token=token,
                 )
@@ -594,19 +717,22 @@ class TableView:
         self.ctx.watcher.check()
         return True
 
-    def _click_edit_person(self, person_id: int, _button: Any = None) -> None:
+    def start_person_edit(self, person_id: int) -> None:
+        """Put a person of this table into the form to change their name or organisation."""
         person = next((p for p in self.state.shown_people or () if p.id == person_id), None)
-        if person is None:
+        if person is None or self.people_list is None:
+            self.saved.not_saved("That person is not at this table any more.")
             return
         self.state.editing_person = person.id
         self.state.person_token = new_token()
         self.person_name.fill(person.name)
-        self.person_org.value = person.organisation
-        self.person_button.description = "Save person"
-        self.person_cancel.layout.display = ""
+        self.person_form.set_items(self._person_items())
+        self.person_form.fill({"organisation": person.organisation})
 
     def cancel_person_edit(self, _button: Any = None) -> None:
         """Empty the person form."""
+        if self.people_list is None:
+            return
         self.person_name.fill("")
         self._end_person_edit()
 
@@ -614,21 +740,23 @@ class TableView:
         # the name box is the browser's (emptied there on Enter or on the kernel's word)
         self.state.editing_person = None
         self.state.person_token = new_token()
-        self.person_org.value = ""
-        self.person_button.description = "Add person"
-        self.person_cancel.layout.display = "none"
+        self.person_form.set_items(self._person_items())
+        self.person_form.reset()
 
-    def _click_remove_person(self, person_id: int, _button: Any = None) -> None:
+    def remove_person(self, person_id: int) -> bool:
+        """Take a person off this event (the rule checks they are at this table)."""
         try:
             remove_from_event(self.ctx.store, self.ctx.actor, self.ctx.event_id, person_id)
         except FacilitationError as exc:
             self.saved.not_saved(str(exc))
-            return
+            return False
+        self.saved.saved("removed from this table")
         self.ctx.watcher.check()
+        return True
 
 
-def _short(text: str) -> str:
-    return text if len(text) <= 60 else text[:57] + "\u2026"
+def _short(text: str, n: int = 60) -> str:
+    return text if len(text) <= n else text[: n - 3] + "\u2026"
 
 
 def _ready_hint(phase_input: str) -> str:

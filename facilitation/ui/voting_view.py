@@ -8,8 +8,6 @@ A dot counts only when stored: the dots-left figure is what the store returned.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 import ipywidgets as w
@@ -19,9 +17,11 @@ from facilitation.events.rules import Event, get_event
 from facilitation.people.rules import list_people
 from facilitation.store import Store
 from facilitation.themes.grouping import votable_themes
+from facilitation.ui import lists
+from facilitation.ui.lists import ListWidget
 from facilitation.ui.page import VIEWER, PageContext
-from facilitation.ui.widgets import SavedState, close_tree, esc, html_widget, set_html
-from facilitation.voting.rules import (
+from facilitation.ui.widgets import SavedState, esc, html_widget, set_html
+from facilitation.voting import (
     TallyRow,
     add_dot,
     dots_left,
@@ -83,47 +83,35 @@ def render_projector_votes(store: Store, event: Event) -> str:
         return '<p class="fac-hidden-note">Votes stay hidden until the facilitator reveals them.</p>'
 
 
-@dataclass(frozen=True)
-class _ThemeRow:
-    box: w.HBox
-    label: w.HTML
-    add: w.Button
-    remove: w.Button
-
-
 class VotingPanel:
-    """A table's dots: each theme with add and remove buttons, the dots left shown large.
+    """A table's dots: each theme with its dots drawn and add and remove buttons, the
+    dots left and the limit on one theme shown large; one list widget for all themes.
 
-    When each person votes, the lead chooses who is voting from the people seated at
-    the table, and every person's dots left are shown.
+    "+ dot" is disabled when no dot is left or the theme holds the most one voter may
+    put on it (the rule refuses either way). A run-off round says so, and between
+    which themes. When each person votes, the lead chooses who is voting from the
+    people seated at the table, and every person's dots left are shown.
     """
 
     def __init__(self, ctx: PageContext, table: int, saved: SavedState) -> None:
         self.ctx = ctx
         self.table = int(table)
         self.saved = saved
-        self.note = html_widget(
-            '<p class="fac-vote-note">A dot counts only when it is stored: wait for '
-            "\u201cSaved\u201d; the dots left below are what the event holds.</p>"
-        )
         self.person_choice = w.Dropdown(
             description="Who is voting", options=[], style={"description_width": "initial"}
         )
         self.person_choice.add_class("fac-vote-person")
         self.person_choice.observe(self._on_person, "value")
-        self.people_left = html_widget("", "fac-vote-people")
-        self.person_box = w.VBox([self.person_choice, self.people_left])
-        self.person_box.layout.display = "none"
+        self.person_choice.layout.display = "none"
         self.left = html_widget("", "fac-dots-left")
-        self.rows = w.VBox([])
+        self.rows = ListWidget(label="Themes to vote on", empty="No themes to vote on yet.")
         self.rows.add_class("fac-vote-list")
-        self.widget = w.VBox([self.note, self.person_box, self.left, self.rows])
+        self.rows.on_action("add", self.add)
+        self.rows.on_action("remove", self.remove)
+        self.widget = w.VBox([self.left, self.person_choice, self.rows])
         self.widget.add_class("fac-voting")
         self.by_person = False
         self._drawing = False
-        self._shown: Any = None
-        self._rows: dict[int, _ThemeRow] = {}
-        self._empty = html_widget('<p class="fac-more">No themes to vote on yet.</p>')
 
     @property
     def person_id(self) -> int | None:
@@ -133,7 +121,6 @@ class VotingPanel:
 
     def _on_person(self, _change: dict[str, Any]) -> None:
         if not self._drawing:  # a choice in the browser, not the redraw's own
-            self._shown = None
             self.refresh()
 
     def _voter(self) -> str | None:
@@ -141,7 +128,8 @@ class VotingPanel:
             return voter_label(self.table)
         return voter_label(person_id=self.person_id) if self.person_id is not None else None
 
-    def _draw_people(self) -> None:
+    def _draw_people(self) -> str:
+        """Choose who votes; returns every person's dots left as escaped HTML."""
         people = list_people(self.ctx.store, self.ctx.event_id, table=self.table)
         options = [(p.name, p.id) for p in people]
         if list(self.person_choice.options) != options:
@@ -150,7 +138,7 @@ class VotingPanel:
             self._drawing = True
             try:
                 self.person_choice.options = options
-                self.person_choice.value = chosen if chosen in ids else (ids[0] if ids else None)
+                self.person_choice.value = chosen if chosen in ids else None  # never chosen for the lead
             finally:
                 self._drawing = False
         cells = []
@@ -160,26 +148,30 @@ class VotingPanel:
             except FacilitationError:
                 continue
             me = " fac-vote-person-chosen" if p.id == self.person_id else ""
-            cells.append(f'<div class="fac-card{me}"><b style="font-size:2em">{n}</b> {esc(p.name)}</div>')
-        set_html(
-            self.people_left,
-            f'<div class="fac-wall">{"".join(cells)}</div>'
-            if cells
-            else '<p class="fac-more">Nobody is listed at this table yet: add the people below.</p>',
-        )
+            cells.append(f'<span class="fac-chip{me}">{esc(p.name)}: <b>{n}</b> left</span>')
+        if not cells:
+            return '<p class="fac-more">Nobody is listed at this table yet: ask the facilitator to seat them.</p>'
+        return f'<div class="fac-vote-people">{"".join(cells)}</div>'
 
     def refresh(self) -> None:
         """Redraw the themes and the dots left, as stored."""
         event = get_event(self.ctx.store, self.ctx.event_id)
-        self.by_person = event.voting_rules.voter == "person"
-        self.person_box.layout.display = "" if self.by_person else "none"
-        if self.by_person:
-            self._draw_people()
+        rules = event.voting_rules
+        self.by_person = rules.voter == "person"
+        self.person_choice.layout.display = "" if self.by_person else "none"
+        people = self._draw_people() if self.by_person else ""
+        themes = votable_themes(self.ctx.store, self.ctx.event_id)
+        runoff = ""
+        if event.runoff_themes and not event.voting_closed:
+            names = " and ".join(f"\u201c{t.name}\u201d" for t in themes)
+            runoff = (
+                f'<div class="fac-runoff-banner" role="status"><b>Run-off:</b> vote again between {esc(names)}. '
+                "Every voter has fresh dots for this round.</div>"
+            )
         voter = self._voter()
         if voter is None:
-            set_html(self.left, "<p>Choose who is voting.</p>")
-            self.rows.children = []
-            self._shown = None
+            set_html(self.left, f"{runoff}<p><b>Choose who is voting.</b></p>{people}")
+            self.rows.show([])
             return
         try:
             mine = dots_left(self.ctx.store, self.ctx.event_id, voter)
@@ -188,61 +180,55 @@ class VotingPanel:
             return
         who = esc(self.person_choice.label) + " has " if self.by_person and self.person_choice.label else ""
         closed = event.voting_closed
+        limit = rules.max_per_theme
         set_html(
             self.left,
             '<div class="fac-timer" aria-live="polite">Voting is closed: the result is on the projector.</div>'
             if closed
-            else f'<div class="fac-timer" aria-live="polite">{who}<b>{mine.left}</b> of {mine.total} dots left</div>',
+            else f"{runoff}"
+            f'<div class="fac-timer" aria-live="polite">{who}<b>{mine.left}</b> of {mine.total} dots left</div>'
+            f'<div class="fac-vote-limit">At most <b>{limit}</b> dot{"s" if limit != 1 else ""} on one theme. '
+            "A dot counts when the line below says \u201cSaved\u201d.</div>"
+            f"{people}",
         )
-        themes = votable_themes(self.ctx.store, self.ctx.event_id)
-        key = (
-            voter,
-            tuple((t.id, t.name) for t in themes),
-            tuple(sorted(mine.by_theme.items())),
-            mine.left,
-            closed,
-        )
-        if key == self._shown:
-            return
-        self._shown = key
         whose = "their" if self.by_person else "our"
         rows = []
         for t in themes:
-            row = self._row(t.id)
             n = mine.by_theme.get(t.id, 0)
-            set_html(
-                row.label, f'<div class="fac-card">{esc(t.name)} \u00b7 <b>{n}</b> of {whose} dots</div>'
+            full = n >= limit
+            dots = "\u25cf" * n + "\u25cb" * max(0, min(limit, n + mine.left) - n)
+            rows.append(
+                lists.row(
+                    t.id,
+                    [
+                        lists.cell(t.name, "fac-vote-theme"),
+                        lists.cell(dots, "fac-vote-dots"),
+                        lists.cell(
+                            f"{n} of {whose} dots" + (" \u00b7 the most on one theme" if full else ""),
+                            "fac-vote-count",
+                        ),
+                    ],
+                    [
+                        lists.button(
+                            "add",
+                            "+ dot",
+                            f"Add a dot to {t.name}"
+                            + (f" (it holds {limit}, the most on one theme)" if full else ""),
+                            "fac-dot-add",
+                            disabled=closed or mine.left == 0 or full,
+                        ),
+                        lists.button(
+                            "remove",
+                            "\u2212 dot",
+                            f"Take a dot off {t.name}",
+                            "fac-dot-remove",
+                            disabled=closed or n == 0,
+                        ),
+                    ],
+                    cls="fac-card fac-vote-card" + (" fac-vote-full" if full else ""),
+                )
             )
-            row.add.tooltip, row.remove.tooltip = f"Add a dot to {t.name}", f"Take a dot off {t.name}"
-            row.add.disabled, row.remove.disabled = closed or mine.left == 0, closed or n == 0
-            rows.append(row.box)
-        gone = [self._rows.pop(i) for i in set(self._rows) - {t.id for t in themes}]
-        self.rows.children = rows or [self._empty]
-        for row in gone:  # a theme merged away: a click on it would be refused anyway
-            close_tree(row.box)
-
-    def _row(self, theme_id: int) -> _ThemeRow:
-        """The theme's row, made once and then updated in place.
-
-        Redrawn rows would either pile up in the kernel or, closed at once, lose a
-        dot clicked on a row that was replaced while the click was on its way.
-        """
-        if theme_id not in self._rows:
-            add = w.Button(description="+ dot", layout=w.Layout(width="auto"))
-            add.add_class("fac-dot-add")
-            add.on_click(partial(self._click_add, theme_id))
-            rem = w.Button(description="\u2212 dot", layout=w.Layout(width="auto"))
-            rem.add_class("fac-dot-remove")
-            rem.on_click(partial(self._click_remove, theme_id))
-            label = html_widget("")
-            self._rows[theme_id] = _ThemeRow(w.HBox([label, add, rem]), label, add, rem)
-        return self._rows[theme_id]
-
-    def _click_add(self, theme_id: int, _button: Any = None) -> None:
-        self.add(theme_id)
-
-    def _click_remove(self, theme_id: int, _button: Any = None) -> None:
-        self.remove(theme_id)
+        self.rows.show(rows)
 
     def add(self, theme_id: int) -> bool:
         """Spend one of the voter's dots on a theme."""
@@ -266,6 +252,7 @@ class VotingPanel:
             return False
         self.saved.saved(done)
         self.ctx.watcher.check()
+        self.refresh()
         return True
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from liveserver import choose_kind
 
 from facilitation.capture.rules import list_entries
 from facilitation.serving.server import child_pids
@@ -52,6 +53,7 @@ def _type(page: Any, text: str, wait_ms: int = 8_000) -> bool:
     try:
         box = page.locator(".fac-entry-text input")
         box.fill(text, timeout=5_000)
+        choose_kind(page)
         box.press("Enter", timeout=5_000)
         page.wait_for_function(
             "t => { const s = document.querySelector('.fac-saved-state');"

@@ -47,8 +47,10 @@ def test_link_recorded_at_a_table_reaches_the_projector_map(served: Served, page
     before = map_ties(projector)
     table = pages.open(served.links["table 1"], ready=".fac-links-person select")
     table.locator(".fac-links-person select").select_option(label="Ama Owusu (Eastbrook City Council)")
-    table.locator(".fac-links-other select").select_option(label="Priya Shah (Age Well Eastbrook), table 2")
-    table.locator(".fac-links-kind button", has_text="Will work with").click()
+    table.locator(".fac-links-other input").fill("Priya")  # the searchable picker
+    table.locator(".fac-links-other .fac-picker-option", has_text="Priya Shah").click()
+    expect(table.locator(".fac-links-other")).to_contain_text("Chosen: Priya Shah")
+    table.get_by_role("radio", name="Will work with").check()
     note = table.locator(".fac-links-note input")
     note.fill("Falls pathway pilot")
     note.press("Enter")
@@ -56,8 +58,9 @@ def test_link_recorded_at_a_table_reaches_the_projector_map(served: Served, page
     expect(table.locator(".fac-links-list")).to_contain_text("will work with", timeout=5_000)
     expect(table.locator(".fac-links-list")).to_contain_text("Falls pathway pilot")
     expect(note).to_have_value("")
-    table.locator(".fac-links-submit").dblclick()  # a double click records nothing twice
-    expect(table.locator(".fac-saved-state")).to_contain_text("Saved", timeout=10_000)
+    # the form asks again for the next link: a double click records nothing more
+    table.locator(".fac-links-submit").dblclick()
+    expect(table.locator(".fac-saved-state")).to_contain_text("Choose someone at your table", timeout=10_000)
     pairs = [(x.name_a, x.name_b, x.kind) for x in list_links(store, ev)]
     assert pairs.count(("Ama Owusu", "Priya Shah", "will work with")) == 1
     projector.wait_for_function(
@@ -80,11 +83,13 @@ def test_link_by_keyboard_alone(served: Served, pages: Pages) -> None:
     table = pages.open(served.links["table 1"], ready=".fac-links-person select")
     table.locator("body").click(position={"x": 5, "y": 5})
     tab_to(table, ".fac-links-person")
+    table.keyboard.press("ArrowDown")  # past "choose..." (nobody is chosen for the lead)
     table.keyboard.press("ArrowDown")  # the second person at the table: Tomasz
     tab_to(table, ".fac-links-other", presses=5)
-    table.keyboard.type("Priya")  # the select's type-ahead
-    tab_to(table, ".fac-links-kind", presses=5)
-    table.keyboard.press("Enter")  # "Worked with", the first kind
+    table.keyboard.type("Priya")  # the picker's search
+    table.keyboard.press("Enter")  # the first match
+    expect(table.locator(".fac-links-other")).to_contain_text("Chosen: Priya Shah", timeout=10_000)
+    tab_to(table, ".fac-links-kind", presses=5)  # "Worked with" is chosen, the first kind
     tab_to(table, ".fac-links-note", presses=8)
     table.keyboard.type("Typed with the keyboard")
     table.keyboard.press("Enter")

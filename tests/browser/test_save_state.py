@@ -14,6 +14,7 @@ import time
 from typing import Any
 
 import pytest
+from liveserver import choose_kind
 from playwright.sync_api import expect
 
 from facilitation.access import FACILITATOR, table_actor
@@ -85,7 +86,8 @@ def test_theme_name_link_note_and_first_action_say_saved_and_nothing_else(
     set_phase(store, FACILITATOR, ev, "collaboration")
     table.wait_for_selector(".fac-links-note input", timeout=20_000)
     table.locator(".fac-links-person select").select_option(label="Ama Owusu (Eastbrook City Council)")
-    table.locator(".fac-links-other select").select_option(label="Priya Shah (Age Well Eastbrook), table 2")
+    table.locator(".fac-links-other input").fill("Priya")  # the searchable picker
+    table.locator(".fac-links-other .fac-picker-option", has_text="Priya Shah").click()
     watch(table)
     note = table.locator(".fac-links-note input")
     note.fill("Falls pathway pilot")
@@ -121,8 +123,10 @@ def test_fast_typing_then_enter_then_typing_at_once_stores_both_exactly(served: 
     table = pages.open(links.tables["1"], ready=".fac-entry-text input")
     box = table.locator(".fac-entry-text input")
     box.click()
+    choose_kind(table)
     box.type(FIRST, delay=10)
     box.press("Enter")
+    choose_kind(table)  # each entry chooses its kind
     box.type(SECOND, delay=10)  # at once: no wait for "Saved"
     box.press("Enter")
     deadline = time.monotonic() + 20
@@ -201,5 +205,6 @@ def test_reload_banner_clears_when_the_link_returns(served: Served, pages: Pages
     assert not table.evaluate("() => document.body.classList.contains('fac-disconnected')")
     box = table.locator(".fac-entry-text input")
     box.fill("Typed after the link came back")
+    choose_kind(table)
     box.press("Enter")
     expect(table.locator(".fac-saved-state")).to_contain_text("Saved", timeout=15_000)

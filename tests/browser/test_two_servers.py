@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from liveserver import Server, launch
+from liveserver import Server, choose_kind, launch
 from playwright.sync_api import expect
 from sqlalchemy import select
 
@@ -111,6 +111,7 @@ def test_entry_on_one_server_shows_on_the_projector_of_the_other(pair: Pair, pag
     latencies = []
     for text in texts:
         box.fill(text)
+        choose_kind(table)
         sent = table.evaluate("Date.now()")  # one browser, one clock for both pages
         box.press("Enter")
         projector.wait_for_function("t => window.__seen && t in window.__seen", arg=text, timeout=15_000)
