@@ -197,7 +197,8 @@ class Served:
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    """``facilitate serve`` on a free port against its own SQLite event; stopped by PID."""
+    """``facilitate serve`` on a free port against its own SQLite event (two preheated
+    table kernels); stopped by PID."""
     require_chromium()
     folder = tmp_path_factory.mktemp("lossy")
     db = str(folder / "event.db")
@@ -210,7 +211,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         )
         add_person(store, table_actor(1), keys.event_id, "Ama Owusu", organisation="Council", table=1)
         set_phase(store, FACILITATOR, keys.event_id, "enablers-blockers")
-        server = start_server(db, keys.event_id, folder, pool=0)
+        # preheated table kernels, as `facilitate serve` runs at an event (one per table):
+        # a reload through the slow link waits for the page, not for a kernel to start
+        server = start_server(db, keys.event_id, folder, pool=2)
         try:
             yield Served(store, keys, server.port)
         finally:
