@@ -69,27 +69,25 @@ def _organisations(conn: Connection, event_id: int) -> tuple[dict[int, int | Non
     """Each attendee's organisation, and the organisations seated at each table row."""
     person_org: dict[int, int | None] = {}
     table_orgs: dict[int, set[int]] = {}
-    for r in conn.execute(
+    for person, table, org in conn.execute(
         select(s.attendance.c.person_id, s.attendance.c.table_id, s.people.c.organisation_id)
         .join(s.people, s.people.c.id == s.attendance.c.person_id)
         .where(s.attendance.c.event_id == event_id, s.attendance.c.deleted_at.is_(None))
-    ):
-        person_org[r.person_id] = r.organisation_id
-        if r.table_id is not None and r.organisation_id is not None:
-            table_orgs.setdefault(r.table_id, set()).add(r.organisation_id)
+    ).all():
+        person_org[person] = org
+        if table is not None and org is not None:
+            table_orgs.setdefault(table, set()).add(org)
     return person_org, table_orgs
 
 
 def _entry_orgs(conn: Connection, event_id: int) -> dict[int, tuple[int | None, int | None]]:
     """Every entry of the event with its table row and its author's organisation, in one query."""
-    return {
-        int(r.id): (r.table_id, r.organisation_id)
-        for r in conn.execute(
-            select(s.entries.c.id, s.entries.c.table_id, s.people.c.organisation_id)
-            .select_from(s.entries.outerjoin(s.people, s.people.c.id == s.entries.c.author_id))
-            .where(s.entries.c.event_id == event_id)
-        )
-    }
+    rows = conn.execute(
+        select(s.entries.c.id, s.entries.c.table_id, s.people.c.organisation_id)
+        .select_from(s.entries.outerjoin(s.people, s.people.c.id == s.entries.c.author_id))
+        .where(s.entries.c.event_id == event_id)
+    ).all()  # one fetch: row by row was most of a tally's time at 2,000 entries
+    return {entry: (table, org) for entry, table, org in rows}
 
 
 def _author_orgs(
