@@ -29,6 +29,7 @@ from facilitation.serving.server import (
     REFILL_DELAY_SECONDS,
     limits_for,
     notebooks_dir,
+    pool_status,
     start_voila,
     stop_voila,
     wait_until_up,
@@ -94,12 +95,18 @@ class Server:
             deadline = time.monotonic() + 600
             while "is filled with" not in log.read_text(errors="replace") and time.monotonic() < deadline:
                 time.sleep(0.5)
-            settle(self.proc.pid)  # the pooled kernels pre-run their notebook after they start
+            self.wait_for_pool()  # the pooled kernels pre-run their notebook after they start
         return self
 
-    def wait_for_pool(self) -> None:
-        """After pages took pooled kernels: wait out the refill delay, then for the refills to settle."""
+    def wait_for_pool(self, timeout: float = 600) -> None:
+        """After pages took pooled kernels: wait until every pooled page is warm again (the app's status), then settle."""
         time.sleep(REFILL_DELAY_SECONDS + 2)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            status = pool_status(self.proc).get("table.ipynb")
+            if status and status[0] >= status[1]:
+                break
+            time.sleep(0.5)
         settle(self.proc.pid)
 
     def __exit__(self, *exc: object) -> None:

@@ -16,6 +16,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
             "Start Voila on its own (never JupyterLab: no browser can run code on the server) and "
             "print the memory budget for page kernels and one link per page: projector (with its "
             "read-only key), facilitator, each table, organiser; then a QR code of the join page. "
+            "It preheats a page for every table, spares, the projector and the console, shows "
+            "'Warming pages: k/n' while they start and one line when every table's page is ready. "
             "Keep the facilitator's and tables' links off the projector."
         ),
     )
@@ -26,7 +28,11 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         "--pool",
         type=int,
         default=None,
-        help="preheated table-page kernels (default: one per table, at most 12; 0 turns preheating off)",
+        help=(
+            "preheat exactly N table-page kernels and nothing else (0 turns preheating off); default: "
+            "a warm page for every table, a quarter more (at least two) for second laptops, the projector "
+            "and the console, as far as the memory holds them"
+        ),
     )
     p.add_argument(
         "--max-kernels",

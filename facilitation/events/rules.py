@@ -206,7 +206,9 @@ def find_event(store: Store, ref: str | int) -> Event:
     return store.read(q)
 
 
-def list_events(store: Store, series_id: int | None = None, *, archived: bool = False) -> list[Event]:
+def list_events(
+    store: Store | Connection, series_id: int | None = None, *, archived: bool = False
+) -> list[Event]:
     """Every event (of one series, when given), oldest first; archived ones only with ``archived``."""
 
     def q(conn: Connection) -> list[Event]:
@@ -217,7 +219,7 @@ def list_events(store: Store, series_id: int | None = None, *, archived: bool = 
             query = query.where(s.events.c.series_id == series_id)
         return [_event_from_row(r) for r in conn.execute(query).mappings()]
 
-    return store.read(q)
+    return store.read(q) if isinstance(store, Store) else q(store)
 
 
 def list_tables(store: Store | Connection, event_id: int) -> list[TableInfo]:

@@ -11,8 +11,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from facilitation.errors import FacilitationError
 
 __all__ = [
@@ -286,6 +284,8 @@ def load_template(name_or_path: str | Path) -> Template:
     if not path.is_file():
         names = ", ".join(list_templates()) or "none found"
         raise FacilitationError(f"No template named '{name_or_path}'. Templates: {names}.")
+    import yaml  # only when a template is read: a page's kernel never reads one
+
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:

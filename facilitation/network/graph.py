@@ -15,9 +15,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import combinations
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 from sqlalchemy import Connection, select
 
 from facilitation.errors import FacilitationError, NotFound
@@ -25,6 +24,9 @@ from facilitation.events.rules import Event, load_event
 from facilitation.store import Store
 from facilitation.store import schema as s
 from facilitation.store.queries import attending
+
+if TYPE_CHECKING:  # networkx loads when a graph is built, not with the rules a table page imports
+    import networkx as nx
 
 __all__ = [
     "CO_AUTHORED",
@@ -260,6 +262,8 @@ def _wanted(kinds: Iterable[str] | None) -> set[str]:
 
 
 def _graph_of(ties: _EventTies, earlier: set[Pair], wanted: set[str]) -> nx.Graph:
+    import networkx as nx
+
     ev = ties.event
     g = nx.Graph(
         event_id=ev.id,
@@ -343,6 +347,8 @@ def series_graph(
     """
 
     def q(conn: Connection) -> tuple[nx.Graph, list[nx.Graph]]:
+        import networkx as nx
+
         ordered = _ordered_series_events(conn, series_id)
         if until_event is not None:
             ids = [e.id for e in ordered]

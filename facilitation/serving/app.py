@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import contextvars
 import functools
+import json
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -37,6 +39,7 @@ from voila.tornado.handler import TornadoVoilaHandler
 from facilitation.errors import FacilitationError, NotFound
 from facilitation.serving.gate import PageQuery, check_page, join_table_link
 from facilitation.serving.rationing import (
+    KERNEL_MIB,
     FailureLimiter,
     Limits,
     Network,
@@ -52,6 +55,7 @@ from facilitation.ui.plain import MAX_TABLE_CHOICE, render_join, render_notice
 __all__ = ["FacilitationVoila", "main"]
 
 REAP_INTERVAL_MS = 2000
+STATUS_INTERVAL_MS = 500
 FULL = "The server is full: try again in a minute."
 ADDRESS_FULL = "This computer has too many pages opening: close a tab, or try again in a minute."
 TOO_MANY_CODES = "Too many wrong join codes from this computer: wait a minute, then try again."
@@ -159,6 +163,29 @@ class JoinHandler(tornado.web.RequestHandler):
         self.redirect(f"{target}?{urlencode({'event': event_id, 'table': number, 'key': key})}", status=303)
 
 
+def warm_pages(km: Any) -> dict[str, list[int]]:
+    """``{notebook: [warm, pool size]}`` of Voila's kernel pools.
+
+    A pooled kernel is warm when its page has run its imports and waits for its
+    visitor: it has opened Voila's request-info socket (``get_query_string``).
+    """
+    from voila.request_info_handler import RequestInfoSocketHandler
+
+    waiting = RequestInfoSocketHandler._waiters
+    config = getattr(km, "kernel_pools_config", {}) or {}
+    out: dict[str, list[int]] = {}
+    for notebook, pool in getattr(km, "_pools", {}).items():
+        size = int(config.get(notebook, {}).get("pool_size", 0))
+        if size <= 0:
+            continue
+        warm = 0
+        for task in pool:
+            if task.done() and not task.cancelled() and task.exception() is None:
+                warm += task.result().get("kernel_id") in waiting
+        out[notebook] = [warm, size]
+    return out
+
+
 class FacilitationVoila(Voila):  # type: ignore[misc]
     """Voila with the gate, the kernel rationing, the kernel-free join page and gzip."""
 
@@ -168,7 +195,11 @@ class FacilitationVoila(Voila):  # type: ignore[misc]
         30.0, config=True, help="seconds a page's browser has to connect its kernel (slow Wi-Fi: 30)"
     )
     join_failures_per_minute = Int(10, config=True, help="wrong join codes per address per minute")
-    pool_size = Int(0, config=True, help="preheated table kernels (counted against max_kernels)")
+    pool_size = Int(0, config=True, help="preheated kernels in all (counted against max_kernels)")
+    kernel_mib = Int(KERNEL_MIB, config=True, help="a warmed kernel's RSS in MiB, measured by serve")
+    status_file = Unicode(
+        "", config=True, help="where the pool's warm pages are kept for `facilitate serve` (JSON)"
+    )
     gzip = Bool(True, config=True, help="gzip compressible responses")
     trusted_proxies = List(
         Unicode(),
@@ -191,6 +222,7 @@ class FacilitationVoila(Voila):  # type: ignore[misc]
             per_address=self.max_kernels_per_address,
             connect_grace=self.connect_grace,
             join_failures_per_minute=self.join_failures_per_minute,
+            kernel_mib=self.kernel_mib,
         )
         self.gate = _Gatekeeper(limits, self.pool_size, trusted_networks(self.trusted_proxies))
         settings["facilitation_gate"] = self.gate
@@ -262,10 +294,24 @@ class FacilitationVoila(Voila):  # type: ignore[misc]
             except Exception as exc:  # a kernel gone already is fine; keep reaping
                 self.log.warning("Could not shut down kernel %s: %s", kernel_id, exc)
 
+    def _write_status(self) -> None:
+        """Keep the pool's warm pages in ``status_file`` (only when they change)."""
+        status = {"pools": warm_pages(self.kernel_manager)}
+        if status == self._last_status:
+            return
+        self._last_status = status
+        path = Path(self.status_file)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(status))
+        tmp.replace(path)
+
     def listen(self) -> None:
         if self.gzip and tornado.web.GZipContentEncoding not in self.app.transforms:
             self.app.transforms.append(tornado.web.GZipContentEncoding)
         tornado.ioloop.PeriodicCallback(self._reap, REAP_INTERVAL_MS).start()
+        if self.status_file:
+            self._last_status: dict[str, Any] | None = None
+            tornado.ioloop.PeriodicCallback(self._write_status, STATUS_INTERVAL_MS).start()
         self.log.info("Kernel rationing: %s", self.gate.limits)
         super().listen()
 

@@ -53,7 +53,7 @@ def _all_themes(conn: Connection, event_id: int) -> list[Theme]:
         .order_by(s.themes.c.id)
     ).all()
     members: dict[int, list[int]] = {}
-    for e in conn.execute(
+    for entry, theme in conn.execute(
         select(s.entries.c.id, s.entries.c.theme_id)
         .where(
             s.entries.c.event_id == event_id,
@@ -61,8 +61,8 @@ def _all_themes(conn: Connection, event_id: int) -> list[Theme]:
             s.entries.c.theme_id.is_not(None),
         )
         .order_by(s.entries.c.id)
-    ):
-        members.setdefault(e.theme_id, []).append(e.id)
+    ).all():  # one fetch, not row by row: a tally and a projector redraw read every entry here
+        members.setdefault(theme, []).append(entry)
     wide = {r.id for r in rows if r.number is None}
     children: dict[int, list[int]] = {}
     for r in rows:

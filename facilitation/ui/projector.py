@@ -17,21 +17,16 @@ from typing import Any
 
 import ipywidgets as w
 
-from facilitation.access import VIEWER
-from facilitation.capture import EVIDENCE_LEVELS
-from facilitation.capture.rules import Entry, list_entries
+from facilitation.capture import EVIDENCE_LEVELS, Entry
 from facilitation.errors import FacilitationError
-from facilitation.events.rules import Event, TableInfo, get_event, list_events, list_tables
+from facilitation.events import Event, TableInfo
 from facilitation.live import served_by_voila
-from facilitation.network.rules import list_links
-from facilitation.people.rules import list_people
-from facilitation.plans.rules import Group, list_groups
-from facilitation.store import Store
-from facilitation.themes import Theme, list_themes, votable_themes
+from facilitation.plans import Group
+from facilitation.themes import Theme
 from facilitation.ui.page import PageContext, error_view, join_url, open_projector, page_frame
+from facilitation.ui.projector_data import ProjectorData, read_projector
 from facilitation.ui.widgets import Countdown, esc, html_widget, qr_data_uri, replace_children, set_html
-from facilitation.voting.rules import voter_label, voters_with_dots_left
-from facilitation.voting.tally import TallyRow, live_dots, tally
+from facilitation.voting.tally import TallyRow
 
 __all__ = [
     "ProjectorView",
@@ -370,10 +365,10 @@ class ProjectorView:
         self.refresh()
 
     def refresh(self) -> None:
-        """Redraw from the store; unchanged parts send nothing to the browser."""
-        store, event_id = self.ctx.store, self.ctx.event_id
-        event = get_event(store, event_id)
-        tables = list_tables(store, event_id)
+        """Redraw from one snapshot of the store (:func:`read_projector`); unchanged parts send nothing."""
+        event_id = self.ctx.event_id
+        data = self.ctx.store.read(lambda conn: read_projector(conn, event_id))
+        event, tables = data.event, data.tables
         set_html(self.title, f"<div>{esc(event.title)}</div>")
         banners = self.banners(event)
         set_html(
@@ -390,11 +385,10 @@ class ProjectorView:
             f'<div><div class="fac-join-hint">Join code</div><div class="fac-code">{esc(event.join_code)}</div>'
             f'<div class="fac-join-hint">{esc(url.split("?")[0].split("//")[-1].split("/")[0])}</div></div></div>',
         )
-        noun, counts = self.progress(event, tables)
-        set_html(self.counts, render_strip(tables, counts, noun, event.phase_index))
+        set_html(self.counts, render_strip(tables, data.counts, data.noun, event.phase_index))
         # rows the wall has room for: fewer under a banner or a two-row strip
         self.rows = WALL_ROWS - (1 if banners else 0) - (1 if len(tables) >= GRID_STRIP else 0)
-        set_html(self.wall, self.phase_body(event, tables))
+        set_html(self.wall, self.phase_body(data))
         # after the markup: a page (or a test) waiting for this class sees this phase's wall
         drawn = f"fac-wall-phase-{event.phase_index}"
         for cls in [c for c in self.wall._dom_classes if c.startswith("fac-wall-phase-") and c != drawn]:
@@ -414,115 +408,25 @@ class ProjectorView:
             )
         return out
 
-    def progress(
-        self, event: Event, tables: list[TableInfo]
-    ) -> tuple[tuple[str, str], dict[int, int] | None]:
-        """What the strip counts per table in this phase, and the counts (None: only done)."""
-        store, event_id = self.ctx.store, self.ctx.event_id
-        kind = event.phase.input
-        if kind in ("capture", "ideas", "questions"):
-            kinds = {
-                "capture": ("enabler", "blocker"),
-                "ideas": ("idea", "question"),
-                "questions": ("question",),
-            }
-            counts = {t.number: 0 for t in tables}
-            for e in list_entries(store, event_id, kinds=kinds[kind]):
-                counts[e.table] = counts.get(e.table, 0) + 1
-            return (("entry", "entries") if kind == "capture" else ("idea", "ideas")), counts
-        if kind == "grouping":
-            counts = {t.number: 0 for t in tables}
-            for th in list_themes(store, event_id):
-                if th.table is not None:
-                    counts[th.table] = counts.get(th.table, 0) + 1
-            return ("theme", "themes"), counts
-        if kind == "voting":
-            return ("dot left", "dots left"), self._dots_left(event, tables)
-        if kind == "links":
-            counts = {t.number: 0 for t in tables}
-            seat = {p.id: p.table for p in list_people(store, event_id)}
-            for link in list_links(store, event_id):
-                table = seat.get(link.person_a)
-                if table is not None:
-                    counts[table] = counts.get(table, 0) + 1
-            return ("link", "links"), counts
-        if event.phase_index == 0:
-            counts = {t.number: 0 for t in tables}
-            for p in list_people(store, event_id):
-                if p.table is not None:
-                    counts[p.table] = counts.get(p.table, 0) + 1
-            return ("person", "people"), counts
-        return ("", ""), None
-
-    def _dots_left(self, event: Event, tables: list[TableInfo]) -> dict[int, int]:
-        left = voters_with_dots_left(self.ctx.store, self.ctx.event_id)
-        if event.voting_rules.voter == "table":
-            return {t.number: left.get(voter_label(t.number), 0) for t in tables}
-        counts = {t.number: 0 for t in tables}
-        for p in list_people(self.ctx.store, self.ctx.event_id):
-            if p.table is not None:
-                counts[p.table] = counts.get(p.table, 0) + left.get(voter_label(person_id=p.id), 0)
-        return counts
-
-    def phase_body(self, event: Event, tables: list[TableInfo]) -> str:
-        """The markup for what the current phase is about."""
-        store, event_id = self.ctx.store, self.ctx.event_id
-        rows = self.rows
+    def phase_body(self, data: ProjectorData) -> str:
+        """The markup for what the current phase is about, from the redraw's snapshot."""
+        event, tables, rows = data.event, data.tables, self.rows
         names = {t.number: t.name for t in tables}
         kind = event.phase.input
         drawer: Callable[[], str] | None = {
-            "capture": lambda: render_columns(
-                list_entries(store, event_id, kinds=("enabler", "blocker")),
-                COLUMN_LIMIT - (WALL_ROWS - rows),
-                names,
-            ),
-            "ideas": lambda: render_idea_wall(
-                list_entries(store, event_id, kinds=("idea", "question")), tables, rows
-            ),
-            "questions": lambda: render_idea_wall(
-                list_entries(store, event_id, kinds=("question",)), tables, rows, noun="questions"
-            ),
-            "grouping": lambda: render_projector_themes(list_themes(store, event_id), rows),
-            "voting": lambda: self._votes(event),
-            "plans": lambda: self._groups(event),
+            "capture": lambda: render_columns(data.entries, COLUMN_LIMIT - (WALL_ROWS - rows), names),
+            "ideas": lambda: render_idea_wall(data.entries, tables, rows),
+            "questions": lambda: render_idea_wall(data.entries, tables, rows, noun="questions"),
+            "grouping": lambda: render_projector_themes(data.themes, rows),
+            "voting": lambda: render_projector_votes(data, BAR_LIMIT - 2 * (WALL_ROWS - rows)),
+            "plans": lambda: render_groups(data.groups),
             "links": lambda: "",
         }.get(kind)
         if drawer is not None:
             return drawer()
         if event.phase.name == "close":
-            return self._close(event)
+            return render_close(data.groups, next_in_series(data.series, event))
         return render_framing(event)
-
-    def _votes(self, event: Event) -> str:
-        return render_projector_votes(self.ctx.store, event, BAR_LIMIT - 2 * (WALL_ROWS - self.rows))
-
-    def _close(self, event: Event) -> str:
-        series = list_events(self.ctx.store, event.series_id) if event.series_id is not None else []
-        return render_close(list_groups(self.ctx.store, self.ctx.event_id), next_in_series(series, event))
-
-    def _groups(self, event: Event) -> str:
-        groups = list_groups(self.ctx.store, self.ctx.event_id)
-        if not groups:
-            return '<p class="fac-hidden-note">The top themes become task-and-finish groups.</p>'
-        cards = []
-        for g in groups[:GROUP_CARDS]:
-            lines = [f"<h2>{esc(g.name)}</h2>"]
-            if g.purpose:
-                lines.append(f"<div>{esc(g.purpose)}</div>")
-            who = " \u00b7 ".join(
-                f"{label} {esc(name)}" for label, name in (("Lead", g.lead), ("Sponsor", g.sponsor)) if name
-            )
-            if who:
-                lines.append(f'<div class="fac-card-who">{who}</div>')
-            if g.lead_table is not None:
-                lines.append(f'<div class="fac-evidence">Plan drafted by table {g.lead_table}</div>')
-            if g.actions:
-                lines.append(f'<div class="fac-evidence">{_plural(len(g.actions), "first action")}</div>')
-            cards.append(f'<section class="fac-card fac-clamp">{"".join(lines)}</section>')
-        more = len(groups) - GROUP_CARDS
-        return f'<div class="fac-wall fac-close-wall">{"".join(cards)}</div>' + (
-            f'<div class="fac-more">and {more} more groups</div>' if more > 0 else ""
-        )
 
     def _phase_widget(self, event: Event) -> None:
         """The collaboration map, a live widget of its own, during the links phase."""
@@ -555,6 +459,31 @@ class ProjectorView:
             for child in self.extra.children:
                 if hasattr(child, "refresh"):
                     child.refresh()  # the map redraws only when its network changed
+
+
+def render_groups(groups: Sequence[Group]) -> str:
+    """The plans wall: the task-and-finish groups, their leads and first actions."""
+    if not groups:
+        return '<p class="fac-hidden-note">The top themes become task-and-finish groups.</p>'
+    cards = []
+    for g in groups[:GROUP_CARDS]:
+        lines = [f"<h2>{esc(g.name)}</h2>"]
+        if g.purpose:
+            lines.append(f"<div>{esc(g.purpose)}</div>")
+        who = " \u00b7 ".join(
+            f"{label} {esc(name)}" for label, name in (("Lead", g.lead), ("Sponsor", g.sponsor)) if name
+        )
+        if who:
+            lines.append(f'<div class="fac-card-who">{who}</div>')
+        if g.lead_table is not None:
+            lines.append(f'<div class="fac-evidence">Plan drafted by table {g.lead_table}</div>')
+        if g.actions:
+            lines.append(f'<div class="fac-evidence">{_plural(len(g.actions), "first action")}</div>')
+        cards.append(f'<section class="fac-card fac-clamp">{"".join(lines)}</section>')
+    more = len(groups) - GROUP_CARDS
+    return f'<div class="fac-wall fac-close-wall">{"".join(cards)}</div>' + (
+        f'<div class="fac-more">and {more} more groups</div>' if more > 0 else ""
+    )
 
 
 def render_projector_themes(themes: Sequence[Theme], rows: int = WALL_ROWS) -> str:
@@ -618,30 +547,27 @@ def render_projector_themes(themes: Sequence[Theme], rows: int = WALL_ROWS) -> s
     return "".join(parts)
 
 
-def render_projector_votes(store: Store, event: Event, limit: int = BAR_LIMIT) -> str:
+def render_projector_votes(data: ProjectorData, limit: int = BAR_LIMIT) -> str:
     """Voting on the projector: before the reveal how many dots are placed, never the
     tally; after it the ranked result, ties marked "=2", the share from other tables in words."""
+    event = data.event
     if not event.votes_revealed or event.closed_round < event.voting_round:
-        themes = votable_themes(store, event.id)
-        placed = store.read(lambda conn: len(live_dots(conn, event, event.voting_round)))
-        total = placed + sum(voters_with_dots_left(store, event.id).values())
+        themes = data.themes
         names = "".join(
             f'<div class="fac-card fac-vote-theme fac-clamp">{esc(t.name)}</div>' for t in themes[:9]
         )
         more = len(themes) - 9
         what = "between" if event.voting_round > 1 else "on"
         return (
-            f'<div class="fac-vote-progress"><b>{placed} of {total} dots placed</b></div>'
+            f'<div class="fac-vote-progress"><b>{data.placed} of {data.dots} dots placed</b></div>'
             '<p class="fac-hidden-note">Votes stay hidden until the facilitator reveals them.</p>'
             f'<h2 class="fac-vote-on">Voting {what} {_plural(len(themes), "theme")}</h2>'
             f'<div class="fac-wall fac-vote-themes">{names}</div>'
             + (f'<div class="fac-more">and {more} more themes</div>' if more > 0 else "")
         )
-    try:
-        rows = tally(store, VIEWER, event.id)
-    except FacilitationError:
+    if data.ranked is None:
         return '<p class="fac-hidden-note">Votes stay hidden until the facilitator reveals them.</p>'
-    return render_ranked(rows, limit, event.voting_round)
+    return render_ranked(data.ranked, limit, event.voting_round)
 
 
 def render_ranked(rows: Sequence[TallyRow], limit: int = BAR_LIMIT, round_: int = 1) -> str:

@@ -18,7 +18,6 @@ from typing import Any, Generic, TypeVar
 
 import anywidget
 import ipywidgets as w
-import segno
 import traitlets
 
 __all__ = [
@@ -151,6 +150,8 @@ def qr_data_uri(url: str, *, scale: int = 6) -> str:
     >>> qr_data_uri("http://127.0.0.1:8866/").startswith("data:image/svg+xml")
     True
     """
+    import segno  # the projector's and join card's QR code; a table page has none
+
     return segno.make(url, error="m").svg_data_uri(scale=scale, border=2, dark="#000", light="#fff")
 
 
