@@ -95,6 +95,18 @@ def _0007_reviews_and_measures(conn: Connection) -> None:
         table.create(conn, checkfirst=True)  # with its index
 
 
+def _0009_system_map(conn: Connection) -> None:
+    """The system map (``system_elements``, ``system_arrows``), ``priority_placements``
+    and ``events.priority_circle`` (who places themes and groups on the circle)."""
+    for table in (schema.system_elements, schema.system_arrows, schema.priority_placements):
+        table.create(conn, checkfirst=True)  # with its index
+    have = {c["name"] for c in inspect(conn).get_columns(schema.events.name)}
+    if "priority_circle" not in have:
+        conn.exec_driver_sql(
+            "ALTER TABLE events ADD COLUMN priority_circle VARCHAR(20) NOT NULL DEFAULT 'facilitator'"
+        )
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "0001_initial", _0001_initial),
     (2, "0002_closed_round", _0002_closed_round),
@@ -102,6 +114,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (4, "0004_archived_at", _0004_archived_at),
     (6, "0006_series_plan", _0006_series_plan),
     (7, "0007_reviews_and_measures", _0007_reviews_and_measures),
+    (9, "0009_system_map", _0009_system_map),
 ]
 
 
