@@ -186,7 +186,16 @@ def parse_template(data: Any, source: str = "<template>") -> Template:
     """
     if not isinstance(data, dict):
         raise _fail(source, "top level", "must be a mapping of fields (name, title, phases, ...)")
-    known = {"name", "title", "description", "tables", "phases", "voting", "priority_areas", "priority_circle"}
+    known = {
+        "name",
+        "title",
+        "description",
+        "tables",
+        "phases",
+        "voting",
+        "priority_areas",
+        "priority_circle",
+    }
     unknown = sorted(set(data) - known)
     if unknown:
         raise _fail(source, unknown[0], f"is not a template field (known: {', '.join(sorted(known))})")

@@ -24,10 +24,10 @@ from sqlalchemy import (
 
 __all__ = [
     "ACTION_STATUSES",
-    "PRIORITY_CIRCLE_BY",
     "ENTRY_KINDS",
     "EVIDENCE_LEVELS",
     "LINK_KINDS",
+    "PRIORITY_CIRCLE_BY",
     "REVIEW_OUTCOMES",
     "SYSTEM_ELEMENT_KINDS",
     "SYSTEM_RELATIONS",

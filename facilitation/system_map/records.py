@@ -166,7 +166,9 @@ def canonical(elements: list[Element] | tuple[Element, ...]) -> dict[int, int]:
     return out
 
 
-def event_map(elements: list[Element] | tuple[Element, ...], arrows: list[Arrow] | tuple[Arrow, ...]) -> EventMap:
+def event_map(
+    elements: list[Element] | tuple[Element, ...], arrows: list[Arrow] | tuple[Arrow, ...]
+) -> EventMap:
     """Build the event-wide map from the elements and arrows as drawn.
 
     Examples

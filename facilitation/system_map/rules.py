@@ -354,5 +354,3 @@ def unmerge_element(
         return Change("unmerge element", "system element", e.id, {"from": e.merged_into}, e.id)
 
     return int(store.write(fn, actor=actor, event_id=event_id, client_token=client_token).result)
-
-

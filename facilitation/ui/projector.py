@@ -485,6 +485,7 @@ class ProjectorView:
             "voting": lambda: self._votes(event),
             "plans": lambda: self._groups(event),
             "links": lambda: "",
+            "system-map": lambda: "",
         }.get(kind)
         if drawer is not None:
             return drawer()
@@ -547,10 +548,14 @@ class ProjectorView:
                     children = [
                         html_widget('<p class="fac-hidden-note">The collaboration map is not available.</p>')
                     ]
+            elif key == "system-map":
+                from facilitation.ui.system_map_view import picture_widget
+
+                children = [picture_widget(self.ctx.store, self.ctx.event_id)]
             replace_children(self.extra, children)
             self.extra.layout.display = "flex" if children else "none"
             self.wall.layout.display = "none" if children else None
-        elif key == "links":
+        elif key in ("links", "system-map"):
             for child in self.extra.children:
                 if hasattr(child, "refresh"):
                     child.refresh()  # the map redraws only when its network changed

@@ -323,6 +323,10 @@ class TableView:
                 from facilitation.ui.plans_view import PlansPanel
 
                 self.panel = PlansPanel(self.ctx, self.table, self.saved, drafts=self.state.plan_drafts)
+            elif kind == "system-map":
+                from facilitation.ui.system_map_view import SystemMapPanel
+
+                self.panel = SystemMapPanel(self.ctx, self.table, self.saved)
             replace_children(self.extra, [self.panel.widget] if self.panel is not None else [])
         if self.panel is not None:
             self.panel.refresh()
@@ -625,6 +629,7 @@ def _ready_hint(phase_input: str) -> str:
         "links": "choose who worked with whom, then press Enter or Record link",
         "plans": "each action and member is saved at once; the plan form when you press Save plan",
         "voting": "a dot counts when it is saved",
+        "system-map": "add an element or an arrow; each is saved at once",
     }.get(phase_input, "add the people at your table; each is saved at once")
 
 
