@@ -96,7 +96,7 @@ function render({ model, el: root }) {
   }
 
   function draw() {
-    const open = model.get("open");
+    const open = model.get("writable");
     fill(kindSel, model.get("kinds").map((k) => [k, k]), true);
     fill(relSel, model.get("relations").map((r) => [r, r]), true);
     const choices = model.get("choices").map((c) => [c.id, c.text]);
@@ -130,7 +130,7 @@ function render({ model, el: root }) {
     if (!model.get("arrows").length) ulA.append(el("li", { class: "fac-sysmap-empty" }, "None yet: an arrow needs two elements."));
   }
   draw();
-  for (const k of ["elements", "arrows", "choices", "kinds", "relations", "open"]) model.on("change:" + k, draw);
+  for (const k of ["elements", "arrows", "choices", "kinds", "relations", "writable"]) model.on("change:" + k, draw);
   return () => clearInterval(timer);
 }
 export default { render };

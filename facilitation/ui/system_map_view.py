@@ -59,7 +59,7 @@ class SystemMapBoard(anywidget.AnyWidget):
     choices = traitlets.List(traitlets.Dict()).tag(sync=True)
     kinds = traitlets.List(traitlets.Unicode(), default_value=list(ELEMENT_KINDS)).tag(sync=True)
     relations = traitlets.List(traitlets.Unicode(), default_value=list(RELATIONS)).tag(sync=True)
-    open = traitlets.Bool(False).tag(sync=True)
+    writable = traitlets.Bool(False).tag(sync=True)
 
 
 def panel_state(store: Any, event_id: int, table: int) -> dict[str, Any]:
@@ -143,8 +143,8 @@ class SystemMapPanel:
             for name, value in state.items():
                 if getattr(self.board, name) != value:
                     setattr(self.board, name, value)
-            if self.board.open != is_open:
-                self.board.open = is_open
+            if self.board.writable != is_open:
+                self.board.writable = is_open
 
     def handle(self, content: dict[str, Any]) -> bool:
         """Do what a message from the browser asks; returns whether it was stored."""
