@@ -250,3 +250,49 @@ def test_a_backup_with_a_self_arrow_is_refused(store: Store, tmp_path: Path) -> 
             restore(fresh, ORGANISER, data)
     finally:
         fresh.close()
+
+
+def test_the_map_goes_beside_the_people_network_and_reads_back(store: Store, tmp_path: Path) -> None:
+    import networkx as nx
+    from openpyxl import load_workbook
+
+    from facilitation.exports import gexf, graphml, kumu
+
+    ev = _filled(store)
+    files = {p.name.split(") ", 1)[1]: p for p in gexf.write(store, ev, tmp_path)}
+    files |= {p.name.split(") ", 1)[1]: p for p in graphml.write(store, ev, tmp_path)}
+    files |= {p.name.split(") ", 1)[1]: p for p in kumu.write(store, ev, tmp_path)}
+    assert {"network.gexf", "system map.gexf", "network.graphml", "system map.graphml"} <= set(files)
+    assert {"system map kumu.json", "system map kumu.xlsx"} <= set(files)
+    expected = {("Money", "GPs", "blocks"), ("GPs", "Money", "depends on")}
+    for back in (
+        nx.read_gexf(files["system map.gexf"], version="1.3"),
+        nx.read_graphml(files["system map.graphml"]),
+    ):
+        assert back.is_directed()
+        label = dict(back.nodes(data="label"))
+        assert sorted(label.values()) == ["GPs", "Money"]  # merged into one; the withdrawn one is not there
+        rel = "label" if "label" in next(iter(back.edges(data=True)))[2] else "relation"
+        assert {(label[u], label[v], d[rel]) for u, v, d in back.edges(data=True)} == expected
+    blueprint = json.loads(files["system map kumu.json"].read_text(encoding="utf-8"))
+    assert {e["label"] for e in blueprint["elements"]} == {"GPs", "Money"}
+    sheet = load_workbook(files["system map kumu.xlsx"])["Connections"]
+    assert sheet.max_row == 3
+    # an event with no map gets no extra file
+    bare = _event(store)
+    assert [p.name.endswith("network.gexf") for p in gexf.write(store, bare, tmp_path / "bare")] == [True]
+
+
+def test_the_outcome_pack_shows_the_map_and_the_circle(store: Store, tmp_path: Path) -> None:
+    from facilitation.exports import export
+
+    ev = _filled(store)
+    paths = export(store, FACILITATOR, ev, "html", tmp_path) + export(store, FACILITATOR, ev, "md", tmp_path)
+    html = next(p for p in paths if p.suffix == ".html").read_text(encoding="utf-8")
+    md = next(p for p in paths if p.suffix == ".md").read_text(encoding="utf-8")
+    assert 'id="system-map"' in html and 'id="priority-circle"' in html
+    assert "Funding &lt;rules&gt;" not in html  # merged away: the map shows what it was merged into
+    assert ">Money<" in html and "<em>blocks</em>" in html and "Digital and data" in html
+    assert html.count('class="priority-circle"') == 1
+    assert "## A rough map of the system" in md and "## Priority circle" in md
+    assert "| Digital and data | Falls (theme) |" in md

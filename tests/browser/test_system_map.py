@@ -28,7 +28,11 @@ def tab_to(page, selector: str, presses: int = 80) -> None:
 
 def _full_day(served: Served, phase: str) -> tuple[int, object]:
     ev = create_event(
-        served.store, ORGANISER, template="innovation-challenge-full-day", title="Frailty: whole day", tables=3
+        served.store,
+        ORGANISER,
+        template="innovation-challenge-full-day",
+        title="Frailty: whole day",
+        tables=3,
     ).event_id
     set_phase(served.store, FACILITATOR, ev, phase)
     return ev, page_links(served.db, ev, served.base)
@@ -69,7 +73,10 @@ def test_a_table_maps_two_elements_and_an_arrow_by_keyboard_and_the_projector_dr
     table.keyboard.press("Enter")
     expect(table.locator(".fac-sysmap-arrows")).to_contain_text("drives", timeout=15_000)
     m = system_map(served.store, ev)
-    assert sorted((e.label, e.kind) for e in m.elements) == [("Funding <b>rules</b>", "driver"), ("GPs", "actor")]
+    assert sorted((e.label, e.kind) for e in m.elements) == [
+        ("Funding <b>rules</b>", "driver"),
+        ("GPs", "actor"),
+    ]
     assert [(m.label_of(a.source), a.relation, m.label_of(a.target)) for a in m.arrows] == [
         ("Funding <b>rules</b>", "drives", "GPs")
     ]
