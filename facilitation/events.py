@@ -105,6 +105,7 @@ class Event:
     closed_round: int = 0  # the highest round revealed: its voting is closed for good
     archived_at: str | None = None  # archived: hidden from lists, its pages closed
     priority_circle: str = "facilitator"  # who places themes and groups: facilitator or tables
+    circle_shown: bool = False  # the projector shows the priority circle
 
     @property
     def voting_closed(self) -> bool:
@@ -174,6 +175,7 @@ def _event_from_row(row: Any) -> Event:
         runoff_themes=tuple(json.loads(row["runoff_themes"])),
         votes_revealed=bool(row["votes_revealed"]),
         priority_circle=row.get("priority_circle") or "facilitator",
+        circle_shown=bool(row.get("circle_shown")),
         join_code=row["join_code"],
         created_at=row["created_at"],
         closed_round=int(row.get("closed_round") or 0),

@@ -7,6 +7,7 @@ from facilitation.priority_circle.rules import (
     place,
     priority_circle,
     read_circle,
+    show_circle,
 )
 
-__all__ = ["Circle", "Placement", "clear_placement", "place", "priority_circle", "read_circle"]
+__all__ = ["Circle", "Placement", "clear_placement", "place", "priority_circle", "read_circle", "show_circle"]

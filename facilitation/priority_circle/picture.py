@@ -40,8 +40,8 @@ def circle_data(circle: Circle) -> dict[str, Any]:
     >>> d = circle_data(c)
     >>> [(s["area"], s["start"], s["end"]) for s in d["sectors"]]
     [('A', 0.0, 180.0), ('B', 180.0, 360.0)]
-    >>> p = d["placements"][0]; (p["name"], p["subject"], round(p["x"], 2), p["y"] > 0)
-    ('Falls', 'theme', -0.0, True)
+    >>> p = d["placements"][0]; (p["name"], p["subject"], round(p["x"], 2))  # B: the left half
+    ('Falls', 'theme', -0.6)
     """
     areas = list(circle.areas)
     n = max(len(areas), 1)

@@ -20,7 +20,7 @@ from facilitation.events import Event, load_event
 from facilitation.store import Change, Store, now
 from facilitation.store import schema as s
 
-__all__ = ["Circle", "Placement", "clear_placement", "place", "priority_circle", "read_circle"]
+__all__ = ["Circle", "Placement", "clear_placement", "place", "priority_circle", "read_circle", "show_circle"]
 
 SUBJECTS = ("theme", "group")
 
@@ -208,3 +208,30 @@ def clear_placement(
         return Change("clear priority placement", subject, sid, {"name": name}, gone)
 
     return bool(store.write(fn, actor=actor, event_id=event_id, client_token=client_token).result)
+
+
+def show_circle(store: Store, actor: Actor, event_id: int, shown: bool = True) -> bool:
+    """Show the priority circle on the projector, over the phase's wall (or stop showing it).
+
+    Examples
+    --------
+    >>> from facilitation.testing import scratch_event
+    >>> from facilitation.access import FACILITATOR, table_actor
+    >>> store, ev = scratch_event()
+    >>> show_circle(store, FACILITATOR, ev)
+    True
+    >>> show_circle(store, table_actor(1), ev, False)
+    Traceback (most recent call last):
+    ...
+    facilitation.errors.NotAllowed: Only the facilitator's console can show the priority circle; table 1 cannot.
+    """
+    require(actor, "facilitator", action="show the priority circle")
+
+    def fn(conn: Connection) -> Change:
+        load_event(conn, event_id)
+        conn.execute(update(s.events).where(s.events.c.id == int(event_id)).values(circle_shown=bool(shown)))
+        return Change(
+            "show priority circle" if shown else "hide priority circle", "event", event_id, {}, bool(shown)
+        )
+
+    return bool(store.write(fn, actor=actor, event_id=event_id).result)

@@ -97,7 +97,8 @@ def _0007_reviews_and_measures(conn: Connection) -> None:
 
 def _0009_system_map(conn: Connection) -> None:
     """The system map (``system_elements``, ``system_arrows``), ``priority_placements``
-    and ``events.priority_circle`` (who places themes and groups on the circle)."""
+    ``events.priority_circle`` (who places themes and groups on the circle) and
+    ``events.circle_shown`` (the projector shows the circle)."""
     for table in (schema.system_elements, schema.system_arrows, schema.priority_placements):
         table.create(conn, checkfirst=True)  # with its index
     have = {c["name"] for c in inspect(conn).get_columns(schema.events.name)}
@@ -105,6 +106,8 @@ def _0009_system_map(conn: Connection) -> None:
         conn.exec_driver_sql(
             "ALTER TABLE events ADD COLUMN priority_circle VARCHAR(20) NOT NULL DEFAULT 'facilitator'"
         )
+    if "circle_shown" not in have:
+        conn.exec_driver_sql("ALTER TABLE events ADD COLUMN circle_shown BOOLEAN NOT NULL DEFAULT false")
 
 
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [

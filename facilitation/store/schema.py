@@ -152,6 +152,8 @@ events = Table(
     Column("organiser_key_hash", String(64), nullable=False),
     # Who places themes and groups on the priority circle (PRIORITY_CIRCLE_BY).
     Column("priority_circle", String(20), nullable=False, server_default="facilitator"),
+    # The projector shows the priority circle (over the phase's wall) while this is set.
+    Column("circle_shown", Boolean, nullable=False, server_default=text("false")),
     # An archived event is kept whole but hidden from lists, and its pages are closed.
     Column("archived_at", String(32), nullable=True),
     _created(),

@@ -526,7 +526,7 @@ class ProjectorView:
 
     def _phase_widget(self, event: Event) -> None:
         """The collaboration map, a live widget of its own, during the links phase."""
-        key = event.phase.input
+        key = "priority-circle" if event.circle_shown else event.phase.input
         if key != self.extra_key:
             self.extra_key = key
             children: list[w.Widget] = []
@@ -552,10 +552,14 @@ class ProjectorView:
                 from facilitation.ui.system_map_view import picture_widget
 
                 children = [picture_widget(self.ctx.store, self.ctx.event_id)]
+            elif key == "priority-circle":
+                from facilitation.ui.priority_circle_view import CircleWidget
+
+                children = [CircleWidget(self.ctx.store, self.ctx.event_id)]
             replace_children(self.extra, children)
             self.extra.layout.display = "flex" if children else "none"
             self.wall.layout.display = "none" if children else None
-        elif key in ("links", "system-map"):
+        elif key in ("links", "system-map", "priority-circle"):
             for child in self.extra.children:
                 if hasattr(child, "refresh"):
                     child.refresh()  # the map redraws only when its network changed

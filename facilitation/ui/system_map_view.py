@@ -253,3 +253,83 @@ class SystemMapPicture(anywidget.AnyWidget):
 def picture_widget(store: Any, event_id: int, **kwargs: Any) -> SystemMapPicture:
     """The projector's system map of an event."""
     return SystemMapPicture(store, event_id, **kwargs)
+
+
+class SystemMapMerge:
+    """The console's system map: merge one element into another (same thing, two tables' words)."""
+
+    def __init__(self, ctx: PageContext, say: Any) -> None:
+        import ipywidgets as w
+
+        from facilitation.ui.widgets import WIDE, button, html_widget
+
+        self.ctx = ctx
+        self.say = say
+        self.element = w.Dropdown(description="Merge", options=[], style=WIDE)
+        self.element.add_class("fac-sysmap-merge-from")
+        self.into = w.Dropdown(description="into", options=[], style=WIDE)
+        self.into.add_class("fac-sysmap-merge-into")
+        self.label = w.Text(description="New name (optional)", style=WIDE)
+        self.label.add_class("fac-sysmap-merge-label")
+        self.merge_button = button("Merge", self.merge, "fac-sysmap-merge", style="primary")
+        self.listing = html_widget("", "fac-sysmap-console-list")
+        self.widget = w.VBox(
+            [
+                html_widget("<h2>System map</h2>"),
+                w.HBox([self.element, self.into, self.label, self.merge_button]),
+                self.listing,
+            ]
+        )
+        self.widget.add_class("fac-sysmap-console")
+
+    def refresh(self, event: Any) -> None:
+        """Redraw from the store (shown only during a system-map phase)."""
+        from facilitation.ui.widgets import esc, set_html, set_options
+
+        self.widget.layout.display = "" if event.phase.input == INPUT else "none"
+        if event.phase.input != INPUT:
+            return
+        m = system_map(self.ctx.store, self.ctx.event_id)
+
+        def text(e: Any) -> str:
+            where = ", ".join(f"table {t}" for t in e.tables) or "facilitator"
+            return f"{e.label} ({e.kind}, {where})"
+
+        options = [(text(e), e.id) for e in sorted(m.elements, key=lambda e: e.label.casefold())]
+        set_options(self.element, options)
+        set_options(self.into, options)
+        rows = "".join(
+            f"<li>{esc(m.label_of(a.source))} <em>{esc(a.relation)}</em> {esc(m.label_of(a.target))}"
+            + (f" ({a.count} tables)" if a.count > 1 else "")
+            + "</li>"
+            for a in m.arrows
+        )
+        set_html(
+            self.listing,
+            f"<p>{len(m.elements)} elements, {len(m.arrows)} arrows on the map.</p>"
+            + (f"<ul>{rows}</ul>" if rows else ""),
+        )
+
+    def merge(self, _button: Any = None) -> bool:
+        """Merge the first chosen element into the second."""
+        from facilitation.system_map import merge_elements
+
+        if self.element.value is None or self.into.value is None:
+            self.say("Choose two elements to merge.", error=True)
+            return False
+        try:
+            merge_elements(
+                self.ctx.store,
+                self.ctx.actor,
+                self.ctx.event_id,
+                int(self.element.value),
+                int(self.into.value),
+                label=self.label.value,
+            )
+        except FacilitationError as exc:
+            self.say(str(exc), error=True)
+            return False
+        self.label.value = ""
+        self.say("Merged")
+        self.ctx.watcher.check()
+        return True
