@@ -99,3 +99,38 @@ def test_a_table_maps_two_elements_and_an_arrow_by_keyboard_and_the_projector_dr
     )
     assert not found, "\n".join(found)
     assert not pages.dialogs
+
+
+def test_the_facilitator_places_a_theme_and_the_projector_circle_shows_it(
+    served: Served, pages: Pages
+) -> None:
+    from facilitation.access import table_actor
+    from facilitation.grouping import create_theme
+    from facilitation.priority_circle import priority_circle
+
+    ev, links = _full_day(served, "grouping")
+    create_theme(served.store, table_actor(1), ev, 1, "Falls <i>at</i> home")
+    projector = pages.open(links.projector, width=1920, height=1080, ready=".fac-projector-wall")
+    console = pages.open(links.facilitator, ready=".fac-circle-subject select")
+    console.locator(".fac-circle-subject select").select_option(label="Theme: Falls <i>at</i> home (table 1)")
+    console.locator(".fac-circle-area-choice select").select_option(label="Housing and health")
+    console.locator(".fac-circle-place").click()
+    expect(console.locator(".fac-circle-list")).to_contain_text(
+        "Housing and health: Falls <i>at</i> home", timeout=15_000
+    )
+    assert [(p.name, p.area) for p in priority_circle(served.store, ev).placements] == [
+        ("Falls <i>at</i> home", "Housing and health")
+    ]
+    console.locator(".fac-circle-show").click()
+    svg = projector.locator(".fac-circle-svg")
+    expect(svg).to_have_attribute("aria-label", "Priority circle: 6 priority areas, 1 placed", timeout=20_000)
+    expect(projector.locator(".fac-circle-name", has_text="Falls <i>at</i> home")).to_have_count(1)
+    expect(projector.locator(".fac-circle-area")).to_have_count(6)
+    assert projector.locator(".fac-circle-svg i").count() == 0
+    screenshot(projector, "projector-priority-circle-1920x1080")
+    screenshot(console, "console-priority-circle-1366x768")
+    found = describe_violations(axe_violations(console)) + describe_violations(
+        axe_violations(projector, enhanced_contrast=True)
+    )
+    assert not found, "\n".join(found)
+    assert not pages.dialogs
