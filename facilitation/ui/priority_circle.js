@@ -35,6 +35,9 @@ function render({ model, el }) {
       svg.append(t);
       return;
     }
+    const head = svgEl("text", { x: fs, y: fs * 1.4, "font-size": fs * 1.2, "font-weight": "bold", fill: "#111" });
+    head.textContent = "Priority circle";
+    svg.append(head);
     for (const s of sectors) {
       const p = svgEl("path", { d: arc(cx, cy, r, s.start, s.end), fill: s.fill, stroke: "#1a1a1a", "stroke-width": 2, class: "fac-circle-sector" });
       const tip = svgEl("title");
@@ -48,7 +51,7 @@ function render({ model, el }) {
       svg.append(t);
     }
     for (const p of placements) {
-      const x = cx + p.x * r, y = cy + p.y * r, m = fs * 0.4;
+      const x = cx + p.x * r, y = cy + p.y * r, m = fs * 0.5;
       const mark = p.subject === "theme"
         ? svgEl("circle", { cx: x, cy: y, r: m, fill: p.colour, stroke: "#1a1a1a", "stroke-width": 1.5 })
         : svgEl("rect", { x: x - m, y: y - m, width: 2 * m, height: 2 * m, fill: p.colour, stroke: "#1a1a1a", "stroke-width": 1.5 });
@@ -56,7 +59,7 @@ function render({ model, el }) {
       tip.textContent = `${p.name} (${p.subject}): ${p.area}`;
       mark.append(tip);
       svg.append(mark);
-      const t = svgEl("text", { x, y: y - m - 5, "font-size": fs * 0.85, "text-anchor": "middle", fill: "#111",
+      const t = svgEl("text", { x, y: y - m - 6, "font-size": fs, "text-anchor": "middle", fill: "#111",
         stroke: "#fff", "stroke-width": fs / 4, "paint-order": "stroke", class: "fac-circle-name" });
       t.textContent = short(p.name, 30);
       svg.append(t);

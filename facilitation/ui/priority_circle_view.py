@@ -96,7 +96,9 @@ class CircleControls:
         self.ctx = ctx
         self.say = say
         self.title = html_widget("<h2>Priority circle</h2>")
-        self.subject = w.Dropdown(description="Theme or group", options=[], style=WIDE)
+        self.subject = w.Dropdown(
+            description="Theme or group", options=[], style=WIDE, layout=w.Layout(width="min(30em, 100%)")
+        )
         self.subject.add_class("fac-circle-subject")
         self.area = w.Dropdown(description="Priority area", options=[], style=WIDE)
         self.area.add_class("fac-circle-area-choice")
