@@ -330,6 +330,11 @@ FIELDS: dict[tuple[str, str], Check] = {
     ("measures", "name"): _text("measure", 1000),
     ("measures", "note"): _text("note", MAX_ENTRY, multiline=True, required=False),
     ("measures", "recorded_by"): _text("recorded by", 40),
+    ("system_elements", "kind"): _one_of(s.SYSTEM_ELEMENT_KINDS, "a kind of system map element"),
+    ("system_elements", "label"): _text("element", MAX_NAME),
+    ("system_arrows", "relation"): _one_of(s.SYSTEM_RELATIONS, "a relation of the system map"),
+    ("priority_placements", "area"): _text("priority area", MAX_NAME),
+    ("priority_placements", "placed_by"): _text("placed by", 40),
 }
 # The limits create_event gives the framing (the same numbers as there).
 EVENT_FIELDS: dict[str, Check] = {
@@ -342,6 +347,7 @@ EVENT_FIELDS: dict[str, Check] = {
     "success_measures": _list_of(_text("success measure", MAX_ENTRY)),
     "context_briefing": _text("context briefing", 8000, multiline=True, required=False),
     "priority_areas": _list_of(_text("priority area", MAX_NAME)),
+    "priority_circle": _one_of(s.PRIORITY_CIRCLE_BY, "who places themes on the priority circle"),
     "phases": _phases,
     "phase_index": _whole(0, _phase, "a phase of this event"),
     "timer_ends_at": _number,
@@ -603,6 +609,12 @@ def _check_references(ctx: _Context, rows: dict[str, list[dict[str, Any]]]) -> N
         entry_kind = by_id["entries"][r["entry_id"]]["kind"]
         if (entry_kind, r["use"]) in (("blocker", "use"), ("enabler", "remove")):
             raise bad("group_entries", r, "use", f"a group cannot {r['use']} a {entry_kind}")
+    for r in rows["system_arrows"]:
+        if r["source_id"] == r["target_id"]:
+            raise bad("system_arrows", r, "target_id", "an arrow joins two different elements")
+    for r in rows["priority_placements"]:
+        if (r.get("theme_id") is None) == (r.get("group_id") is None):
+            raise bad("priority_placements", r, "theme_id", "a placement places one theme or one group")
     for r in rows["action_reviews"]:
         if (r["outcome"] == "moved") != (r.get("moved_to") is not None):
             raise bad("action_reviews", r, "moved_to", "a moved action has a new date, and only a moved one")

@@ -105,6 +105,8 @@ class Event:
     created_at: str
     closed_round: int = 0  # the highest round revealed: its voting is closed for good
     archived_at: str | None = None  # archived: hidden from lists, its pages closed
+    priority_circle: str = "facilitator"  # who places themes and groups: facilitator or tables
+    circle_shown: bool = False  # the projector shows the priority circle
 
     @property
     def voting_closed(self) -> bool:
@@ -173,6 +175,8 @@ def _event_from_row(row: Any) -> Event:
         voting_round=row["voting_round"],
         runoff_themes=tuple(json.loads(row["runoff_themes"])),
         votes_revealed=bool(row["votes_revealed"]),
+        priority_circle=row.get("priority_circle") or "facilitator",
+        circle_shown=bool(row.get("circle_shown")),
         join_code=row["join_code"],
         created_at=row["created_at"],
         closed_round=int(row.get("closed_round") or 0),
@@ -324,6 +328,7 @@ def create_event(
                     required=False,
                 ),
                 priority_areas=json.dumps(list(tpl.priority_areas), ensure_ascii=False),
+                priority_circle=tpl.priority_circle,
                 phases=json.dumps([p.as_dict() for p in tpl.phases], ensure_ascii=False),
                 phase_index=0,
                 timer_remaining=float(tpl.phases[0].minutes * 60),
@@ -966,7 +971,7 @@ def rehearse_event(store: Store, actor: Actor, event_id: int, *, title: str | No
             c: src[c]
             for c in (
                 "template", "challenge", "purpose", "key_question", "success_measures",
-                "context_briefing", "priority_areas", "phases", "voting_rules",
+                "context_briefing", "priority_areas", "priority_circle", "phases", "voting_rules",
             )
         }  # fmt: skip
         new_id = conn.execute(

@@ -25,7 +25,8 @@ __all__ = [
 ]
 
 # What a table page offers during a phase.
-INPUTS = ("none", "capture", "ideas", "questions", "grouping", "voting", "links", "plans")
+INPUTS = ("none", "capture", "ideas", "questions", "grouping", "voting", "links", "plans", "system-map")
+PRIORITY_CIRCLE_BY = ("facilitator", "tables")  # who places themes and groups on the priority circle
 VOTERS = ("table", "person")
 
 
@@ -95,6 +96,7 @@ class Template:
     phases: tuple[Phase, ...]
     voting: VotingRules = field(default_factory=VotingRules)
     priority_areas: tuple[str, ...] = ()
+    priority_circle: str = "facilitator"  # or "tables": tables place their themes and groups
 
     @property
     def minutes(self) -> int:
@@ -182,7 +184,16 @@ def parse_template(data: Any, source: str = "<template>") -> Template:
     """
     if not isinstance(data, dict):
         raise _fail(source, "top level", "must be a mapping of fields (name, title, phases, ...)")
-    known = {"name", "title", "description", "tables", "phases", "voting", "priority_areas"}
+    known = {
+        "name",
+        "title",
+        "description",
+        "tables",
+        "phases",
+        "voting",
+        "priority_areas",
+        "priority_circle",
+    }
     unknown = sorted(set(data) - known)
     if unknown:
         raise _fail(source, unknown[0], f"is not a template field (known: {', '.join(sorted(known))})")
@@ -232,7 +243,10 @@ def parse_template(data: Any, source: str = "<template>") -> Template:
     areas = data.get("priority_areas") or []
     if not isinstance(areas, list) or not all(isinstance(a, str) and a.strip() for a in areas):
         raise _fail(source, "priority_areas", "must be a list of names")
-    return Template(name, title, description, tables, tuple(phases), voting, tuple(areas))
+    circle = data.get("priority_circle", "facilitator")
+    if circle not in PRIORITY_CIRCLE_BY:
+        raise _fail(source, "priority_circle", f"must be 'facilitator' or 'tables', not {circle!r}")
+    return Template(name, title, description, tables, tuple(phases), voting, tuple(areas), circle)
 
 
 def parse_voting(raw: Any, source: str = "voting rules") -> VotingRules:

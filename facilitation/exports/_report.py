@@ -20,6 +20,7 @@ import pandas as pd
 from facilitation.access import SYSTEM
 from facilitation.capture.rules import evidence_summary
 from facilitation.events import get_event, list_tables
+from facilitation.exports._maps import circle_section, system_map_section
 from facilitation.frames import frames
 from facilitation.plans.rules import decision_log, list_groups, open_actions_from_earlier_events
 from facilitation.store import Store
@@ -289,6 +290,8 @@ def report_context(store: Store, event_id: int, *, pictures: bool = True) -> dic
         "results": results,
         "charts": {r: vote_chart_svg(rows) for r, rows in results.items()} if pictures else {},
         "network": network_section(store, event_id, picture=pictures),
+        "system_map": system_map_section(store, event_id, picture=pictures),
+        "priority_circle": circle_section(store, event_id, picture=pictures),
         "groups": list_groups(store, event_id),
         "decisions": _chains(decision_log(store, event_id)),
         "open_actions": open_actions_from_earlier_events(store, event_id),

@@ -4,7 +4,8 @@ The backup holds the event (framing, phases, voting state), its series' name, ro
 and planned meetings, the
 tables, organisations, people (with their voluntary fields), attendance, entries,
 themes, dots, theme reopenings, links, task-and-finish groups, members, linked entries, actions and
-the reviews of its actions at later meetings, the values of its measures and the
+the reviews of its actions at later meetings, the values of its measures, the system
+map's elements and arrows, the priority circle's placements and the
 whole activity log, soft-deleted rows included: nothing is lost.
 
 Ids are renumbered in the file: each kind counts 1, 2, 3... in the order rows were
@@ -80,6 +81,9 @@ KINDS: dict[str, Table] = {
     "actions": s.actions,
     "action_reviews": s.action_reviews,
     "measures": s.measures,
+    "system_elements": s.system_elements,
+    "system_arrows": s.system_arrows,
+    "priority_placements": s.priority_placements,
 }
 # Kinds that several events share (a person of a series, an organisation): a backup
 # holds those its event's rows refer to.

@@ -26,6 +26,7 @@ import networkx as nx
 
 from facilitation.exports._files import write_atomic
 from facilitation.exports._network import edge_id, event_network, hex_rgb, node_id, xml_safe
+from facilitation.exports._system_map import write_beside
 from facilitation.network.picture import MapData, map_data, node_order
 
 __all__ = ["DESCRIPTION", "FORMAT", "NS", "NS_VIZ", "render", "write"]
@@ -153,7 +154,8 @@ def render(graph: nx.Graph, drawing: MapData | None = None, *, today: str | None
 
 
 def write(store: Any, event_id: int, out_dir: Path) -> list[Path]:
-    """Write ``<date> <title> (event N) network.gexf`` into ``out_dir``."""
+    """Write ``<date> <title> (event N) network.gexf`` into ``out_dir`` (and ``... system map.gexf``)."""
     net = event_network(store, event_id)
     path = Path(out_dir) / f"{net.stem} network.gexf"
-    return [write_atomic(path, render(net.graph, net.drawing))]
+    paths = [write_atomic(path, render(net.graph, net.drawing))]
+    return paths + write_beside("gexf", store, event_id, out_dir, net.stem, net.title)

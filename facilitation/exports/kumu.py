@@ -20,6 +20,7 @@ from openpyxl import Workbook
 
 from facilitation.exports._files import write_atomic
 from facilitation.exports._network import edge_id, event_network, node_id, xml_safe
+from facilitation.exports._system_map import write_beside
 from facilitation.exports._tabular import keep_as_typed
 from facilitation.network.picture import MapData, map_data, node_order
 
@@ -155,7 +156,8 @@ def render(graph: nx.Graph, drawing: MapData | None = None) -> dict[str, bytes]:
 
 
 def write(store: Any, event_id: int, out_dir: Path) -> list[Path]:
-    """Write ``<stem> kumu.xlsx`` and ``<stem> kumu.json`` into ``out_dir``."""
+    """Write ``<stem> kumu.xlsx`` and ``<stem> kumu.json`` into ``out_dir`` (and the system map's pair)."""
     net = event_network(store, event_id)
     files = render(net.graph, net.drawing)
-    return [write_atomic(Path(out_dir) / f"{net.stem} {name}", data) for name, data in files.items()]
+    paths = [write_atomic(Path(out_dir) / f"{net.stem} {name}", data) for name, data in files.items()]
+    return paths + write_beside("kumu", store, event_id, out_dir, net.stem, net.title)

@@ -133,6 +133,21 @@ def _0008_evidence_and_assets(conn: Connection) -> None:
             )
 
 
+def _0009_system_map(conn: Connection) -> None:
+    """The system map (``system_elements``, ``system_arrows``), ``priority_placements``
+    ``events.priority_circle`` (who places themes and groups on the circle) and
+    ``events.circle_shown`` (the projector shows the circle)."""
+    for table in (schema.system_elements, schema.system_arrows, schema.priority_placements):
+        table.create(conn, checkfirst=True)  # with its index
+    have = {c["name"] for c in inspect(conn).get_columns(schema.events.name)}
+    if "priority_circle" not in have:
+        conn.exec_driver_sql(
+            "ALTER TABLE events ADD COLUMN priority_circle VARCHAR(20) NOT NULL DEFAULT 'facilitator'"
+        )
+    if "circle_shown" not in have:
+        conn.exec_driver_sql("ALTER TABLE events ADD COLUMN circle_shown BOOLEAN NOT NULL DEFAULT false")
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "0001_initial", _0001_initial),
     (2, "0002_closed_round", _0002_closed_round),
@@ -141,6 +156,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (6, "0006_series_plan", _0006_series_plan),
     (7, "0007_reviews_and_measures", _0007_reviews_and_measures),
     (8, "0008_evidence_and_assets", _0008_evidence_and_assets),
+    (9, "0009_system_map", _0009_system_map),
 ]
 
 

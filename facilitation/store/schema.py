@@ -28,7 +28,10 @@ __all__ = [
     "EVIDENCE_LEVELS",
     "LINK_KINDS",
     "MAX_SOURCE",
+    "PRIORITY_CIRCLE_BY",
     "REVIEW_OUTCOMES",
+    "SYSTEM_ELEMENT_KINDS",
+    "SYSTEM_RELATIONS",
     "action_reviews",
     "actions",
     "activity",
@@ -45,8 +48,11 @@ __all__ = [
     "metadata",
     "organisations",
     "people",
+    "priority_placements",
     "series",
     "series_meetings",
+    "system_arrows",
+    "system_elements",
     "theme_reopenings",
     "themes",
 ]
@@ -69,6 +75,9 @@ MAX_SOURCE = 300  # an entry's source: a report, a dashboard, a link, who said i
 LINK_KINDS = ("sat together", "worked with", "will work with", "knew before")
 ACTION_STATUSES = ("not started", "in progress", "done", "blocked", "dropped")
 REVIEW_OUTCOMES = ("done", "moved", "dropped")
+SYSTEM_ELEMENT_KINDS = ("driver", "dependency", "actor", "resource")
+SYSTEM_RELATIONS = ("drives", "depends on", "blocks")
+PRIORITY_CIRCLE_BY = ("facilitator", "tables")  # who places themes and groups on the circle
 
 metadata = MetaData()
 
@@ -155,6 +164,10 @@ events = Table(
     Column("key_nonce", String(64), nullable=False),
     Column("facilitator_key_hash", String(64), nullable=False),
     Column("organiser_key_hash", String(64), nullable=False),
+    # Who places themes and groups on the priority circle (PRIORITY_CIRCLE_BY).
+    Column("priority_circle", String(20), nullable=False, server_default="facilitator"),
+    # The projector shows the priority circle (over the phase's wall) while this is set.
+    Column("circle_shown", Boolean, nullable=False, server_default=text("false")),
     # An archived event is kept whole but hidden from lists, and its pages are closed.
     Column("archived_at", String(32), nullable=True),
     _created(),
@@ -422,6 +435,55 @@ measures = Table(
     _deleted(),
 )
 Index("ix_measures_event", measures.c.event_id)
+
+# The system map (migration 0009): elements a table adds (or the facilitator, table_id
+# None) and arrows between them. The facilitator merges an element into another
+# (``merged_into``); the event-wide map shows the elements merged into nothing, with
+# every arrow moved to the element its ends were merged into.
+system_elements = Table(
+    "system_elements",
+    metadata,
+    _id(),
+    Column("event_id", Integer, ForeignKey("events.id"), nullable=False),
+    Column("table_id", Integer, ForeignKey("event_tables.id"), nullable=True),
+    Column("kind", String(20), nullable=False),  # SYSTEM_ELEMENT_KINDS
+    Column("label", String(200), nullable=False),
+    Column("merged_into", Integer, ForeignKey("system_elements.id"), nullable=True),
+    _created(),
+    Column("updated_at", String(32), nullable=True),
+    _deleted(),
+)
+Index("ix_system_elements_event", system_elements.c.event_id)
+
+system_arrows = Table(
+    "system_arrows",
+    metadata,
+    _id(),
+    Column("event_id", Integer, ForeignKey("events.id"), nullable=False),
+    Column("table_id", Integer, ForeignKey("event_tables.id"), nullable=True),
+    Column("source_id", Integer, ForeignKey("system_elements.id"), nullable=False),
+    Column("target_id", Integer, ForeignKey("system_elements.id"), nullable=False),
+    Column("relation", String(20), nullable=False),  # SYSTEM_RELATIONS
+    _created(),
+    _deleted(),
+)
+Index("ix_system_arrows_event", system_arrows.c.event_id)
+
+# A theme or a group placed on one of the event's priority areas (the priority
+# circle). Placing again keeps the earlier placement (deleted_at set).
+priority_placements = Table(
+    "priority_placements",
+    metadata,
+    _id(),
+    Column("event_id", Integer, ForeignKey("events.id"), nullable=False),
+    Column("theme_id", Integer, ForeignKey("themes.id"), nullable=True),
+    Column("group_id", Integer, ForeignKey("groups.id"), nullable=True),
+    Column("area", String(200), nullable=False),
+    Column("placed_by", String(40), nullable=False),  # actor label
+    _created(),
+    _deleted(),
+)
+Index("ix_priority_placements_event", priority_placements.c.event_id)
 
 # Append-only: the audit trail and the change feed. ``revision`` grows with every
 # write; a repeated client token finds its first result here instead of writing twice.

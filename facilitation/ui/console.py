@@ -121,6 +121,9 @@ class ConsoleView:
         )
         self.widget.add_class("fac-console")
         self._event: Event | None = None
+        from facilitation.ui.console_maps import attach as attach_maps  # system map, priority circle
+
+        self.maps = attach_maps(self)
         ctx.watcher.on_change(self.refresh)
         self.refresh()
 

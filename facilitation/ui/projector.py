@@ -421,6 +421,7 @@ class ProjectorView:
             "voting": lambda: render_projector_votes(data, BAR_LIMIT - 2 * (WALL_ROWS - rows)),
             "plans": lambda: render_groups(data.groups),
             "links": lambda: "",
+            "system-map": lambda: "",
         }.get(kind)
         if drawer is not None:
             return drawer()
@@ -430,7 +431,7 @@ class ProjectorView:
 
     def _phase_widget(self, event: Event) -> None:
         """The collaboration map, a live widget of its own, during the links phase."""
-        key = event.phase.input
+        key = "priority-circle" if event.circle_shown else event.phase.input
         if key != self.extra_key:
             self.extra_key = key
             children: list[w.Widget] = []
@@ -452,10 +453,18 @@ class ProjectorView:
                     children = [
                         html_widget('<p class="fac-hidden-note">The collaboration map is not available.</p>')
                     ]
+            elif key == "system-map":
+                from facilitation.ui.system_map_view import picture_widget
+
+                children = [picture_widget(self.ctx.store, self.ctx.event_id)]
+            elif key == "priority-circle":
+                from facilitation.ui.priority_circle_view import CircleWidget
+
+                children = [CircleWidget(self.ctx.store, self.ctx.event_id)]
             replace_children(self.extra, children)
             self.extra.layout.display = "flex" if children else "none"
             self.wall.layout.display = "none" if children else None
-        elif key == "links":
+        elif key in ("links", "system-map", "priority-circle"):
             for child in self.extra.children:
                 if hasattr(child, "refresh"):
                     child.refresh()  # the map redraws only when its network changed

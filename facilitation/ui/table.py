@@ -267,7 +267,7 @@ class TableView:
         return items
 
     def _build_panel(self, kind: str) -> list[w.Widget]:
-        """The grouping board, the voting panel, the links or the plan, during their phases."""
+        """The grouping board, the voting panel, the links, the plan or the system map, in their phases."""
         if kind == "grouping":
             from facilitation.ui.board import TableBoard
 
@@ -284,6 +284,10 @@ class TableView:
             from facilitation.ui.plans_view import PlansPanel
 
             self.panel = PlansPanel(self.ctx, self.table, self.saved, drafts=self.state.plan_drafts)
+        elif kind == "system-map":
+            from facilitation.ui.system_map_view import SystemMapPanel
+
+            self.panel = SystemMapPanel(self.ctx, self.table, self.saved)
         return [self.panel.widget] if self.panel is not None else []
 
     def _switch_parts(self, kind: str) -> None:
@@ -294,7 +298,7 @@ class TableView:
         self.entry_box = self.entry_list = self.people_list = None
         self.state.withdrawn.clear()
         parts: list[w.Widget] = []
-        if kind in ("grouping", "voting", "links", "plans"):
+        if kind in ("grouping", "voting", "links", "plans", "system-map"):
             # grouping: the board alone, no second list of the same entries (issue 18)
             parts += self._build_panel(kind)
         elif kind in PHASE_KINDS:
@@ -773,6 +777,7 @@ def _ready_hint(phase_input: str) -> str:
         "links": "choose who worked with whom, then press Enter or Record link",
         "plans": "each action and member is saved at once; the plan form when you press Save plan",
         "voting": "a dot counts when it is saved",
+        "system-map": "add an element or an arrow; each is saved at once",
     }.get(phase_input, "add the people at your table; each is saved at once")
 
 

@@ -163,3 +163,47 @@ def test_every_page_in_every_phase_has_no_axe_violation(served: Served, pages: P
 
     assert len(audit.audited) == 1 + len(ORGANISER_TABS) + 3 * (len(phases) + 2)
     assert not audit.found, f"{len(audit.found)} axe violations:\n" + "\n".join(audit.found)
+
+
+def test_the_system_map_and_the_priority_circle_have_no_axe_violation(served: Served, pages: Pages) -> None:
+    """The system map's table panel and projector picture, the console's map and circle
+    controls, and the projector's circle, each audited once drawn with something on it."""
+    from facilitation.access import ORGANISER
+    from facilitation.events import create_event
+    from facilitation.priority_circle import place, show_circle
+    from facilitation.system_map import add_arrow, add_element
+    from facilitation.themes.grouping import create_theme
+
+    store = served.store
+    ev = create_event(
+        store, ORGANISER, template="innovation-challenge-full-day", title="Whole day", tables=3
+    ).event_id
+    links = page_links(served.db, ev, served.base)
+    set_phase(store, FACILITATOR, ev, "system-map")
+    a = add_element(store, table_actor(1), ev, 1, "driver", "Funding rules")
+    b = add_element(store, table_actor(2), ev, 2, "actor", "GPs")
+    add_arrow(store, table_actor(1), ev, 1, a, "drives", b)
+    audit = Audit()
+    projector = pages.open(links.projector, width=1920, height=1080, ready=".fac-sysmap-stage svg")
+    expect(projector.locator(".fac-sysmap-node-label")).to_have_count(2, timeout=60_000)
+    table = pages.open(links.tables["1"], ready=".fac-sysmap-elements li")
+    console = pages.open(links.facilitator, ready=".fac-sysmap-merge-from select")
+    audit("system map", "projector", projector)
+    audit("system map", "table", table)
+    audit("system map", "facilitator", console)
+    set_phase(store, FACILITATOR, ev, "grouping")
+    place(
+        store,
+        FACILITATOR,
+        ev,
+        "theme",
+        create_theme(store, table_actor(1), ev, 1, "Falls"),
+        "Digital and data",
+    )
+    show_circle(store, FACILITATOR, ev)
+    expect(projector.locator(".fac-circle-name")).to_have_count(1, timeout=30_000)
+    expect(console.locator(".fac-circle-list")).to_contain_text("Falls", timeout=30_000)
+    audit("priority circle", "projector", projector)
+    audit("priority circle", "facilitator", console)
+    screenshot(console, "a11y-console-circle-1366x768")
+    assert not audit.found, f"{len(audit.found)} axe violations:\n" + "\n".join(audit.found)
