@@ -42,21 +42,45 @@ from facilitation.voting import reveal_votes, voters_with_dots_left
 __all__ = ["ConsoleView", "console_page", "render_status"]
 
 
+# The entry kinds each capturing phase asks for: a table is "active" in a phase by these.
+PHASE_KINDS = {
+    "capture": ("enabler", "blocker"),
+    "ideas": ("idea", "question"),
+    "questions": ("question",),
+}
+
+
 def render_status(
     event: Event,
     tables: list[TableInfo],
     counts: dict[int, dict[str, int]],
     dots_left: dict[int, int] | None = None,
+    activity: dict[int, int] | None = None,
 ) -> str:
-    """A table of tables: entries, done with this phase or not, dots left (escaped)."""
+    """A table of tables: entries, done with this phase or not, dots left (escaped).
+
+    A table is "active" when it did something in *this* phase (``activity``: what it
+    added in it, by table); entries of earlier phases do not count.
+
+    Examples
+    --------
+    >>> from facilitation.testing import scratch_event
+    >>> from facilitation.events import get_event, list_tables
+    >>> store, ev = scratch_event(tables=2)
+    >>> event, tables = get_event(store, ev), list_tables(store, ev)
+    >>> html = render_status(event, tables, {1: {"idea": 4}}, activity={1: 0})
+    >>> "active" in html, html.count("nothing yet")
+    (False, 2)
+    """
     head = '<tr><th>Table</th><th class="num">Entries</th><th>This phase</th>'
     head += '<th class="num">Dots left</th></tr>' if dots_left is not None else "</tr>"
     rows = []
     for t in tables:
         n = sum(counts.get(t.number, {}).values())
+        busy = (activity or {}).get(t.number, 0)
         if t.done_phase == event.phase_index:
             badge = '<span class="fac-badge fac-badge-done">done</span>'
-        elif n:
+        elif busy:
             badge = '<span class="fac-badge fac-badge-active">active</span>'
         else:
             badge = '<span class="fac-badge fac-badge-quiet">nothing yet</span>'
@@ -89,14 +113,26 @@ class ConsoleView:
         self.extend5_button = button("+5 min", self.extend_five, "fac-timer-extend5")
         self.lock_button = button("Lock input", self.toggle_lock, "fac-lock")
         self.reveal_button = button("Reveal votes", self.reveal_votes, "fac-reveal-votes", style="danger")
+        self.hide_button = button("Hide result", self.hide_result, "fac-hide-result")
+        # Revealing while tables still hold dots asks first, naming them.
+        self.reveal_question = html_widget("", "fac-reveal-question")
+        self.reveal_confirm = button(
+            "Reveal anyway", self.confirm_reveal, "fac-reveal-confirm", style="danger"
+        )
+        self.reveal_cancel = button("Keep voting", self.cancel_reveal, "fac-reveal-cancel")
+        self.reveal_ask = w.HBox([self.reveal_question, self.reveal_confirm, self.reveal_cancel])
+        self.reveal_ask.add_class("fac-confirm")
+        self.reveal_ask.layout.display = "none"
         self.message = html_widget("", "fac-console-message")
         self.status = html_widget("", "fac-console-status")
         from facilitation.ui.console_board import ConsoleBoard
+        from facilitation.ui.console_plans import ConsolePlans
         from facilitation.ui.voting_view import VotingControls
 
         self.board = ConsoleBoard(ctx, self.say)
         self.extra = self.board.widget
         self.voting = VotingControls(ctx, self.say)
+        self.plans = ConsolePlans(ctx, self.say)
         self.widget = w.VBox(
             [
                 w.HBox(
@@ -112,10 +148,12 @@ class ConsoleView:
                         self.lock_button,
                     ]
                 ),
-                w.HBox([self.reveal_button]),
+                w.HBox([self.reveal_button, self.hide_button]),
+                self.reveal_ask,
                 self.message,
                 self.status,
                 self.voting.widget,
+                self.plans.widget,
                 self.extra,
             ]
         )
@@ -131,7 +169,7 @@ class ConsoleView:
         event = get_event(store, event_id)
         self._event = event
         flags = (" \u00b7 input locked" if event.input_locked else "") + (
-            " \u00b7 votes revealed" if event.votes_revealed else ""
+            " \u00b7 votes revealed" if event.votes_revealed and event.phase.input == "voting" else ""
         )
         set_html(
             self.header,
@@ -153,17 +191,28 @@ class ConsoleView:
         lock_label = "Unlock input" if event.input_locked else "Lock input"
         if self.lock_button.description != lock_label:
             self.lock_button.description = lock_label
-        self.reveal_button.disabled = event.votes_revealed
+        voting = event.phase.input == "voting"
+        self.reveal_button.disabled = event.votes_revealed or not voting
+        self.hide_button.disabled = not event.votes_revealed
+        if event.votes_revealed or not voting:
+            self.reveal_ask.layout.display = "none"
         tables = list_tables(store, event_id)
         set_html(
             self.status,
-            render_status(event, tables, counts_by_table(store, event_id), self._dots_left(event)),
+            render_status(
+                event,
+                tables,
+                counts_by_table(store, event_id),
+                self._dots_left(event),
+                self._activity(event, tables),
+            ),
         )
         self.extra.layout.display = "" if event.phase.input in ("grouping", "voting", "plans") else "none"
         self.board.refresh()
         # the rules while grouping (before voting opens) and voting; the run-off after a reveal
         self.voting.widget.layout.display = "" if event.phase.input in ("grouping", "voting") else "none"
         self.voting.refresh(event)
+        self.plans.refresh()
 
     def say(self, text: str, error: bool = False) -> None:
         """Show the outcome of the last action."""
@@ -176,6 +225,30 @@ class ConsoleView:
                 self.message,
                 f'<div class="fac-message" role="status">{esc(text)} at {time.strftime("%H:%M:%S")}</div>',
             )
+
+    def _activity(self, event: Event, tables: list[TableInfo]) -> dict[int, int]:
+        """What each table added in this phase: its entries of the phase's kinds, its themes
+        while grouping, the people it added in the first phase; nothing otherwise."""
+        store, event_id = self.ctx.store, self.ctx.event_id
+        out = {t.number: 0 for t in tables}
+        kind = event.phase.input
+        if kind in PHASE_KINDS:
+            from facilitation.capture import list_entries
+
+            for e in list_entries(store, event_id, kinds=PHASE_KINDS[kind]):
+                out[e.table] = out.get(e.table, 0) + 1
+        elif kind == "grouping":
+            from facilitation.grouping import list_themes
+
+            for th in list_themes(store, event_id):
+                if th.table is not None:
+                    out[th.table] = out.get(th.table, 0) + 1
+        elif kind == "voting" and event.voting_rules.voter == "table":
+            left = self._dots_left(event) or {}
+            total = event.voting_rules.dots_per_voter
+            for t in tables:
+                out[t.number] = int(t.number not in left or left[t.number] < total)
+        return out
 
     def _dots_left(self, event: Event) -> dict[int, int] | None:
         if event.phase.input != "voting":
@@ -259,9 +332,42 @@ class ConsoleView:
         )
 
     def reveal_votes(self, _button: Any = None) -> bool:
-        """Show the vote results on the projector."""
+        """Show the vote results on the projector; when tables still hold dots, ask first."""
+        event = self._event or get_event(self.ctx.store, self.ctx.event_id)
+        holding = {n: k for n, k in sorted((self._dots_left(event) or {}).items()) if k > 0}
+        if holding:
+            names = {t.number: t.name for t in list_tables(self.ctx.store, self.ctx.event_id)}
+            who = [f"{names.get(n, f'Table {n}')} ({k} left)" for n, k in holding.items()]
+            said = ", ".join(who[:-1]) + f" and {who[-1]}" if len(who) > 1 else who[0]
+            verb = "holds" if len(who) == 1 else "hold"
+            set_html(
+                self.reveal_question,
+                f'<div class="fac-message fac-message-warn" role="alert">{esc(said)} still {verb} dots. '
+                "Reveal now and their dots are not counted: the round closes.</div>",
+            )
+            self.reveal_ask.layout.display = ""
+            return False
+        return self.confirm_reveal()
+
+    def confirm_reveal(self, _button: Any = None) -> bool:
+        """Reveal, closing the round, even with dots still held (the facilitator said so)."""
+        self.reveal_ask.layout.display = "none"
         return self._act(
-            "Votes revealed", lambda: reveal_votes(self.ctx.store, self.ctx.actor, self.ctx.event_id)
+            "Votes revealed",
+            lambda: reveal_votes(self.ctx.store, self.ctx.actor, self.ctx.event_id, force=True),
+        )
+
+    def cancel_reveal(self, _button: Any = None) -> bool:
+        """Keep voting: the question goes away, nothing changes."""
+        self.reveal_ask.layout.display = "none"
+        self.say("Still voting: nothing revealed")
+        return True
+
+    def hide_result(self, _button: Any = None) -> bool:
+        """Hide the result again on every page; the round stays closed (no dot can be added)."""
+        return self._act(
+            "Result hidden (voting stays closed)",
+            lambda: reveal_votes(self.ctx.store, self.ctx.actor, self.ctx.event_id, False),
         )
 
 
