@@ -36,6 +36,8 @@ __all__ = [
     "ARCHIVED",
     "MAX_PHASE_MINUTES",
     "MAX_TIMER_MINUTES",
+    "PROJECTOR_THEMES",
+    "Display",
     "Event",
     "EventKeys",
     "PhaseEdit",
@@ -44,6 +46,7 @@ __all__ = [
     "authenticate",
     "create_event",
     "delete_event",
+    "display_settings",
     "edit_event",
     "event_keys",
     "extend_timer",
@@ -58,6 +61,7 @@ __all__ = [
     "phase_index",
     "rehearse_event",
     "require_open_for_input",
+    "set_display",
     "set_input_lock",
     "set_phase",
     "start_timer",
@@ -637,6 +641,99 @@ def set_input_lock(store: Store, actor: Actor, event_id: int, locked: bool) -> b
         return Change("lock input" if locked else "unlock input", "event", event_id, {}, bool(locked))
 
     return _facilitator_write(store, actor, event_id, "lock or unlock input", fn)
+
+
+# --- the room's display: the projector's theme and the chime at zero -------------------------
+
+# "standard": dark text on white; "contrast": light text on black, for bright rooms.
+PROJECTOR_THEMES = ("standard", "contrast")
+DISPLAY_VERB = "set display"
+
+
+@dataclass(frozen=True)
+class Display:
+    """How the room's pages look and sound: the projector's theme, and a chime at zero."""
+
+    projector_theme: str = "standard"
+    chime: bool = False
+
+
+def _display(conn: Connection, event_id: int) -> Display:
+    a = s.activity
+    settings: dict[str, Any] = {}
+    for detail in conn.execute(
+        select(a.c.detail).where(a.c.event_id == event_id, a.c.verb == DISPLAY_VERB).order_by(a.c.revision)
+    ).scalars():
+        settings.update(json.loads(detail or "{}"))
+    return Display(
+        projector_theme=str(settings.get("projector_theme", "standard")),
+        chime=bool(settings.get("chime", False)),
+    )
+
+
+def display_settings(store: Store | Connection, event_id: int) -> Display:
+    """The event's display settings (each the last the facilitator chose; kept in the activity log).
+
+    Examples
+    --------
+    >>> from facilitation.testing import scratch_event
+    >>> store, ev = scratch_event()
+    >>> display_settings(store, ev)
+    Display(projector_theme='standard', chime=False)
+    """
+    return (
+        store.read(lambda conn: _display(conn, event_id))
+        if isinstance(store, Store)
+        else _display(store, event_id)
+    )
+
+
+def set_display(
+    store: Store,
+    actor: Actor,
+    event_id: int,
+    *,
+    projector_theme: str | None = None,
+    chime: bool | None = None,
+) -> Display:
+    """Switch the projector's theme ("standard" or "contrast") or the chime at zero; facilitator only.
+
+    Examples
+    --------
+    >>> from facilitation.testing import scratch_event
+    >>> from facilitation.access import FACILITATOR
+    >>> store, ev = scratch_event()
+    >>> set_display(store, FACILITATOR, ev, projector_theme="contrast", chime=True)
+    Display(projector_theme='contrast', chime=True)
+    >>> set_display(store, FACILITATOR, ev, projector_theme="neon")
+    Traceback (most recent call last):
+    ...
+    facilitation.errors.FacilitationError: The projector's theme is standard or contrast, not 'neon'.
+    """
+    detail: dict[str, Any] = {}
+    if projector_theme is not None:
+        if projector_theme not in PROJECTOR_THEMES:
+            raise FacilitationError(
+                f"The projector's theme is {' or '.join(PROJECTOR_THEMES)}, not '{projector_theme}'."
+            )
+        detail["projector_theme"] = projector_theme
+    if chime is not None:
+        detail["chime"] = bool(chime)
+    if not detail:
+        raise FacilitationError("Say what to change: the projector's theme or the chime.")
+
+    def fn(conn: Connection) -> Change:
+        load_event(conn, event_id)
+        # the new row is not in the log yet: fold it in by hand
+        now_shown = _display(conn, event_id)
+        shown = Display(
+            projector_theme=detail.get("projector_theme", now_shown.projector_theme),
+            chime=detail.get("chime", now_shown.chime),
+        )
+        return Change(DISPLAY_VERB, "event", event_id, detail, [shown.projector_theme, shown.chime])
+
+    theme, on = _facilitator_write(store, actor, event_id, "change the room's display", fn)
+    return Display(theme, bool(on))
 
 
 def mark_table_done(store: Store, actor: Actor, event_id: int, table: int, done: bool = True) -> bool:

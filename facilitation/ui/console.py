@@ -112,6 +112,18 @@ class ConsoleView:
         self.extend1_button = button("+1 min", self.extend_one, "fac-timer-extend1")
         self.extend5_button = button("+5 min", self.extend_five, "fac-timer-extend5")
         self.lock_button = button("Lock input", self.toggle_lock, "fac-lock")
+        # the room's display: the projector's theme and the chime at zero (stored, so every page follows)
+        self.theme_choice = w.Dropdown(
+            description="Projector",
+            options=[("Standard: dark on white", "standard"), ("High contrast: light on black", "contrast")],
+            style={"description_width": "initial"},
+        )
+        self.theme_choice.add_class("fac-projector-theme")
+        self.theme_choice.observe(self._on_theme, "value")
+        self.chime_box = w.Checkbox(description="Chime at zero (made in the browser)", indent=False)
+        self.chime_box.add_class("fac-chime-switch")
+        self.chime_box.observe(self._on_chime, "value")
+        self._drawing = False
         self.reveal_button = button("Reveal votes", self.reveal_votes, "fac-reveal-votes", style="danger")
         self.hide_button = button("Hide result", self.hide_result, "fac-hide-result")
         # Revealing while tables still hold dots asks first, naming them.
@@ -126,6 +138,7 @@ class ConsoleView:
         self.message = html_widget("", "fac-console-message")
         self.status = html_widget("", "fac-console-status")
         from facilitation.ui.console_board import ConsoleBoard
+        from facilitation.ui.console_edit import ConsoleEdit
         from facilitation.ui.console_plans import ConsolePlans
         from facilitation.ui.voting_view import VotingControls
 
@@ -133,6 +146,7 @@ class ConsoleView:
         self.extra = self.board.widget
         self.voting = VotingControls(ctx, self.say)
         self.plans = ConsolePlans(ctx, self.say)
+        self.edit = ConsoleEdit(ctx, self.say)
         self.widget = w.VBox(
             [
                 w.HBox(
@@ -146,11 +160,14 @@ class ConsoleView:
                         self.extend1_button,
                         self.extend5_button,
                         self.lock_button,
+                        self.chime_box,
+                        self.theme_choice,
                     ]
                 ),
                 w.HBox([self.reveal_button, self.hide_button]),
                 self.reveal_ask,
                 self.message,
+                self.edit.widget,
                 self.status,
                 self.voting.widget,
                 self.plans.widget,
@@ -179,6 +196,7 @@ class ConsoleView:
             f"{flags}</div>{self.projector_link}",
         )
         self.timer.show(event.timer_ends_at, event.timer_remaining)
+        self._draw_display()
         options = [(f"{i + 1}. {p.title}", i) for i, p in enumerate(event.phases)]
         if list(self.phase_choice.options) != options:
             self.phase_choice.options = options
@@ -213,6 +231,53 @@ class ConsoleView:
         self.voting.widget.layout.display = "" if event.phase.input in ("grouping", "voting") else "none"
         self.voting.refresh(event)
         self.plans.refresh()
+        self.edit.refresh(event)
+
+    def _draw_display(self) -> None:
+        from facilitation.events import display_settings
+
+        display = display_settings(self.ctx.store, self.ctx.event_id)
+        self._drawing = True  # the store's values, not the facilitator's choice: no write
+        try:
+            if self.theme_choice.value != display.projector_theme:
+                self.theme_choice.value = display.projector_theme
+            if self.chime_box.value != display.chime:
+                self.chime_box.value = display.chime
+        finally:
+            self._drawing = False
+
+    def _on_theme(self, change: dict[str, Any]) -> None:
+        if not self._drawing:
+            self.set_projector_theme(str(change["new"]))
+
+    def _on_chime(self, change: dict[str, Any]) -> None:
+        if not self._drawing:
+            self.set_chime(bool(change["new"]))
+
+    def set_projector_theme(self, theme: str) -> bool:
+        """Switch the projector to the standard or the high-contrast theme."""
+        from facilitation.events import set_display
+
+        said = "Projector: high contrast" if theme == "contrast" else "Projector: standard"
+        ok = self._act(
+            said,
+            lambda: set_display(self.ctx.store, self.ctx.actor, self.ctx.event_id, projector_theme=theme),
+        )
+        if not ok:
+            self._draw_display()
+        return ok
+
+    def set_chime(self, on: bool) -> bool:
+        """Switch the chime at zero on or off."""
+        from facilitation.events import set_display
+
+        ok = self._act(
+            "Chime on" if on else "Chime off",
+            lambda: set_display(self.ctx.store, self.ctx.actor, self.ctx.event_id, chime=on),
+        )
+        if not ok:
+            self._draw_display()
+        return ok
 
     def say(self, text: str, error: bool = False) -> None:
         """Show the outcome of the last action."""
@@ -334,7 +399,9 @@ class ConsoleView:
     def reveal_votes(self, _button: Any = None) -> bool:
         """Show the vote results on the projector; when tables still hold dots, ask first."""
         event = self._event or get_event(self.ctx.store, self.ctx.event_id)
-        holding = {n: k for n, k in sorted((self._dots_left(event) or {}).items()) if k > 0}
+        # a round closed already (revealed, then hidden) takes no more dots: nothing to ask
+        left = {} if event.voting_closed else (self._dots_left(event) or {})
+        holding = {n: k for n, k in sorted(left.items()) if k > 0}
         if holding:
             names = {t.number: t.name for t in list_tables(self.ctx.store, self.ctx.event_id)}
             who = [f"{names.get(n, f'Table {n}')} ({k} left)" for n, k in holding.items()]

@@ -51,6 +51,7 @@ class ConsoleBoard:
         self.rows = w.VBox([])
         self.rows.add_class("fac-console-themes")
         self.name = w.Text(description="Event-wide name", placeholder="Name of the merged theme", style=WIDE)
+        self.name.add_class("fac-merge-name")
         self.merge_button = w.Button(description="Merge selected themes", layout=w.Layout(width="auto"))
         self.merge_button.add_class("fac-merge-themes")
         self.merge_button.on_click(self.merge_selected)
