@@ -57,6 +57,7 @@ __all__ = [
     "load_event",
     "mark_table_done",
     "move_phase",
+    "pace_minutes",
     "pause_timer",
     "phase_index",
     "rehearse_event",
@@ -734,6 +735,61 @@ def set_display(
 
     theme, on = _facilitator_write(store, actor, event_id, "change the room's display", fn)
     return Display(theme, bool(on))
+
+
+def _epoch(at: str) -> float:
+    from datetime import datetime
+
+    return datetime.fromisoformat(at).timestamp()
+
+
+def pace_minutes(store: Store | Connection, event_id: int, at: float | None = None) -> float | None:
+    """How far behind the plan the event is, in minutes (negative: ahead); None before it starts.
+
+    The plan runs from the event's start (the first time the facilitator started the
+    timer, else the first phase move) through each phase's minutes. The current phase
+    is projected to end when its timer does (running, or paused: now plus what is
+    left), and never before now; the difference from its planned end is the pace.
+
+    Examples
+    --------
+    >>> from facilitation.testing import scratch_event
+    >>> from facilitation.access import FACILITATOR
+    >>> store, ev = scratch_event()
+    >>> pace_minutes(store, ev) is None
+    True
+    >>> _ = start_timer(store, FACILITATOR, ev)
+    >>> round(pace_minutes(store, ev))
+    0
+    """
+
+    def q(conn: Connection) -> float | None:
+        ev = load_event(conn, event_id)
+        a = s.activity
+        rows = conn.execute(
+            select(a.c.verb, a.c.detail, a.c.at)
+            .where(a.c.event_id == event_id, a.c.verb.in_(["start timer", "set phase"]))
+            .order_by(a.c.revision)
+        ).all()
+        if not rows:
+            return None
+        starts = [r for r in rows if r.verb == "start timer"]
+        began = _epoch((starts[0] if starts else rows[0]).at)
+        entered = began
+        for r in rows:
+            if r.verb == "set phase" and json.loads(r.detail or "{}").get("to") == ev.phase.name:
+                entered = max(began, _epoch(r.at))
+        now_ = time.time() if at is None else at
+        planned_end = began + 60 * sum(p.minutes for p in ev.phases[: ev.phase_index + 1])
+        if ev.timer_ends_at is not None:
+            projected = ev.timer_ends_at
+        elif ev.timer_remaining is not None and entered < now_ - 1:
+            projected = now_ + ev.timer_remaining
+        else:
+            projected = entered + 60 * ev.phase.minutes
+        return (max(projected, now_) - planned_end) / 60
+
+    return store.read(q) if isinstance(store, Store) else q(store)
 
 
 def mark_table_done(store: Store, actor: Actor, event_id: int, table: int, done: bool = True) -> bool:

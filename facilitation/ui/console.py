@@ -22,6 +22,7 @@ from facilitation.events import (
     get_event,
     list_tables,
     move_phase,
+    pace_minutes,
     pause_timer,
     set_input_lock,
     set_phase,
@@ -39,7 +40,7 @@ from facilitation.ui.page import (
 from facilitation.ui.widgets import Countdown, button, esc, html_widget, set_html
 from facilitation.voting import reveal_votes, voters_with_dots_left
 
-__all__ = ["ConsoleView", "console_page", "render_status"]
+__all__ = ["ConsoleView", "console_page", "render_notes", "render_status", "say_pace"]
 
 
 # The entry kinds each capturing phase asks for: a table is "active" in a phase by these.
@@ -89,12 +90,57 @@ def render_status(
     return f'<table class="fac-status-table"><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table>'
 
 
+def say_pace(minutes: float | None) -> str:
+    """The pace in words: on plan within a minute, else how many minutes ahead or behind.
+
+    Examples
+    --------
+    >>> say_pace(None), say_pace(0.4), say_pace(3.6), say_pace(-1.2)
+    ('Not started: the plan starts with the first timer', 'On plan', '4 min behind plan', '1 min ahead of plan')
+    """
+    if minutes is None:
+        return "Not started: the plan starts with the first timer"
+    if abs(minutes) < 1:
+        return "On plan"
+    n = round(abs(minutes))
+    return f"{n} min behind plan" if minutes > 0 else f"{n} min ahead of plan"
+
+
+def render_notes(event: Event, pace: float | None) -> str:
+    """The current phase's notes from the template (escaped), and how far ahead or behind the plan.
+
+    Examples
+    --------
+    >>> from facilitation.testing import scratch_event
+    >>> from facilitation.events import get_event
+    >>> store, ev = scratch_event()
+    >>> html = render_notes(get_event(store, ev), 2.0)
+    >>> "2 min behind plan" in html, "fac-pace-behind" in html
+    (True, True)
+    """
+    cls = "fac-pace-behind" if pace is not None and pace >= 1 else "fac-pace-ahead"
+    pace_html = f'<span class="{cls}">{esc(say_pace(pace))}</span>'
+    plan_end = sum(p.minutes for p in event.phases[: event.phase_index + 1])
+    total = sum(p.minutes for p in event.phases)
+    head = f'<div class="fac-pace">{pace_html} \u00b7 this phase ends {plan_end} of {total} planned minutes in</div>'
+    notes = event.phase.notes.strip()
+    body = (
+        "".join(f"<p>{esc(line)}</p>" for line in notes.splitlines() if line.strip())
+        if notes
+        else '<p class="fac-more">No notes for this phase in the template.</p>'
+    )
+    return (
+        f'<div class="fac-console-notes"><strong>Notes: {esc(event.phase.title)}</strong>{body}{head}</div>'
+    )
+
+
 class ConsoleView:
     """The console's widgets and handlers; every handler calls a rule as ``ctx.actor``."""
 
     def __init__(self, ctx: PageContext) -> None:
         self.ctx = ctx
         self.header = html_widget("", "fac-console-header")
+        self.notes = html_widget("", "fac-console-notes-box")  # the template's notes for this phase
         # the projector's link (read-only key) for the facilitator to open on the room's screen;
         # the rules show that key to the facilitator only (a forged console gets no link)
         try:
@@ -152,6 +198,7 @@ class ConsoleView:
                 w.HBox(
                     [self.header, self.timer], layout=w.Layout(justify_content="space-between", width="100%")
                 ),
+                self.notes,
                 w.HBox([self.prev_button, self.next_button, self.phase_choice, self.go_button]),
                 w.HBox(
                     [
@@ -197,6 +244,7 @@ class ConsoleView:
         )
         self.timer.show(event.timer_ends_at, event.timer_remaining)
         self._draw_display()
+        set_html(self.notes, render_notes(event, pace_minutes(store, event_id)))
         options = [(f"{i + 1}. {p.title}", i) for i, p in enumerate(event.phases)]
         if list(self.phase_choice.options) != options:
             self.phase_choice.options = options
