@@ -106,7 +106,10 @@ def tally(store: Store, actor: Actor, event_id: int, *, round: int | None = None
     order is by name, for a stable display only: the rank is the same.
     ``cross_boundary`` is the share of a theme's dots from tables (person voters:
     organisations) other than its authors'; a voter with no organisation recorded
-    never counts as crossing. A past ``round`` lists the themes that received dots.
+    never counts as crossing. A table's dot on a theme gathered from several tables
+    crosses as far as the theme's entries are other tables' (a table that wrote a
+    quarter of them gives three quarters of a dot across), so a theme merged from
+    every table does not read "0% from other tables". A past ``round`` lists the themes that received dots.
 
     A dot counts for the theme it was cast on, and a theme that received dots is never
     dropped: one dissolved or merged after the facilitator reopened it stays, under its
@@ -140,7 +143,8 @@ def tally(store: Store, actor: Actor, event_id: int, *, round: int | None = None
         amended = {th: a for (th, rr), a in amendments(conn, event_id).items() if rr == r}
         shown = {t.id for t in votable_among(themes, ev)} if r == ev.voting_round else set()
         counts: Counter[int] = Counter()
-        crossing: Counter[int] = Counter()
+        crossing: dict[int, float] = {}
+        written: dict[int, Counter[int | None]] = {}
         numbers: dict[int, int] = dict(
             conn.execute(
                 select(s.event_tables.c.id, s.event_tables.c.number).where(s.event_tables.c.event_id == ev.id)
@@ -160,9 +164,20 @@ def tally(store: Store, actor: Actor, event_id: int, *, round: int | None = None
                 if tid not in author_orgs:
                     author_orgs[tid] = _author_orgs(conn, event_id, theme.entry_ids, table_orgs)
                 org = person_org.get(int(ident))
-                crossing[tid] += org is not None and org not in author_orgs[tid]
+                crossing[tid] = crossing.get(tid, 0.0) + float(
+                    org is not None and org not in author_orgs[tid]
+                )
             else:
-                crossing[tid] += numbers.get(d.voter_table_id) not in author_tables(theme, by_id)
+                # A table's dot crosses as far as the theme is other tables' work: on a theme
+                # merged from every table (the demo's), a dot backs mostly others' entries.
+                if tid not in written:
+                    written[tid] = _entries_by_table(conn, theme.entry_ids, numbers)
+                mine, total = written[tid].get(numbers.get(d.voter_table_id), 0), sum(written[tid].values())
+                crossing[tid] = crossing.get(tid, 0.0) + (
+                    1 - mine / total
+                    if total
+                    else float(numbers.get(d.voter_table_id) not in author_tables(theme, by_id))
+                )
         name = {i: amended[i].voted_name if i in amended else by_id[i].name for i in shown}
         rows = sorted(shown, key=lambda i: (-counts[i], name[i].casefold(), i))
         per_count = Counter(counts[i] for i in rows)
@@ -173,7 +188,7 @@ def tally(store: Store, actor: Actor, event_id: int, *, round: int | None = None
                 counts[i],
                 1 + sum(1 for j in rows if counts[j] > counts[i]),
                 per_count[counts[i]] > 1,
-                _share(crossing[i], counts[i]),
+                _share(crossing.get(i, 0.0), counts[i]),
                 amended[i].note if i in amended else None,
             )
             for i in rows
@@ -194,5 +209,15 @@ def _gone(conn: Connection, event_id: int, theme_ids: set[int]) -> dict[int, The
     return {int(r.id): Theme(int(r.id), r.number, r.name, None, ()) for r in rows}
 
 
-def _share(part: int, whole: int) -> float | None:
+def _entries_by_table(
+    conn: Connection, entry_ids: tuple[int, ...], numbers: dict[int, int]
+) -> Counter[int | None]:
+    """How many of these entries each table wrote (by table number)."""
+    if not entry_ids:
+        return Counter()
+    rows = conn.execute(select(s.entries.c.table_id).where(s.entries.c.id.in_(entry_ids))).scalars()
+    return Counter(numbers.get(r) for r in rows)
+
+
+def _share(part: float, whole: int) -> float | None:
     return round(part / whole, 3) if whole else None

@@ -151,3 +151,39 @@ def test_voted_themes_stay_frozen_and_hiding_the_result_does_not_reopen_voting(s
     with pytest.raises(FacilitationError):
         add_dot(store, T1, ev, c)  # hidden again, the round stays closed
     assert [v for _, v, _ in log(store, ev)][-2:] == ["reveal votes", "hide votes"]
+
+
+def test_a_dot_on_a_theme_merged_from_several_tables_crosses_as_far_as_it_is_others_work(
+    store: Store,
+) -> None:
+    from facilitation.capture import add_entry
+    from facilitation.voting import tally
+
+    ev, e = grouping_event(store, per_table=1)
+    more = [add_entry(store, T2, ev, 2, "idea", f"More from table 2 ({i})") for i in range(2)]
+    a = create_theme(store, T1, ev, 1, "Falls", e[1])
+    b = create_theme(store, T2, ev, 2, "Falls clinics", [*e[2], *more])
+    c = create_theme(store, T3, ev, 3, "Transport", e[3])
+    w = merge_themes(store, FACILITATOR, ev, [a, b], "Falls")
+    set_phase(store, FACILITATOR, ev, "voting")
+    add_dot(store, T1, ev, w)  # table 1 wrote 1 of its 4 entries: three quarters of a dot across
+    add_dot(store, T3, ev, w)  # table 3 wrote none of it: a whole dot across
+    add_dot(store, T3, ev, c)  # its own table theme: nothing across
+    rows = {r.theme_id: r for r in tally(store, FACILITATOR, ev)}
+    assert rows[w].cross_boundary == pytest.approx((0.75 + 1) / 2, abs=1e-3)
+    assert rows[c].cross_boundary == 0.0
+
+
+def test_the_demo_bars_say_how_much_came_from_other_tables(sqlite_path: str) -> None:
+    from facilitation.demo import build_demo
+    from facilitation.store import open_store
+    from facilitation.voting import tally
+
+    store = open_store(sqlite_path)
+    try:
+        keys = build_demo(store)
+        rows = tally(store, FACILITATOR, keys.event_id)
+        # every table wrote into every theme, yet most of each theme is other tables' work
+        assert rows and all(r.cross_boundary is not None and r.cross_boundary > 0.5 for r in rows)
+    finally:
+        store.close()
