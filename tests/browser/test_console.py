@@ -6,16 +6,19 @@ and a plan form and lead-table picker for a group that has no table."""
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import update
 
 from facilitation.access import FACILITATOR, table_actor
 from facilitation.capture import add_entry
-from facilitation.events import get_event, set_phase, start_timer
+from facilitation.events import get_event, set_input_lock, set_phase, start_timer
 from facilitation.grouping import create_theme, list_themes, merge_themes
 from facilitation.plans import list_groups
 from facilitation.serving import page_links
+from facilitation.store import schema as s
 from facilitation.voting import add_dot
 
 from .conftest import Pages, Served, axe_violations, build_event, screenshot
@@ -239,3 +242,39 @@ def test_edit_the_key_question_and_minutes_mid_event_and_every_page_follows(
     screenshot(console, "console-edit-1366x768")
     screenshot(projector, "projector-framing-edited-1920x1080")
     assert axe_violations(console) == []
+
+
+def test_chime_and_high_contrast_from_the_console_and_the_timer_reaches_time(
+    served: Served, pages: Pages
+) -> None:
+    store = served.store
+    ev = build_event(store).event_id
+    links = page_links(served.db, ev, served.base)
+    console = pages.open(links.facilitator, ready=".fac-chime-switch input")
+    projector = pages.open(links.projector, width=1920, height=1080, ready=".fac-projector-wall")
+    assert axe_violations(projector, enhanced_contrast=True) == []  # the standard theme: 7:1
+
+    console.locator(".fac-chime-switch input").check()
+    expect(console.locator(".fac-console-message")).to_contain_text("Chime on", timeout=10_000)
+    console.locator(".fac-projector-theme select").select_option("contrast")
+    expect(console.locator(".fac-console-message")).to_contain_text(
+        "Projector: high contrast", timeout=10_000
+    )
+    root = projector.locator(".fac-projector")
+    expect(root).to_have_class(re.compile(r"\bfac-theme-contrast\b"), timeout=10_000)
+    assert root.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(0, 0, 0)"
+    assert projector.locator("h1").first.evaluate("e => getComputedStyle(e).color") == "rgb(255, 255, 255)"
+    chime = projector.locator(".fac-chime")
+    expect(chime).to_have_attribute("data-enabled", "on", timeout=10_000)
+    assert axe_violations(projector, enhanced_contrast=True) == []  # the high-contrast theme: 7:1
+
+    # a short timer: the end time three seconds from now, then any write so every page follows
+    start_timer(store, FACILITATOR, ev, 1)
+    with store.engine.begin() as conn:
+        conn.execute(update(s.events).where(s.events.c.id == ev).values(timer_ends_at=time.time() + 3))
+    set_input_lock(store, FACILITATOR, ev, False)
+    timer = projector.locator(".fac-projector .fac-timer")
+    expect(timer).to_have_text("Time", timeout=20_000)
+    expect(chime).to_have_attribute("data-chimes", "1", timeout=10_000)  # rang once, made in the browser
+    screenshot(projector, "projector-contrast-time-1920x1080")
+    assert get_event(store, ev).timer_ends_at is not None
