@@ -207,10 +207,9 @@ class ConsoleView:
                         self.extend1_button,
                         self.extend5_button,
                         self.lock_button,
-                        self.chime_box,
-                        self.theme_choice,
                     ]
                 ),
+                w.HBox([self.theme_choice, self.chime_box], layout=w.Layout(flex_wrap="wrap")),
                 w.HBox([self.reveal_button, self.hide_button]),
                 self.reveal_ask,
                 self.message,
