@@ -216,8 +216,8 @@ class ConsoleView:
                 self.edit.widget,
                 self.status,
                 self.voting.widget,
-                self.plans.widget,
                 self.extra,
+                self.plans.widget,
             ]
         )
         self.widget.add_class("fac-console")
@@ -278,7 +278,17 @@ class ConsoleView:
         self.voting.widget.layout.display = "" if event.phase.input in ("grouping", "voting") else "none"
         self.voting.refresh(event)
         self.plans.refresh()
+        self._order(event)
         self.edit.refresh(event)
+
+    def _order(self, event: Event) -> None:
+        """In the plans phase the groups come first; else the themes (and the groups after)."""
+        kids = list(self.widget.children)
+        i, j = kids.index(self.plans.widget), kids.index(self.extra)
+        plans_first = event.phase.input == "plans"
+        if (i < j) != plans_first:
+            kids[i], kids[j] = kids[j], kids[i]
+            self.widget.children = kids
 
     def _draw_display(self) -> None:
         from facilitation.events import display_settings

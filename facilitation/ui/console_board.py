@@ -50,7 +50,12 @@ class ConsoleBoard:
         self.suggestions: list[Suggestion] = []
         self.rows = w.VBox([])
         self.rows.add_class("fac-console-themes")
-        self.name = w.Text(description="Event-wide name", placeholder="Name of the merged theme", style=WIDE)
+        self.name = w.Text(
+            description="Event-wide name",
+            placeholder="Name of the merged or split-out theme",
+            style=WIDE,
+            layout=w.Layout(width="28em"),
+        )
         self.name.add_class("fac-merge-name")
         self.merge_button = w.Button(description="Merge selected themes", layout=w.Layout(width="auto"))
         self.merge_button.add_class("fac-merge-themes")
@@ -72,15 +77,21 @@ class ConsoleBoard:
         self.undo_button.add_class("fac-undo-grouping")
         self.undo_button.on_click(self.undo)
         # move one entry to another theme of its table (or out of any)
-        self.entry_choice = w.Dropdown(description="Move entry", options=[], style=WIDE)
+        self.entry_choice = w.Dropdown(
+            description="Move entry", options=[], style=WIDE, layout=w.Layout(width="34em")
+        )
         self.entry_choice.add_class("fac-move-entry-choice")
         self.entry_choice.observe(self._on_entry, "value")
-        self.target_choice = w.Dropdown(description="to", options=[], style=WIDE)
+        self.target_choice = w.Dropdown(
+            description="to", options=[], style=WIDE, layout=w.Layout(width="22em")
+        )
         self.target_choice.add_class("fac-move-entry-target")
         self.move_button = w.Button(description="Move", layout=w.Layout(width="auto"))
         self.move_button.add_class("fac-move-entry")
         self.move_button.on_click(self.move_selected_entry)
-        self.move_row = w.HBox([self.entry_choice, self.target_choice, self.move_button])
+        self.move_row = w.HBox(
+            [self.entry_choice, self.target_choice, self.move_button], layout=w.Layout(flex_wrap="wrap")
+        )
         self.move_row.add_class("fac-move-row")
         self._entries: dict[int, tuple[int, int | None, str]] = {}  # entry id -> (table, theme, text)
         self._themes: dict[int, Theme] = {}

@@ -82,7 +82,7 @@ class ConsoleEdit:
         )
         self.form.add_class("fac-edit-form")
         self.form.layout.display = "none"
-        self.widget = w.VBox([self.toggle, self.form])
+        self.widget = w.VBox([w.HBox([self.toggle]), self.form])
         self.widget.add_class("fac-console-edit")
         self._stored: Any = None
         self._event: Event | None = None

@@ -127,6 +127,7 @@ class ConsolePlans:
                 options=[("No lead table (the facilitator drafts)", NO_LEAD), *tables],
                 value=g.lead_table if g.lead_table is not None else NO_LEAD,
                 style=WIDE,
+                layout=w.Layout(width="auto", min_width="28em"),
             )
             picker.add_class("fac-console-lead-table")
             picker.observe(partial(self._on_lead, g.id), "value")

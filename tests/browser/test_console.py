@@ -120,6 +120,8 @@ def test_grouping_controls_undo_and_hide_with_the_projector_following(served: Se
     expect(message(console)).to_contain_text("Moved the entry into 'Carers'", timeout=10_000)
     carers = next(t for t in list_themes(store, ev) if t.id == themes["Carers"])
     assert len(carers.entry_ids) == 1
+    expect(undo).to_have_text("Undo the move of an entry", timeout=10_000)  # the board drawn again
+    console.locator(".fac-console-themes").scroll_into_view_if_needed()
     screenshot(console, "console-grouping-1366x768")
     assert axe_violations(console) == []
 
@@ -271,7 +273,7 @@ def test_chime_and_high_contrast_from_the_console_and_the_timer_reaches_time(
 
     console.locator(".fac-chime-switch input").check()
     expect(console.locator(".fac-console-message")).to_contain_text("Chime on", timeout=10_000)
-    console.locator(".fac-projector-theme select").select_option("contrast")
+    console.locator(".fac-projector-theme select").select_option(label="High contrast: light on black")
     expect(console.locator(".fac-console-message")).to_contain_text(
         "Projector: high contrast", timeout=10_000
     )
