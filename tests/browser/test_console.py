@@ -224,7 +224,7 @@ def test_edit_the_key_question_and_minutes_mid_event_and_every_page_follows(
             "data-state", "running", timeout=10_000
         )
     before = minutes_shown(projector)
-    assert before < framing.minutes
+    assert before <= framing.minutes  # 20:00 when read in the timer's first second
 
     console.locator(".fac-edit-toggle").click()
     form = console.locator(".fac-edit-form")
