@@ -408,7 +408,13 @@ def test_grouping_and_voting_by_buttons(event: tuple[Store, EventKeys]) -> None:
     assert "Dots left" in console.status.value
     projector = ProjectorView(ctx_for(store, keys, None))
     assert "hidden" in projector.wall.value
-    console.reveal_button.click()
+    console.reveal_button.click()  # tables still hold dots: the console asks first
+    projector.ctx.watcher.check()
+    assert "fac-bars" not in projector.wall.value
+    assert console.reveal_ask.layout.display == ""
+    assert "still hold dots" in console.reveal_question.value
+    assert "Table 1 (4 left)" in console.reveal_question.value
+    console.reveal_confirm.click()
     projector.ctx.watcher.check()
     assert "fac-bars" in projector.wall.value
     assert len(list_tables(store, keys.event_id)) == 3

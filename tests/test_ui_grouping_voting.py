@@ -237,7 +237,14 @@ def test_rules_before_voting_then_tie_and_runoff(event: tuple[Store, EventKeys])
     assert projector.wall.value.count(">tie<") == 3  # three themes with one dot each
     assert console.voting.runoff_box.layout.display == ""
     assert "fac-runoff" in console.voting.runoff_button._dom_classes
+    console.voting.runoff_button.click()  # asks first: nothing opens yet
+    assert get_event(store, ev).voting_round == 1
+    assert console.voting.runoff_ask.layout.display == ""
+    assert "Open a run-off between" in console.voting.runoff_question.value
+    console.voting.runoff_cancel.click()
+    assert console.voting.runoff_ask.layout.display == "none" and get_event(store, ev).voting_round == 1
     console.voting.runoff_button.click()
+    console.voting.runoff_confirm.click()
     after = get_event(store, ev)
     assert after.voting_round == 2 and len(after.runoff_themes) == 3 and not after.votes_revealed
     t1.ctx.watcher.check()  # the table page says it is a run-off, and between which themes
@@ -276,6 +283,7 @@ def test_forged_table_page_cannot_accept_runoff_or_change_rules(event: tuple[Sto
     assert sorted(r.theme_id for r in controls.tied) == sorted(themes[:2])
     controls.tied = [TallyRow(themes[0], "a", 1, 1, True, None), TallyRow(themes[1], "b", 1, 1, True, None)]
     controls.runoff_button.click()
+    controls.runoff_confirm.click()
     assert get_event(store, ev).voting_round == 1
     assert len(messages) == 4 and all(error for _, error in messages)
     assert all("facilitator" in text for text, _ in messages)

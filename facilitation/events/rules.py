@@ -37,6 +37,8 @@ __all__ = [
     "ARCHIVED",
     "MAX_PHASE_MINUTES",
     "MAX_TIMER_MINUTES",
+    "PROJECTOR_THEMES",
+    "Display",
     "Event",
     "EventKeys",
     "PhaseEdit",
@@ -45,6 +47,7 @@ __all__ = [
     "authenticate",
     "create_event",
     "delete_event",
+    "display_settings",
     "edit_event",
     "event_keys",
     "extend_timer",
@@ -55,10 +58,12 @@ __all__ = [
     "load_event",
     "mark_table_done",
     "move_phase",
+    "pace_minutes",
     "pause_timer",
     "phase_index",
     "rehearse_event",
     "require_open_for_input",
+    "set_display",
     "set_input_lock",
     "set_phase",
     "start_timer",
@@ -649,6 +654,154 @@ def set_input_lock(store: Store, actor: Actor, event_id: int, locked: bool) -> b
         return Change("lock input" if locked else "unlock input", "event", event_id, {}, bool(locked))
 
     return _facilitator_write(store, actor, event_id, "lock or unlock input", fn)
+
+
+# --- the room's display: the projector's theme and the chime at zero -------------------------
+
+# "standard": dark text on white; "contrast": light text on black, for bright rooms.
+PROJECTOR_THEMES = ("standard", "contrast")
+DISPLAY_VERB = "set display"
+
+
+@dataclass(frozen=True)
+class Display:
+    """How the room's pages look and sound: the projector's theme, and a chime at zero."""
+
+    projector_theme: str = "standard"
+    chime: bool = False
+
+
+def _display(conn: Connection, event_id: int) -> Display:
+    a = s.activity
+    settings: dict[str, Any] = {}
+    for detail in conn.execute(
+        select(a.c.detail).where(a.c.event_id == event_id, a.c.verb == DISPLAY_VERB).order_by(a.c.revision)
+    ).scalars():
+        settings.update(json.loads(detail or "{}"))
+    return Display(
+        projector_theme=str(settings.get("projector_theme", "standard")),
+        chime=bool(settings.get("chime", False)),
+    )
+
+
+def display_settings(store: Store | Connection, event_id: int) -> Display:
+    """The event's display settings (each the last the facilitator chose; kept in the activity log).
+
+    Examples
+    --------
+    >>> from facilitation.testing import scratch_event
+    >>> store, ev = scratch_event()
+    >>> display_settings(store, ev)
+    Display(projector_theme='standard', chime=False)
+    """
+    return (
+        store.read(lambda conn: _display(conn, event_id))
+        if isinstance(store, Store)
+        else _display(store, event_id)
+    )
+
+
+def set_display(
+    store: Store,
+    actor: Actor,
+    event_id: int,
+    *,
+    projector_theme: str | None = None,
+    chime: bool | None = None,
+) -> Display:
+    """Switch the projector's theme ("standard" or "contrast") or the chime at zero; facilitator only.
+
+    Examples
+    --------
+    >>> from facilitation.testing import scratch_event
+    >>> from facilitation.access import FACILITATOR
+    >>> store, ev = scratch_event()
+    >>> set_display(store, FACILITATOR, ev, projector_theme="contrast", chime=True)
+    Display(projector_theme='contrast', chime=True)
+    >>> set_display(store, FACILITATOR, ev, projector_theme="neon")
+    Traceback (most recent call last):
+    ...
+    facilitation.errors.FacilitationError: The projector's theme is standard or contrast, not 'neon'.
+    """
+    detail: dict[str, Any] = {}
+    if projector_theme is not None:
+        if projector_theme not in PROJECTOR_THEMES:
+            raise FacilitationError(
+                f"The projector's theme is {' or '.join(PROJECTOR_THEMES)}, not '{projector_theme}'."
+            )
+        detail["projector_theme"] = projector_theme
+    if chime is not None:
+        detail["chime"] = bool(chime)
+    if not detail:
+        raise FacilitationError("Say what to change: the projector's theme or the chime.")
+
+    def fn(conn: Connection) -> Change:
+        load_event(conn, event_id)
+        # the new row is not in the log yet: fold it in by hand
+        now_shown = _display(conn, event_id)
+        shown = Display(
+            projector_theme=detail.get("projector_theme", now_shown.projector_theme),
+            chime=detail.get("chime", now_shown.chime),
+        )
+        return Change(DISPLAY_VERB, "event", event_id, detail, [shown.projector_theme, shown.chime])
+
+    theme, on = _facilitator_write(store, actor, event_id, "change the room's display", fn)
+    return Display(theme, bool(on))
+
+
+def _epoch(at: str) -> float:
+    from datetime import datetime
+
+    return datetime.fromisoformat(at).timestamp()
+
+
+def pace_minutes(store: Store | Connection, event_id: int, at: float | None = None) -> float | None:
+    """How far behind the plan the event is, in minutes (negative: ahead); None before it starts.
+
+    The plan runs from the event's start (the first time the facilitator started the
+    timer, else the first phase move) through each phase's minutes. The current phase
+    is projected to end when its timer does (running, or paused: now plus what is
+    left), and never before now; the difference from its planned end is the pace.
+
+    Examples
+    --------
+    >>> from facilitation.testing import scratch_event
+    >>> from facilitation.access import FACILITATOR
+    >>> store, ev = scratch_event()
+    >>> pace_minutes(store, ev) is None
+    True
+    >>> _ = start_timer(store, FACILITATOR, ev)
+    >>> round(pace_minutes(store, ev))
+    0
+    """
+
+    def q(conn: Connection) -> float | None:
+        ev = load_event(conn, event_id)
+        a = s.activity
+        rows = conn.execute(
+            select(a.c.verb, a.c.detail, a.c.at)
+            .where(a.c.event_id == event_id, a.c.verb.in_(["start timer", "set phase"]))
+            .order_by(a.c.revision)
+        ).all()
+        if not rows:
+            return None
+        starts = [r for r in rows if r.verb == "start timer"]
+        began = _epoch((starts[0] if starts else rows[0]).at)
+        entered = began
+        for r in rows:
+            if r.verb == "set phase" and json.loads(r.detail or "{}").get("to") == ev.phase.name:
+                entered = max(began, _epoch(r.at))
+        now_ = time.time() if at is None else at
+        planned_end = began + 60 * sum(p.minutes for p in ev.phases[: ev.phase_index + 1])
+        if ev.timer_ends_at is not None:
+            projected = ev.timer_ends_at
+        elif ev.timer_remaining is not None and entered < now_ - 1:
+            projected = now_ + ev.timer_remaining
+        else:
+            projected = entered + 60 * ev.phase.minutes
+        return (max(projected, now_) - planned_end) / 60
+
+    return store.read(q) if isinstance(store, Store) else q(store)
 
 
 def mark_table_done(store: Store, actor: Actor, event_id: int, table: int, done: bool = True) -> bool:

@@ -9,7 +9,9 @@ is erased: a dissolved theme is soft-deleted and its entries simply ungrouped.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import Connection, select, update
 
@@ -40,18 +42,36 @@ from facilitation.themes.records import Theme, list_themes, votable_themes
 # so that imports from this module keep working.
 __all__ = [
     "GROUPING_INPUTS",
+    "UNDOABLE",
     "Theme",
     "add_to_theme",
     "create_theme",
     "dissolve_theme",
+    "last_undoable",
     "list_themes",
     "merge_themes",
+    "move_entry",
     "rename_theme",
     "split_theme",
+    "split_wide_theme",
+    "undo_grouping",
     "ungroup",
     "unmerge",
     "votable_themes",
 ]
+
+# The facilitator's grouping actions that the console's "Undo" takes back, newest first.
+# Each writes, in its activity log detail, the rows it changed as they were before and
+# after (``"undo"``); :func:`undo_grouping` puts them back if nothing changed them since.
+UNDOABLE = (
+    "merge themes",
+    "unmerge themes",
+    "dissolve theme",
+    "split theme",
+    "move entry",
+    "rename theme",
+)
+UNDO_VERB = "undo grouping"
 
 # --- a table's themes ----------------------------------------------------------------------
 
@@ -122,8 +142,10 @@ def rename_theme(
         ev = check_phase(conn, actor, event_id) if theme.table is not None else load_event(conn, event_id)
         refuse_if_frozen(conn, actor, ev, [theme], "renaming it")
         refuse_duplicate(conn, event_id, theme.table, clean, ignore=[theme.id])
+        before = snapshot(conn, event_id, [theme.id])
         conn.execute(update(s.themes).where(s.themes.c.id == theme.id).values(name=clean, updated_at=now()))
-        return Change("rename theme", "theme", theme.id, {"from": theme.name, "to": clean}, theme.id)
+        detail = {"from": theme.name, "to": clean, "undo": undo_record(conn, event_id, before)}
+        return Change("rename theme", "theme", theme.id, detail, theme.id)
 
     return int(write_change(store, actor, event_id, fn, client_token))
 
@@ -263,9 +285,16 @@ def split_theme(
                 f"That takes every entry out of '{theme.name}'; rename it instead, or leave some behind."
             )
         refuse_duplicate(conn, event_id, theme.table, clean)
+        before = snapshot(conn, event_id, [], ids)
         new_id = new_theme(conn, event_id, table_id(conn, event_id, theme.table), clean)
+        before["themes"][str(new_id)] = {"merged_into": None, "deleted": True, "name": clean}
         move_entries(conn, ids, new_id)
-        detail = {"from": theme.id, "name": clean, "entries": list(ids)}
+        detail = {
+            "from": theme.id,
+            "name": clean,
+            "entries": list(ids),
+            "undo": undo_record(conn, event_id, before),
+        }
         return Change("split theme", "theme", new_id, detail, new_id)
 
     return int(write_change(store, actor, event_id, fn, client_token))
@@ -296,6 +325,7 @@ def dissolve_theme(
         ev = check_phase(conn, actor, event_id) if theme.table is not None else load_event(conn, event_id)
         parent = [theme_in(conn, event_id, theme.merged_into)] if theme.merged_into is not None else []
         refuse_if_frozen(conn, actor, ev, [theme, *parent], "dissolving it")
+        before = snapshot(conn, event_id, [theme.id, *theme.member_theme_ids], theme.entry_ids)
         if theme.table is None:
             conn.execute(
                 update(s.themes)
@@ -309,6 +339,7 @@ def dissolve_theme(
             "name": theme.name,
             "entries": list(theme.entry_ids),
             "members": list(theme.member_theme_ids),
+            "undo": undo_record(conn, event_id, before),
         }
         return Change("dissolve theme", "theme", theme.id, detail, theme.id)
 
@@ -382,8 +413,11 @@ def merge_themes(
             new_name,
             ignore=[t.id for t in retired] + ([target.id] if target else []),
         )
+        touched = [t.id for t in [*sources, *tables, *([target] if target else [])]]
+        before = snapshot(conn, event_id, touched)
         if target is None:
             target_id = new_theme(conn, event_id, None, new_name)
+            before["themes"][str(target_id)] = {"merged_into": None, "deleted": True, "name": new_name}
         else:
             target_id = target.id
             if clean and clean != target.name:
@@ -398,7 +432,12 @@ def merge_themes(
             )
         for t in retired:
             conn.execute(update(s.themes).where(s.themes.c.id == t.id).values(deleted_at=now()))
-        detail = {"name": new_name, "themes": list(ids), "into": into}
+        detail = {
+            "name": new_name,
+            "themes": list(ids),
+            "into": into,
+            "undo": undo_record(conn, event_id, before),
+        }
         return Change("merge themes", "theme", target_id, detail, target_id)
 
     return int(write_change(store, actor, event_id, fn, client_token))
@@ -436,12 +475,319 @@ def unmerge(
         chosen = [everything[i] for i in ids if everything[i].merged_into is not None]
         parents = [everything[t.merged_into] for t in chosen if t.merged_into is not None]
         refuse_if_frozen(conn, actor, ev, [*chosen, *parents], "unmerging it")
+        before = snapshot(conn, event_id, [t.id for t in chosen])
         if chosen:
             conn.execute(
                 update(s.themes)
                 .where(s.themes.c.id.in_([t.id for t in chosen]))
                 .values(merged_into=None, updated_at=now())
             )
-        return Change("unmerge themes", "theme", None, {"themes": list(ids)}, len(chosen))
+        detail = {"themes": list(ids), "undo": undo_record(conn, event_id, before)}
+        return Change("unmerge themes", "theme", None, detail, len(chosen))
 
     return int(write_change(store, actor, event_id, fn, client_token))
+
+
+def split_wide_theme(
+    store: Store,
+    actor: Actor,
+    event_id: int,
+    theme_id: int,
+    member_ids: Iterable[int],
+    new_name: str,
+    *,
+    client_token: str | None = None,
+) -> int:
+    """Move some table themes of an event-wide theme into a new event-wide theme; returns its id.
+
+    Facilitator only; refused while either theme is frozen (voted and not reopened).
+
+    Examples
+    --------
+    >>> from facilitation.testing import scratch_event
+    >>> from facilitation.access import table_actor, FACILITATOR
+    >>> store, ev = scratch_event(phase="grouping")
+    >>> a = create_theme(store, table_actor(1), ev, 1, "Workforce")
+    >>> b = create_theme(store, table_actor(2), ev, 2, "Rotas")
+    >>> w = merge_themes(store, FACILITATOR, ev, [a, b], "Workforce")
+    >>> new = split_wide_theme(store, FACILITATOR, ev, w, [b], "Rotas and shifts")
+    >>> [(t.name, t.member_theme_ids == (b,)) for t in list_themes(store, ev) if t.id == new]
+    [('Rotas and shifts', True)]
+    """
+    require(actor, "facilitator", action="split an event-wide theme")
+    clean = clean_text(new_name, field="theme name", max_length=MAX_NAME)
+    ids = ids_of(member_ids, "theme")
+    if not ids:
+        raise FacilitationError("Tick the table themes that go into the new event-wide theme.")
+
+    def fn(conn: Connection) -> Change:
+        ev = load_event(conn, event_id)
+        lock_themes(conn, [int(theme_id), *ids])
+        theme = theme_in(conn, event_id, theme_id)
+        if theme.table is not None:
+            raise FacilitationError(
+                f"'{theme.name}' is a table theme; split it by moving entries into a new theme."
+            )
+        outside = [i for i in ids if i not in theme.member_theme_ids]
+        if outside:
+            names = {t.id: t.name for t in list_themes(conn, event_id)}
+            raise FacilitationError(
+                f"'{names.get(outside[0], outside[0])}' is not in '{theme.name}'; split only its own themes."
+            )
+        if set(ids) == set(theme.member_theme_ids):
+            raise FacilitationError(
+                f"That takes every theme out of '{theme.name}'; rename it instead, or leave some behind."
+            )
+        refuse_if_frozen(conn, actor, ev, [theme], "splitting it")
+        refuse_duplicate(conn, event_id, None, clean)
+        before = snapshot(conn, event_id, ids)
+        new_id = new_theme(conn, event_id, None, clean)
+        before["themes"][str(new_id)] = {"merged_into": None, "deleted": True, "name": clean}
+        conn.execute(
+            update(s.themes).where(s.themes.c.id.in_(ids)).values(merged_into=new_id, updated_at=now())
+        )
+        detail = {
+            "from": theme.id,
+            "name": clean,
+            "themes": list(ids),
+            "undo": undo_record(conn, event_id, before),
+        }
+        return Change("split theme", "theme", new_id, detail, new_id)
+
+    return int(write_change(store, actor, event_id, fn, client_token))
+
+
+def move_entry(
+    store: Store,
+    actor: Actor,
+    event_id: int,
+    entry_id: int,
+    theme_id: int | None,
+    *,
+    client_token: str | None = None,
+) -> int | None:
+    """Move one entry into another theme of its table (``None``: out of any theme); returns the theme.
+
+    Its table (while grouping) or the facilitator (at any time); refused when the entry's
+    theme or the new one is frozen. An entry goes only into a theme of its own table: an
+    event-wide theme gathers table themes.
+
+    Examples
+    --------
+    >>> from facilitation.testing import scratch_event
+    >>> from facilitation.access import table_actor, FACILITATOR
+    >>> from facilitation.capture import add_entry
+    >>> store, ev = scratch_event(phase="grouping")
+    >>> e = add_entry(store, table_actor(1), ev, 1, "idea", "Shared rota app")
+    >>> a = create_theme(store, table_actor(1), ev, 1, "Workforce", [e])
+    >>> b = create_theme(store, table_actor(1), ev, 1, "Digital tools")
+    >>> move_entry(store, FACILITATOR, ev, e, b) == b
+    True
+    >>> [(t.name, len(t.entry_ids)) for t in list_themes(store, ev)]
+    [('Workforce', 0), ('Digital tools', 1)]
+    """
+    (eid,) = ids_of([entry_id])
+
+    def fn(conn: Connection) -> Change:
+        row = conn.execute(
+            select(s.entries.c.id, s.entries.c.theme_id, s.entries.c.text, s.event_tables.c.number)
+            .join(s.event_tables, s.event_tables.c.id == s.entries.c.table_id)
+            .where(s.entries.c.id == eid, s.entries.c.event_id == event_id, s.entries.c.deleted_at.is_(None))
+        ).first()
+        if row is None:
+            raise NotFound(f"Entry {eid} is not there any more (withdrawn?); reload the page.")
+        require_table(actor, row.number, action="move this entry", also=("facilitator",))
+        ev = check_phase(conn, actor, event_id)
+        target = theme_in(conn, event_id, theme_id) if theme_id is not None else None
+        if target is not None and target.table is None:
+            raise FacilitationError(
+                f"'{target.name}' is event-wide: it gathers table themes, not entries. Move the entry "
+                f"into a theme of table {row.number}, or merge that theme into '{target.name}'."
+            )
+        if target is not None and target.table != row.number:
+            raise FacilitationError(
+                f"'{target.name}' is table {target.table}'s theme; this entry is table {row.number}'s. "
+                f"Move it into a theme of table {row.number}."
+            )
+        if row.theme_id == (target.id if target else None):
+            where = f"in '{target.name}'" if target else "in no theme"
+            raise FacilitationError(f"The entry is already {where}: nothing to move.")
+        refuse_if_entries_frozen(conn, actor, ev, [eid], "taking its entries out")
+        if target is not None:
+            refuse_if_frozen(conn, actor, ev, [target], "adding entries to it")
+        before = snapshot(conn, event_id, [], [eid])
+        move_entries(conn, (eid,), target.id if target else None)
+        detail = {
+            "entry": eid,
+            "from": row.theme_id,
+            "to": target.id if target else None,
+            "undo": undo_record(conn, event_id, before),
+        }
+        return Change("move entry", "entry", eid, detail, target.id if target else None)
+
+    out = write_change(store, actor, event_id, fn, client_token)
+    return None if out is None else int(out)
+
+
+# --- undo ------------------------------------------------------------------------------------
+
+Snapshot = dict[str, dict[str, Any]]
+
+
+def snapshot(
+    conn: Connection, event_id: int, theme_ids: Iterable[int], entry_ids: Iterable[int] = ()
+) -> Snapshot:
+    """Themes (membership, deleted, name) and entries (theme) as they are now, by id (JSON-able)."""
+    out: Snapshot = {"themes": {}, "entries": {}}
+    tids = sorted({int(i) for i in theme_ids})
+    eids = sorted({int(i) for i in entry_ids})
+    if tids:
+        for r in conn.execute(
+            select(s.themes.c.id, s.themes.c.merged_into, s.themes.c.deleted_at, s.themes.c.name).where(
+                s.themes.c.event_id == event_id, s.themes.c.id.in_(tids)
+            )
+        ):
+            out["themes"][str(r.id)] = {
+                "merged_into": r.merged_into,
+                "deleted": r.deleted_at is not None,
+                "name": r.name,
+            }
+    if eids:
+        for r in conn.execute(
+            select(s.entries.c.id, s.entries.c.theme_id).where(
+                s.entries.c.event_id == event_id, s.entries.c.id.in_(eids)
+            )
+        ):
+            out["entries"][str(r.id)] = {"theme_id": r.theme_id}
+    return out
+
+
+def undo_record(conn: Connection, event_id: int, before: Snapshot) -> dict[str, Snapshot]:
+    """The rows ``before`` names, as they were and as they are now (after the change)."""
+    after = snapshot(conn, event_id, [int(i) for i in before["themes"]], [int(i) for i in before["entries"]])
+    return {"before": before, "after": after}
+
+
+def _undoable(conn: Connection, event_id: int) -> Any:
+    """The facilitator's newest grouping action not yet undone (an activity row), or None."""
+    a = s.activity
+    rows = conn.execute(
+        select(a.c.revision, a.c.verb, a.c.detail, a.c.at)
+        .where(a.c.event_id == event_id, a.c.actor == "facilitator", a.c.verb.in_([*UNDOABLE, UNDO_VERB]))
+        .order_by(a.c.revision.desc())
+    ).all()
+    undone: set[int] = set()
+    for r in rows:
+        detail = json.loads(r.detail or "{}")
+        if r.verb == UNDO_VERB:
+            undone.add(int(detail.get("revision", 0)))
+        elif r.revision not in undone and "undo" in detail:
+            return r
+    return None
+
+
+_SAY = {
+    "merge themes": "the merge into '{name}'",
+    "unmerge themes": "the un-merge",
+    "dissolve theme": "the un-merge of '{name}'",
+    "split theme": "the split into '{name}'",
+    "move entry": "the move of an entry",
+    "rename theme": "the rename to '{to}'",
+}
+
+
+def _describe(verb: str, detail: dict[str, Any]) -> str:
+    try:
+        return _SAY[verb].format(**detail)
+    except (KeyError, IndexError):
+        return verb
+
+
+def last_undoable(store: Store | Connection, event_id: int) -> str | None:
+    """What the console's "Undo" would take back, in words (None: nothing to undo).
+
+    Examples
+    --------
+    >>> from facilitation.testing import scratch_event
+    >>> from facilitation.access import table_actor, FACILITATOR
+    >>> store, ev = scratch_event(phase="grouping")
+    >>> a = create_theme(store, table_actor(1), ev, 1, "Workforce")
+    >>> last_undoable(store, ev) is None
+    True
+    >>> w = merge_themes(store, FACILITATOR, ev, [a], "Our workforce")
+    >>> last_undoable(store, ev)
+    "the merge into 'Our workforce'"
+    """
+
+    def q(conn: Connection) -> str | None:
+        r = _undoable(conn, event_id)
+        return None if r is None else _describe(r.verb, json.loads(r.detail))
+
+    return store.read(q) if isinstance(store, Store) else q(store)
+
+
+def undo_grouping(store: Store, actor: Actor, event_id: int, *, client_token: str | None = None) -> str:
+    """Take back the facilitator's last grouping action (merge, un-merge, split, move, rename).
+
+    Facilitator only. Refused, with nothing changed, when a theme or an entry it touched
+    has changed since (undo that by hand), or when a theme involved is frozen (voted and
+    not reopened). Undo again takes back the action before. Returns what was undone.
+
+    Examples
+    --------
+    >>> from facilitation.testing import scratch_event
+    >>> from facilitation.access import table_actor, FACILITATOR
+    >>> store, ev = scratch_event(phase="grouping")
+    >>> a = create_theme(store, table_actor(1), ev, 1, "Workforce")
+    >>> w = merge_themes(store, FACILITATOR, ev, [a], "Our workforce")
+    >>> undo_grouping(store, FACILITATOR, ev)
+    "the merge into 'Our workforce'"
+    >>> [(t.name, t.merged_into) for t in list_themes(store, ev)]
+    [('Workforce', None)]
+    >>> undo_grouping(store, FACILITATOR, ev)
+    Traceback (most recent call last):
+    ...
+    facilitation.errors.FacilitationError: There is no grouping action of the console's left to undo.
+    """
+    require(actor, "facilitator", action="undo a grouping action")
+
+    def fn(conn: Connection) -> Change:
+        ev = load_event(conn, event_id)
+        row = _undoable(conn, event_id)
+        if row is None:
+            raise FacilitationError("There is no grouping action of the console's left to undo.")
+        detail = json.loads(row.detail)
+        what = _describe(row.verb, detail)
+        before: Snapshot = detail["undo"]["before"]
+        after: Snapshot = detail["undo"]["after"]
+        theme_ids = [int(i) for i in before["themes"]]
+        entry_ids = [int(i) for i in before["entries"]]
+        lock_themes(conn, theme_ids)
+        if snapshot(conn, event_id, theme_ids, entry_ids) != after:
+            raise FacilitationError(
+                f"Cannot undo {what}: its themes or entries have changed since. Change them by hand."
+            )
+        live = {t.id: t for t in list_themes(conn, event_id)}
+        entry_themes = [int(v["theme_id"]) for v in before["entries"].values() if v["theme_id"] is not None]
+        involved = [live[i] for i in {*theme_ids, *entry_themes} if i in live]
+        refuse_if_frozen(conn, actor, ev, involved, "undoing a change to it")
+        for key, was in before["themes"].items():
+            conn.execute(
+                update(s.themes)
+                .where(s.themes.c.id == int(key), s.themes.c.event_id == event_id)
+                .values(
+                    merged_into=was["merged_into"],
+                    name=was["name"],
+                    deleted_at=now() if was["deleted"] else None,
+                    updated_at=now(),
+                )
+            )
+        for key, was in before["entries"].items():
+            conn.execute(
+                update(s.entries)
+                .where(s.entries.c.id == int(key), s.entries.c.event_id == event_id)
+                .values(theme_id=was["theme_id"], updated_at=now())
+            )
+        return Change(UNDO_VERB, "event", event_id, {"revision": int(row.revision), "undid": row.verb}, what)
+
+    return str(write_change(store, actor, event_id, fn, client_token))

@@ -359,7 +359,10 @@ class ProjectorView:
         self.rows = WALL_ROWS  # rows of cards the wall has room for (see refresh)
         head = w.HBox([w.VBox([self.title, self.phase]), self.timer, self.join])
         head.add_class("fac-projector-head")
-        self.widget = w.VBox([head, self.counts, self.wall, self.extra])
+        from facilitation.ui.chime import Chime
+
+        self.chime = Chime()  # the chime at zero, when the console switches it on
+        self.widget = w.VBox([head, self.counts, self.wall, self.extra, self.chime])
         self.widget.add_class("fac-projector")
         ctx.watcher.on_change(self.refresh)
         self.refresh()
@@ -378,6 +381,7 @@ class ProjectorView:
             + (f'<div class="fac-banners">{"".join(banners)}</div>' if banners else ""),
         )
         self.timer.show(event.timer_ends_at, event.timer_remaining)
+        self.show_display(event)
         url = join_url(event_id, self.base_url)
         set_html(
             self.join,
@@ -396,6 +400,18 @@ class ProjectorView:
         if drawn not in self.wall._dom_classes:
             self.wall.add_class(drawn)
         self._phase_widget(event)
+
+    def show_display(self, event: Event) -> None:
+        """The console's display choices: the theme (light text on black for a bright room), the chime."""
+        from facilitation.events.rules import display_settings
+
+        display = display_settings(self.ctx.store, self.ctx.event_id)
+        contrast = display.projector_theme == "contrast"
+        if contrast and "fac-theme-contrast" not in self.widget._dom_classes:
+            self.widget.add_class("fac-theme-contrast")
+        elif not contrast and "fac-theme-contrast" in self.widget._dom_classes:
+            self.widget.remove_class("fac-theme-contrast")
+        self.chime.show(event.timer_ends_at, display.chime)
 
     def banners(self, event: Event) -> list[str]:
         """The large notices the room must not miss: input locked, a run-off."""

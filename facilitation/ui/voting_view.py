@@ -303,11 +303,24 @@ class VotingControls:
             description="Run-off among tied themes", button_style="warning", layout=w.Layout(width="auto")
         )
         self.runoff_button.add_class("fac-runoff")
-        self.runoff_button.on_click(self.open_runoff)
+        self.runoff_button.on_click(self.ask_runoff)
         self.runoff_note = html_widget("", "fac-runoff-note")
         self.runoff_box = w.HBox([self.runoff_button, self.runoff_note])
         self.runoff_box.layout.display = "none"
-        self.widget = w.VBox([self.rules, self.runoff_box])
+        # a run-off gives every voter their dots again: the console asks first
+        self.runoff_question = html_widget("", "fac-runoff-question")
+        self.runoff_confirm = w.Button(
+            description="Open the run-off", button_style="warning", layout=w.Layout(width="auto")
+        )
+        self.runoff_confirm.add_class("fac-runoff-confirm")
+        self.runoff_confirm.on_click(self.open_runoff)
+        self.runoff_cancel = w.Button(description="Not now", layout=w.Layout(width="auto"))
+        self.runoff_cancel.add_class("fac-runoff-cancel")
+        self.runoff_cancel.on_click(self.cancel_runoff)
+        self.runoff_ask = w.HBox([self.runoff_question, self.runoff_confirm, self.runoff_cancel])
+        self.runoff_ask.add_class("fac-confirm")
+        self.runoff_ask.layout.display = "none"
+        self.widget = w.VBox([self.rules, self.runoff_box, self.runoff_ask])
         self.widget.add_class("fac-voting-controls")
         self.tied: list[TallyRow] = []
         self._rules_shown: Any = None
@@ -339,6 +352,8 @@ class VotingControls:
         )
         self.tied = top_tie(rows) if event.votes_revealed else []
         self.runoff_box.layout.display = "" if self.tied else "none"
+        if not self.tied:
+            self.runoff_ask.layout.display = "none"
         names = ", ".join(esc(r.name) for r in self.tied)
         set_html(
             self.runoff_note, f'<span class="fac-evidence">Tied for first: {names}</span>' if names else ""
@@ -366,8 +381,30 @@ class VotingControls:
         self.ctx.watcher.check()
         return True
 
+    def ask_runoff(self, _button: Any = None) -> bool:
+        """Say what a run-off does and among which themes, and wait for the facilitator's yes."""
+        if not self.tied:
+            self.message("No themes are tied for first place: there is nothing to run off.", True)
+            return False
+        names = " and ".join(f"\u2018{r.name}\u2019" for r in self.tied)
+        set_html(
+            self.runoff_question,
+            f'<div class="fac-message fac-message-warn" role="alert">Open a run-off between {esc(names)}? '
+            "Every voter gets their dots again for a new round; the projector and the tables say "
+            "\u201cRun-off\u201d.</div>",
+        )
+        self.runoff_ask.layout.display = ""
+        return False
+
+    def cancel_runoff(self, _button: Any = None) -> bool:
+        """No run-off: the question goes away, nothing changes."""
+        self.runoff_ask.layout.display = "none"
+        self.message("No run-off opened", False)
+        return True
+
     def open_runoff(self, _button: Any = None) -> bool:
-        """Open a run-off round among the themes tied for first place."""
+        """Open a run-off round among the themes tied for first place (after the facilitator's yes)."""
+        self.runoff_ask.layout.display = "none"
         ids = [r.theme_id for r in self.tied]
         try:
             n = open_runoff(self.ctx.store, self.ctx.actor, self.ctx.event_id, ids)

@@ -115,7 +115,10 @@ def tally(
     order is by name, for a stable display only: the rank is the same.
     ``cross_boundary`` is the share of a theme's dots from tables (person voters:
     organisations) other than its authors'; a voter with no organisation recorded
-    never counts as crossing. A past ``round`` lists the themes that received dots.
+    never counts as crossing. A table's dot on a theme gathered from several tables
+    crosses as far as the theme's entries are other tables' (a table that wrote a
+    quarter of them gives three quarters of a dot across), so a theme merged from
+    every table does not read "0% from other tables". A past ``round`` lists the themes that received dots.
 
     A dot counts for the theme it was cast on, and a theme that received dots is never
     dropped: one dissolved or merged after the facilitator reopened it stays, under its
@@ -149,7 +152,8 @@ def tally(
         amended = {th: a for (th, rr), a in amendments(conn, event_id).items() if rr == r}
         shown = {t.id for t in votable_among(themes, ev)} if r == ev.voting_round else set()
         counts: Counter[int] = Counter()
-        crossing: Counter[int] = Counter()
+        crossing: dict[int, float] = {}
+        written: dict[int, Counter[int | None]] = {}
         numbers: dict[int, int] = dict(
             conn.execute(
                 select(s.event_tables.c.id, s.event_tables.c.number).where(s.event_tables.c.event_id == ev.id)
@@ -161,7 +165,6 @@ def tally(
         person_org, table_orgs = _organisations(conn, event_id) if by_person else ({}, {})
         entry_orgs = _entry_orgs(conn, event_id) if by_person else {}
         orgs_of: dict[int, set[int]] = {}  # per theme: its authors' organisations
-        tables_of: dict[int, set[int]] = {}  # per theme: its authors' tables
         for d in dots:
             tid = int(d.theme_id)
             shown.add(tid)
@@ -171,11 +174,22 @@ def tally(
                 if tid not in orgs_of:
                     orgs_of[tid] = _author_orgs(by_id[tid].entry_ids, entry_orgs, table_orgs)
                 org = person_org.get(int(ident))
-                crossing[tid] += org is not None and org not in orgs_of[tid]
+                crossing[tid] = crossing.get(tid, 0.0) + float(org is not None and org not in orgs_of[tid])
             else:
-                if tid not in tables_of:
-                    tables_of[tid] = author_tables(by_id[tid], by_id)
-                crossing[tid] += numbers.get(d.voter_table_id) not in tables_of[tid]
+                # A table's dot crosses as far as the theme is other tables' work: on a theme
+                # merged from every table (the demo's), a dot backs mostly others' entries.
+                if tid not in written:
+                    if not entry_orgs:
+                        entry_orgs = _entry_orgs(conn, event_id)  # once, for every theme
+                    written[tid] = Counter(
+                        numbers.get(entry_orgs[e][0]) for e in by_id[tid].entry_ids if e in entry_orgs
+                    )
+                mine, total = written[tid].get(numbers.get(d.voter_table_id), 0), sum(written[tid].values())
+                crossing[tid] = crossing.get(tid, 0.0) + (
+                    1 - mine / total
+                    if total
+                    else float(numbers.get(d.voter_table_id) not in author_tables(by_id[tid], by_id))
+                )
         name = {i: amended[i].voted_name if i in amended else by_id[i].name for i in shown}
         rows = sorted(shown, key=lambda i: (-counts[i], name[i].casefold(), i))
         per_count = Counter(counts[i] for i in rows)
@@ -189,7 +203,7 @@ def tally(
                 counts[i],
                 1 + above[counts[i]],
                 per_count[counts[i]] > 1,
-                _share(crossing[i], counts[i]),
+                _share(crossing.get(i, 0.0), counts[i]),
                 amended[i].note if i in amended else None,
             )
             for i in rows
@@ -210,5 +224,5 @@ def _gone(conn: Connection, event_id: int, theme_ids: set[int]) -> dict[int, The
     return {int(r.id): Theme(int(r.id), r.number, r.name, None, ()) for r in rows}
 
 
-def _share(part: int, whole: int) -> float | None:
+def _share(part: float, whole: int) -> float | None:
     return round(part / whole, 3) if whole else None

@@ -97,6 +97,9 @@ def test_group_by_drag_and_keyboard_then_vote_and_reveal_a_tie(served: Served, p
         screenshot(projector, "voting-hidden-projector-1920x1080")
         expect(console.locator(".fac-console-status")).to_contain_text("Dots left", timeout=10_000)
         console.locator(".fac-reveal-votes").click()
+        # tables 1, 2 and 4 still hold their dots: the console names them and asks first
+        expect(console.locator(".fac-reveal-question")).to_contain_text("still hold dots", timeout=10_000)
+        console.locator(".fac-reveal-confirm").click()
         bars = projector.locator(".fac-bars")
         expect(bars).to_be_visible(timeout=10_000)
         expect(bars.locator(".fac-badge", has_text="tie")).to_have_count(2)
@@ -109,6 +112,7 @@ def test_group_by_drag_and_keyboard_then_vote_and_reveal_a_tie(served: Served, p
         screenshot(console, "voting-console-1920x1080")
         assert axe_violations(console) == []
         runoff.click()
+        console.locator(".fac-runoff-confirm").click()  # a run-off asks first
         expect(projector.locator(".fac-projector-wall")).to_contain_text("hidden", timeout=10_000)
         after = get_event(store, ev)
         assert after.voting_round == 2 and set(after.runoff_themes) == {
