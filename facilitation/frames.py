@@ -332,8 +332,8 @@ def evidence_shares(entries: pd.DataFrame) -> pd.DataFrame:
     --------
     >>> import pandas as pd
     >>> df = evidence_shares(pd.DataFrame({"evidence": ["research", None, "research"]}))
-    >>> df.set_index("level").loc["research"].tolist()
-    [2, 0.667]
+    >>> df[df["level"] == "research"].values.tolist()
+    [['research', 2, 0.667]]
     """
     import pandas as pd
 
