@@ -316,7 +316,7 @@ def test_console_moves_the_event_and_pages_follow(event: tuple[Store, EventKeys]
     console.next_button.click()
     table.ctx.watcher.check()
     assert "Ideas" in table.header.value
-    assert [v for _, v in table.choices.items[0]["options"]] == ["idea", "question"]
+    assert [v for _, v in table.choices.items[0]["options"]] == ["idea", "question", "asset"]
     console.prev_button.click()
     console.start_button.click()
     assert get_event(store, keys.event_id).timer_running
@@ -464,29 +464,59 @@ def test_the_entry_form_offers_the_levels_a_source_and_assets(event: tuple[Store
 
     store, keys = event
     view = table_view(store, keys, 1)
-    assert [v for _, v in view.evidence.options] == ["", *EVIDENCE_LEVELS]
-    assert [v for _, v in view.kind.options] == ["enabler", "blocker", "asset"]
-    assert view.source.layout.display != "none"
-    view.kind.value = "asset"
-    view.evidence.value = "sample evaluation"
-    view.source.value = "Audit of 40 discharges"
+    items = {i["name"]: i for i in view.choices.items if "name" in i}
+    assert [v for _, v in items["evidence"]["options"]] == ["", "not-given", *EVIDENCE_LEVELS]
+    assert [v for _, v in items["kind"]["options"]] == ["enabler", "blocker", "asset"]
+    assert items["source"]["type"] == "text" and items["source"]["max_length"] > 300  # the rule speaks
+    choose(view, "asset", "sample evaluation")
+    browser_message(view.choices, {"action": "choose", "name": "source", "value": "Audit of 40 discharges"})
     view.entry_text.value = "Handypersons fit rails in a day, Harbour Housing"
-    view.submit_button.click()
-    view.kind.value = "enabler"
-    view.evidence.value = "regional data"
-    view.source.value = "s" * 301  # too long: one line, nothing stored, the text and source kept
+    view.entry_buttons.press("add")
+    assert view.choices.get("source") == "" and view.choices.values.get("source") is None  # cleared
+    choose(view, "enabler", "regional data")
+    view.choices.choose("source", "s" * 301)  # too long: one line, nothing stored, the text and source kept
     view.entry_text.value = "ICB falls figures"
-    view.submit_button.click()
+    view.entry_buttons.press("add")
     assert view.saved.state != "saved" and "the most is 300" in view.saved.value
-    assert view.source.value == "s" * 301
-    view.source.value = "ICB dashboard"
-    view.submit_button.click()
+    assert view.choices.get("source") == "s" * 301 and view.choices.get("evidence") == "regional data"
+    assert view.entry_text.value == "ICB falls figures"
+    view.choices.choose("source", "ICB dashboard")
+    view.entry_buttons.press("add")
     entries = list_entries(store, keys.event_id, table=1)
     assert [(e.kind, e.evidence, e.source) for e in entries] == [
         ("asset", "sample evaluation", "Audit of 40 discharges"),
         ("enabler", "regional data", "ICB dashboard"),
     ]
-    assert view.source.value == ""  # the next entry names its own
+    assert view.choices.get("source") == ""  # the next entry names its own
+    # an edit shows the entry's source; clearing it there clears it in the store
+    browser_message(view.entry_list, {"action": "edit", "id": entries[1].id})
+    assert view.choices.values.get("source") == "ICB dashboard"
+    assert view.choices.get("evidence") == "regional data"
+    browser_message(view.entry_buttons, {"action": "add", "values": {}})
+    assert list_entries(store, keys.event_id, table=1)[1].source == "ICB dashboard"  # kept unchanged
+    browser_message(view.entry_list, {"action": "edit", "id": entries[1].id})
+    browser_message(view.choices, {"action": "choose", "name": "source", "value": ""})
+    browser_message(view.choices, {"action": "choose", "name": "evidence", "value": "not-given"})
+    view.entry_buttons.press("add")
+    assert [(e.evidence, e.source) for e in list_entries(store, keys.event_id, table=1)][1] == (None, None)
+
     set_phase(store, FACILITATOR, keys.event_id, "ideas")
     view.refresh()
-    assert [v for _, v in view.kind.options] == ["idea", "question", "asset"]
+    items = {i["name"]: i for i in view.choices.items if "name" in i}
+    assert [v for _, v in items["kind"]["options"]] == ["idea", "question", "asset"]
+    assert {"evidence", "source"} <= set(items)  # an asset in ideas carries them too
+    view.choices.choose("kind", "idea")
+    view.choices.choose("source", "Someone said")  # an idea has no source: refused, not dropped
+    view.entry_text.value = "Falls champions on every ward"
+    view.entry_buttons.press("add")
+    assert "has no evidence level or source" in view.saved.value
+    view.choices.choose("source", "")
+    view.entry_buttons.press("add")
+    choose(view, "asset", "local data")
+    view.choices.choose("source", "Ward audit")
+    view.entry_text.value = "Volunteer drivers, Age UK"
+    view.entry_buttons.press("add")
+    assert [(e.kind, e.evidence, e.source) for e in list_entries(store, keys.event_id, table=1)][2:] == [
+        ("idea", None, None),
+        ("asset", "local data", "Ward audit"),
+    ]

@@ -66,6 +66,12 @@ EVIDENCE_CHOICES: list[tuple[str, str]] = [
     *[(e, e) for e in EVIDENCE_LEVELS],
 ]
 EVIDENCE_VALUES = frozenset(v for _, v in EVIDENCE_CHOICES if v)
+# the kinds that carry an evidence level and a source; an asset's is what shows it works
+EVIDENCED = ("enabler", "blocker", "asset")
+# the phase inputs whose form asks for them (enablers-blockers, and ideas for an asset)
+EVIDENCE_INPUTS = ("capture", "ideas")
+# the source box takes more than the rule allows, so a long paste is refused with a word, not cut
+SOURCE_BOX_LENGTH = 2000
 # how long "Withdrawn \u2014 Undo" stays in our entries after a withdraw
 UNDO_SECONDS = 60.0
 
@@ -189,8 +195,18 @@ class TableView:
         items: list[dict[str, Any]] = []
         if len(kinds) > 1:
             items.append(lists.radio("kind", "Kind", [(KIND_LABELS[k], k) for k in kinds], "fac-entry-kind"))
-        if phase_input == "capture":
-            items.append(lists.select("evidence", "Evidence", EVIDENCE_CHOICES, "fac-entry-evidence"))
+        if phase_input in EVIDENCE_INPUTS:
+            only = "" if phase_input == "capture" else " (asset)"
+            items.append(lists.select("evidence", f"Evidence{only}", EVIDENCE_CHOICES, "fac-entry-evidence"))
+            items.append(
+                lists.field(
+                    "source",
+                    f"Source{only}",
+                    "Report, data, who said it",
+                    "fac-entry-source",
+                    max_length=SOURCE_BOX_LENGTH,
+                )
+            )
         self.choices = lists.Controls(items=items)
         self.choices.add_class("fac-entry-choices")
         self.entry_text = EntryInput(
@@ -453,28 +469,42 @@ class TableView:
         """The draft's client token: the browser's draft id, or the page's own without a browser."""
         return draft_token(self.table, draft, text) if draft else self.state.draft_token
 
-    def _chosen(self) -> tuple[str | None, str | None, str]:
-        """The kind and evidence the lead chose for this entry, or why it cannot be saved yet.
+    def _chosen(self) -> tuple[str | None, str | None, str | None, str]:
+        """The kind, evidence and source the lead chose for this entry, or why it cannot be saved yet.
 
-        Nothing is chosen for the lead: with two kinds one must be picked, and in
-        enablers-blockers an evidence level too ("not given" is a choice)."""
+        Nothing is chosen for the lead: with two kinds one must be picked, and for an
+        enabler, blocker or asset an evidence level too ("not given" is a choice, and
+        comes back as ``""``). The source is what the lead typed (``""`` for none); an
+        idea or a question carries neither, so a level or source given for one is
+        refused rather than dropped. Evidence and source are ``None`` where the phase
+        does not ask for them (an edit then leaves them as they are)."""
         kinds = PHASE_KINDS.get(self.state.panel_input, ())
         if not kinds:
-            return None, None, "Entries are not taken in this phase."
+            return None, None, None, "Entries are not taken in this phase."
         kind = kinds[0] if len(kinds) == 1 else self.choices.get("kind")
         if kind not in kinds:
             names = " or ".join(KIND_LABELS[k] for k in kinds)
-            return None, None, f"Choose {names} first; your text is kept."
-        if self.state.panel_input != "capture":
-            return kind, None, ""
+            return None, None, None, f"Choose {names} first; your text is kept."
+        if self.state.panel_input not in EVIDENCE_INPUTS:
+            return kind, None, None, ""
         evidence = self.choices.get("evidence")
+        source = self.choices.get("source").strip()
+        if kind not in EVIDENCED:
+            if source or evidence not in ("", NOT_GIVEN):
+                what = "An idea" if kind == "idea" else f"A {KIND_LABELS[kind].lower()}"
+                why = (
+                    f"{what} has no evidence level or source: choose Asset, or clear them; your text is kept."
+                )
+                return None, None, None, why
+            return kind, "", "", ""
         if evidence not in EVIDENCE_VALUES:
             return (
                 None,
                 None,
+                None,
                 "Choose the evidence level (or \u201cnot given\u201d) first; your text is kept.",
             )
-        return kind, (None if evidence == NOT_GIVEN else evidence), ""
+        return kind, ("" if evidence == NOT_GIVEN else evidence), source, ""
 
     def submit(self, _button: Any = None) -> bool:
         """Store the typed entry (or the edit) once; the draft stays in the box until it is stored.
@@ -491,7 +521,7 @@ class TableView:
             self.saved.not_saved("Type something first.")
             return False
         token = self._token(draft, text)
-        kind, evidence, why = self._chosen()
+        kind, evidence, source, why = self._chosen()
         if kind is None:
             if draft and self._written(token) and self.state.editing_entry is None:
                 # sent again after it was stored (and the choices were reset): it is there
@@ -512,7 +542,8 @@ class TableView:
                     editing,
                     text=text,
                     kind=kind,
-                    evidence=evidence,
+                    evidence=evidence,  # "" clears a level, None leaves it
+                    source=source,
                     client_token=token,
                 )
                 entry_id = editing
@@ -524,7 +555,8 @@ class TableView:
                     self.table,
                     kind,
                     text,
-                    evidence=evidence,
+                    evidence=evidence or None,
+                    source=source or None,
                     client_token=token,
                 )
         except FacilitationError as exc:
@@ -572,7 +604,7 @@ class TableView:
         label = f"{KIND_LABELS.get(kind, '')} \u201c{_short(shown)}\u201d".strip()
         self.entry_text.stored(draft, text, label)  # the browser's box: emptied there, never here
         self.saved.saved(label)
-        self.choices.reset()  # the next entry chooses its own kind and evidence
+        self.choices.reset()  # the next entry chooses its own kind and evidence, and names its source
         if edited:
             self._end_edit()
         self.state.draft_token = new_token()
@@ -588,8 +620,9 @@ class TableView:
         self.state.draft_token = new_token()
         self.entry_text.persist = False  # an edit is not brought back as a new entry after a reload
         values = {"kind": entry.kind}
-        if self.state.panel_input == "capture":
+        if self.state.panel_input in EVIDENCE_INPUTS and entry.kind in EVIDENCED:
             values["evidence"] = entry.evidence or NOT_GIVEN
+            values["source"] = entry.source or ""
         self.choices.fill(values)
         self.entry_text.fill(entry.text)
         self._set_entry_buttons(False)

@@ -21,7 +21,7 @@ from facilitation.serving import page_links
 from facilitation.themes.grouping import create_theme
 from facilitation.voting import set_voting_rules
 
-from .conftest import Pages, Served, build_event, screenshot
+from .conftest import Pages, Served, axe_violations, build_event, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -76,15 +76,20 @@ def test_kind_and_evidence_are_chosen_each_time_and_withdraw_has_undo(served: Se
     box.fill("Shared care record")
     box.press("Enter")
     saved = page.locator(".fac-saved-state")
-    expect(saved).to_contain_text("Choose Enabler or Blocker", timeout=15_000)
+    expect(saved).to_contain_text("Choose Enabler or Blocker or Asset", timeout=15_000)
     expect(box).to_have_value("Shared care record")  # nothing typed is lost
     page.get_by_role("radio", name="Blocker").check()
     box.press("Enter")
     expect(saved).to_contain_text("evidence level", timeout=15_000)
     page.locator(".fac-entry-evidence select").select_option(label="anecdote")
+    page.locator(".fac-entry-source input").fill("Ward manager, <b>Tuesday</b>")  # a source, typed
     box.press("Enter")
     expect(saved).to_contain_text("Saved", timeout=15_000)
-    assert [(e.kind, e.evidence) for e in list_entries(store, ev, table=1)] == [("blocker", "anecdote")]
+    assert [(e.kind, e.evidence, e.source) for e in list_entries(store, ev, table=1)] == [
+        ("blocker", "anecdote", "Ward manager, <b>Tuesday</b>")
+    ]
+    expect(page.locator(".fac-entry-source input")).to_have_value("")  # the next entry names its own
+    assert axe_violations(page) == []  # the source box is labelled like the rest of the form
     # the next entry asks again: nothing stays chosen from the last one
     expect(page.locator(".fac-entry-kind input:checked")).to_have_count(0, timeout=10_000)
     expect(page.locator(".fac-entry-evidence select")).to_have_value("")
