@@ -520,3 +520,28 @@ def test_the_entry_form_offers_the_levels_a_source_and_assets(event: tuple[Store
         ("idea", None, None),
         ("asset", "local data", "Ward audit"),
     ]
+
+
+def test_an_earlier_phase_entry_keeps_its_kind_and_evidence_when_edited_later(
+    event: tuple[Store, EventKeys],
+) -> None:
+    """In ideas, an enabler's words are edited; it stays an enabler with its evidence and source."""
+    store, keys = event
+    view = table_view(store, keys, 1)
+    choose(view, "enabler", "research")
+    view.choices.choose("source", "Annual audit")
+    view.entry_text.value = "Shared rota acros teams"
+    view.entry_buttons.press("add")
+    set_phase(store, FACILITATOR, keys.event_id, "ideas")
+    view.refresh()
+    row = next(r for r in view.entry_list.rows if "rota" in str(r))
+    browser_message(view.entry_list, {"action": "edit", "id": row["id"]})
+    view.entry_text.value = "Shared rota across teams"
+    view.entry_buttons.press("add")
+    (entry,) = [e for e in list_entries(store, keys.event_id, table=1) if "rota" in e.text]
+    assert (entry.text, entry.kind, entry.evidence, entry.source) == (
+        "Shared rota across teams",
+        "enabler",
+        "research",
+        "Annual audit",
+    )

@@ -481,6 +481,10 @@ class TableView:
         kinds = PHASE_KINDS.get(self.state.panel_input, ())
         if not kinds:
             return None, None, None, "Entries are not taken in this phase."
+        editing = next((e for e in self.state.shown_entries or () if e.id == self.state.editing_entry), None)
+        if editing is not None and editing.kind not in kinds:
+            # an earlier phase's entry keeps its kind, evidence and source: only its words change
+            return editing.kind, None, None, ""
         kind = kinds[0] if len(kinds) == 1 else self.choices.get("kind")
         if kind not in kinds:
             names = " or ".join(KIND_LABELS[k] for k in kinds)
