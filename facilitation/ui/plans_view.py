@@ -465,7 +465,7 @@ class PlansPanel:
         return lists.row(
             m.person_id,
             [lists.cell(text)],
-            [lists.button("remove", "Remove", f"Take {m.name} out of the group", "fac-plan-member-remove")],
+            [lists.button("remove", "Remove", f"Remove {m.name} from the group", "fac-plan-member-remove")],
             cls="fac-card",
         )
 
