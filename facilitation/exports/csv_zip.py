@@ -50,7 +50,7 @@ def last_change(store: Store, event_id: int) -> tuple[int, int, int, int, int, i
 
 
 def render(store: Store, event_id: int) -> bytes:
-    """The zip's bytes: ``entries.csv``, ``themes.csv``, ``votes.csv``, ``links.csv``, ...
+    """The zip's bytes: ``entries.csv``, ``evidence.csv``, ``themes.csv``, ``votes.csv``, ...
 
     Examples
     --------
@@ -58,7 +58,7 @@ def render(store: Store, event_id: int) -> bytes:
     >>> import io, zipfile
     >>> store, ev = scratch_event()
     >>> zipfile.ZipFile(io.BytesIO(render(store, ev))).namelist()[:3]
-    ['entries.csv', 'themes.csv', 'votes.csv']
+    ['entries.csv', 'evidence.csv', 'themes.csv']
     """
     stamp = last_change(store, event_id)
     buf = io.BytesIO()

@@ -34,7 +34,7 @@ from facilitation.themes.grouping import (
 from facilitation.themes.reopening import close_reopening, reopen_theme, voted_themes
 from facilitation.themes.suggestions import MergeSuggestion, dismiss_suggestion, suggest_merges
 from facilitation.ui.page import PageContext
-from facilitation.ui.widgets import WIDE, esc, html_widget, replace_children, set_options
+from facilitation.ui.widgets import WIDE, esc, html_widget, replace_children, set_options, typed_label
 
 __all__ = ["ConsoleBoard"]
 
@@ -195,7 +195,7 @@ class ConsoleBoard:
     def _theme_row(self, t: Theme, *, member: bool = False) -> w.HBox:
         box = w.Checkbox(
             value=t.id in self.selected,
-            description=self._label(t),
+            **typed_label(self._label(t)),
             indent=False,
             layout=w.Layout(width="auto", min_width="12em"),
         )

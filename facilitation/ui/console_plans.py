@@ -19,7 +19,7 @@ from facilitation.errors import FacilitationError
 from facilitation.events import list_tables
 from facilitation.plans import Group, list_groups, update_group
 from facilitation.ui.page import PageContext
-from facilitation.ui.widgets import WIDE, esc, html_widget, replace_children, set_options
+from facilitation.ui.widgets import WIDE, esc, html_widget, replace_children, set_options, typed_label
 
 __all__ = ["ConsolePlans", "plan_status"]
 
@@ -123,7 +123,7 @@ class ConsolePlans:
         self.pickers = {}
         for g in groups:
             picker = w.Dropdown(
-                description=f"Lead table of '{g.name}'",
+                **typed_label(f"Lead table of '{g.name}'"),
                 options=[("No lead table (the facilitator drafts)", NO_LEAD), *tables],
                 value=g.lead_table if g.lead_table is not None else NO_LEAD,
                 style=WIDE,

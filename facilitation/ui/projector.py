@@ -19,7 +19,7 @@ import ipywidgets as w
 
 from facilitation.capture import EVIDENCE_LEVELS, Entry
 from facilitation.errors import FacilitationError
-from facilitation.events import Event, TableInfo
+from facilitation.events import Display, Event, TableInfo
 from facilitation.live import served_by_voila
 from facilitation.plans import Group
 from facilitation.themes import Theme
@@ -381,7 +381,7 @@ class ProjectorView:
             + (f'<div class="fac-banners">{"".join(banners)}</div>' if banners else ""),
         )
         self.timer.show(event.timer_ends_at, event.timer_remaining)
-        self.show_display(event)
+        self.show_display(event, data.display)
         url = join_url(event_id, self.base_url)
         set_html(
             self.join,
@@ -401,11 +401,8 @@ class ProjectorView:
             self.wall.add_class(drawn)
         self._phase_widget(event)
 
-    def show_display(self, event: Event) -> None:
+    def show_display(self, event: Event, display: Display) -> None:
         """The console's display choices: the theme (light text on black for a bright room), the chime."""
-        from facilitation.events.rules import display_settings
-
-        display = display_settings(self.ctx.store, self.ctx.event_id)
         contrast = display.projector_theme == "contrast"
         if contrast and "fac-theme-contrast" not in self.widget._dom_classes:
             self.widget.add_class("fac-theme-contrast")

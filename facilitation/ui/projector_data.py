@@ -11,14 +11,22 @@ read of its own. Only the rules' read functions run here, each given the connect
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import Connection
 
 from facilitation.access import VIEWER
 from facilitation.capture import Entry, list_entries
 from facilitation.errors import FacilitationError
-from facilitation.events import Event, TableInfo, list_events, list_tables, load_event
+from facilitation.events import (
+    Display,
+    Event,
+    TableInfo,
+    display_settings,
+    list_events,
+    list_tables,
+    load_event,
+)
 from facilitation.network import list_links
 from facilitation.people import list_people
 from facilitation.plans import Group, list_groups
@@ -57,6 +65,7 @@ class ProjectorData:
     ranked: list[TallyRow] | None = None
     groups: list[Group] = field(default_factory=list)
     series: list[Event] = field(default_factory=list)
+    display: Display = field(default_factory=Display)
 
 
 def _per_table(tables: list[TableInfo], numbers: list[int | None]) -> dict[int, int]:
@@ -68,6 +77,11 @@ def _per_table(tables: list[TableInfo], numbers: list[int | None]) -> dict[int, 
 
 
 def read_projector(conn: Connection, event_id: int) -> ProjectorData:
+    """The projector's view-model with the console's display choices, from one snapshot."""
+    return replace(_read_wall(conn, event_id), display=display_settings(conn, event_id))
+
+
+def _read_wall(conn: Connection, event_id: int) -> ProjectorData:
     """The projector's view-model, read inside the caller's transaction (``store.read``).
 
     Examples

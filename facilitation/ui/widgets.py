@@ -40,6 +40,7 @@ __all__ = [
     "replace_children",
     "set_html",
     "set_options",
+    "typed_label",
 ]
 
 
@@ -133,6 +134,19 @@ def html_widget(value: str = "", *classes: str) -> w.HTML:
     for cls in classes:
         widget.add_class(cls)
     return widget
+
+
+def typed_label(text: str) -> dict[str, object]:
+    """A widget's ``description`` that holds typed text: escaped, and never typeset as maths.
+
+    A plain description is set as text, but the page then runs MathJax over it, so a
+    theme named ``$x$`` became markup; with these arguments the label is an escaped
+    span that MathJax skips.
+
+    >>> typed_label("$x$ <b>")["description"]
+    '<span class="tex2jax_ignore mathjax_ignore">$x$ &lt;b&gt;</span>'
+    """
+    return {"description": f'<span class="{NO_MATH}">{esc(text)}</span>', "description_allow_html": True}
 
 
 def set_html(widget: w.HTML, value: str) -> None:
