@@ -79,13 +79,13 @@ def test_group_by_drag_and_keyboard_then_vote_and_reveal_a_tie(served: Served, p
 
         set_phase(store, FACILITATOR, ev, "voting")
         projector = pages.open(links.projector, width=1920, height=1080, ready=".fac-projector-wall")
-        expect(table.locator(".fac-vote-note")).to_contain_text(
-            "counts only when it is stored", timeout=15_000
+        expect(table.locator(".fac-vote-limit")).to_contain_text(
+            "A dot counts when the line below says", timeout=15_000
         )
         # vote until no dots are left: one on each of two themes
         voting = table.locator(".fac-voting")
         for n, name in enumerate(["Falls prevention", "Transport"], 1):
-            row = voting.locator(".widget-hbox", has_text=name)
+            row = voting.locator(".fac-vote-list li", has_text=name)
             row.locator(".fac-dot-add").click()
             expect(table.locator(".fac-dots-left")).to_contain_text(f"{2 - n} of 2 dots left", timeout=10_000)
         expect(voting.locator(".fac-dot-add").first).to_be_disabled(timeout=10_000)
@@ -124,7 +124,7 @@ def test_group_by_drag_and_keyboard_then_vote_and_reveal_a_tie(served: Served, p
         lead = pages.open(links.tables["1"], ready=".fac-vote-person select")
         lead.locator(".fac-vote-person select").select_option(label="Tomasz Nowak")
         expect(lead.locator(".fac-dots-left")).to_contain_text("Tomasz Nowak has 2 of 2", timeout=10_000)
-        lead.locator(".fac-voting .widget-hbox", has_text="Transport").locator(".fac-dot-add").click()
+        lead.locator(".fac-voting .fac-vote-list li", has_text="Transport").locator(".fac-dot-add").click()
         expect(lead.locator(".fac-dots-left")).to_contain_text("Tomasz Nowak has 1 of 2", timeout=10_000)
         expect(lead.locator(".fac-vote-people")).to_contain_text("Ama Owusu")
         tomasz = next(p.id for p in list_people(store, ev, table=1) if p.name == "Tomasz Nowak")
