@@ -166,3 +166,22 @@ def test_evidence_summary_counts_every_level(store, ev):
     assert list(found) == [*s.EVIDENCE_LEVELS, NOT_GIVEN]
     assert found["local data"] == (2, "50%") and found["national data"] == (1, "25%")
     assert found[NOT_GIVEN] == (1, "25%") and found["research"] == (0, "0%")
+
+
+def test_an_idea_or_a_question_rests_on_no_evidence(store) -> None:
+    """Only enablers, blockers and assets carry an evidence level or a source: the rule says so,
+    whichever page (or forged message) asks, on add and on edit; nothing is written."""
+    keys = create_event(store, ORGANISER, template="innovation-challenge-half-day", title="E", tables=2)
+    ev = keys.event_id
+    set_phase(store, FACILITATOR, ev, "ideas")
+    with pytest.raises(FacilitationError, match="An idea has no evidence level or source"):
+        add_entry(store, table_actor(1), ev, 1, "idea", "Volunteer drivers", evidence="research")
+    with pytest.raises(FacilitationError, match="A question has no evidence level or source"):
+        add_entry(store, table_actor(1), ev, 1, "question", "Who drives?", source="Survey")
+    assert list_entries(store, ev) == []
+    asset = add_entry(store, table_actor(1), ev, 1, "asset", "Age Together's classes", evidence="local data")
+    with pytest.raises(FacilitationError, match="An idea has no evidence level or source"):
+        edit_entry(store, table_actor(1), ev, asset, kind="idea")
+    edit_entry(store, table_actor(1), ev, asset, kind="idea", evidence="")
+    (entry,) = list_entries(store, ev)
+    assert (entry.kind, entry.evidence) == ("idea", None)

@@ -26,6 +26,7 @@ from test_plans import planned_event
 from testdata import hostile_strings
 
 from facilitation.access import FACILITATOR, ORGANISER, SYSTEM, table_actor
+from facilitation.capture import EVIDENCED_KINDS
 from facilitation.capture import rules as capture
 from facilitation.cli import main
 from facilitation.errors import FacilitationError
@@ -213,10 +214,12 @@ class History:
         kind = self.draw(st.sampled_from(["enabler", "blocker", "idea", "question", "asset"]))
         self.phase("enablers-blockers" if kind in ("enabler", "blocker") else "ideas")
         t = self.table()
-        evidence = self.draw(
-            st.sampled_from([None, "research", "anecdote", "regional data", "sample evaluation"])
-        )
-        source = self.draw(st.one_of(st.none(), TEXT))
+        evidence, source = None, None
+        if kind in EVIDENCED_KINDS:  # an idea or a question rests on no evidence (the rule refuses one)
+            evidence = self.draw(
+                st.sampled_from([None, "research", "anecdote", "regional data", "sample evaluation"])
+            )
+            source = self.draw(st.one_of(st.none(), TEXT))
         author = self.pick(self.people) if self.people and self.draw(st.booleans()) else None
         eid = capture.add_entry(
             self.store, table_actor(t), self.ev, t, kind, self.draw(TEXT),

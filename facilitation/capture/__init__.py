@@ -30,10 +30,11 @@ from facilitation.capture.rules import (
 )
 
 # The vocabulary of entries, as the database's columns hold it (views take it from here).
-from facilitation.store.schema import ENTRY_KINDS, EVIDENCE_LEVELS, MAX_SOURCE
+from facilitation.store.schema import ENTRY_KINDS, EVIDENCE_LEVELS, EVIDENCED_KINDS, MAX_SOURCE
 
 __all__ = [
     "ENTRY_KINDS",
+    "EVIDENCED_KINDS",
     "EVIDENCE_LEVELS",
     "KIND_INPUTS",
     "KIND_LABELS",

@@ -95,6 +95,19 @@ def _check_evidence(evidence: str | None) -> str | None:
     return evidence
 
 
+def _check_evidenced(kind: str, evidence: str | None, source: str | None) -> None:
+    """Only an enabler, a blocker or an asset rests on evidence; an idea or a question carries none.
+
+    >>> _check_evidenced("idea", "research", None)
+    Traceback (most recent call last):
+    ...
+    facilitation.errors.FacilitationError: An idea has no evidence level or source: choose Asset, or clear them.
+    """
+    if kind not in s.EVIDENCED_KINDS and (evidence or source):
+        what = "An idea" if kind == "idea" else f"A {kind}"
+        raise FacilitationError(f"{what} has no evidence level or source: choose Asset, or clear them.")
+
+
 def _check_source(source: str | None) -> str | None:
     """An entry's source: one line up to :data:`MAX_SOURCE` characters, or none.
 
@@ -143,6 +156,7 @@ def add_entry(
     body = clean_text(text, field=kind, max_length=MAX_ENTRY)
     evidence = _check_evidence(evidence)
     source = _check_source(source)
+    _check_evidenced(kind, evidence, source)
     area = clean_text(priority_area, field="priority area", max_length=MAX_NAME, required=False) or None
 
     def fn(conn: Connection) -> Change:
@@ -224,6 +238,11 @@ def edit_entry(
                 conn, event_id, ("capture", "ideas", "questions", "grouping"), "edit entries"
             )
         refuse_if_entries_frozen(conn, actor, load_event(conn, event_id), [eid], "editing its entries")
+        now_is = conn.execute(
+            select(s.entries.c.kind, s.entries.c.evidence, s.entries.c.source).where(s.entries.c.id == eid)
+        ).one()
+        after = {"kind": now_is.kind, "evidence": now_is.evidence, "source": now_is.source, **values}
+        _check_evidenced(str(after["kind"]), after["evidence"], after["source"])  # type: ignore[arg-type]
         conn.execute(update(s.entries).where(s.entries.c.id == eid).values(updated_at=now(), **values))
         return Change("edit entry", "entry", eid, {"table": number, **values}, eid)
 

@@ -25,6 +25,7 @@ from sqlalchemy import (
 __all__ = [
     "ACTION_STATUSES",
     "ENTRY_KINDS",
+    "EVIDENCED_KINDS",
     "EVIDENCE_LEVELS",
     "LINK_KINDS",
     "MAX_SOURCE",
@@ -60,6 +61,8 @@ __all__ = [
 # The capture vocabulary, in one place: pages, rules, exports and restore read it here.
 # An asset is what already works, and where (the practice's "springboard from what works").
 ENTRY_KINDS = ("enabler", "blocker", "idea", "question", "asset")
+# the kinds that rest on evidence (a level and a source); an idea or a question does not
+EVIDENCED_KINDS = ("enabler", "blocker", "asset")
 # The practice's evidence baseline, in the order it trusts them: data (local, regional,
 # national), research, then anecdote and sample evaluations, and assumptions last.
 EVIDENCE_LEVELS = (

@@ -13,7 +13,7 @@ from typing import Any
 
 import ipywidgets as w
 
-from facilitation.capture import EVIDENCE_LEVELS
+from facilitation.capture import EVIDENCE_LEVELS, EVIDENCED_KINDS
 from facilitation.capture.rules import (
     Entry,
     add_entry,
@@ -66,8 +66,6 @@ EVIDENCE_CHOICES: list[tuple[str, str]] = [
     *[(e, e) for e in EVIDENCE_LEVELS],
 ]
 EVIDENCE_VALUES = frozenset(v for _, v in EVIDENCE_CHOICES if v)
-# the kinds that carry an evidence level and a source; an asset's is what shows it works
-EVIDENCED = ("enabler", "blocker", "asset")
 # the phase inputs whose form asks for them (enablers-blockers, and ideas for an asset)
 EVIDENCE_INPUTS = ("capture", "ideas")
 # the source box takes more than the rule allows, so a long paste is refused with a word, not cut
@@ -493,14 +491,9 @@ class TableView:
             return kind, None, None, ""
         evidence = self.choices.get("evidence")
         source = self.choices.get("source").strip()
-        if kind not in EVIDENCED:
-            if source or evidence not in ("", NOT_GIVEN):
-                what = "An idea" if kind == "idea" else f"A {KIND_LABELS[kind].lower()}"
-                why = (
-                    f"{what} has no evidence level or source: choose Asset, or clear them; your text is kept."
-                )
-                return None, None, None, why
-            return kind, "", "", ""
+        if kind not in EVIDENCED_KINDS:
+            # the rule refuses a level or a source on an idea or a question (capture._check_evidenced)
+            return kind, ("" if evidence in ("", NOT_GIVEN) else evidence), source, ""
         if evidence not in EVIDENCE_VALUES:
             return (
                 None,
@@ -624,7 +617,7 @@ class TableView:
         self.state.draft_token = new_token()
         self.entry_text.persist = False  # an edit is not brought back as a new entry after a reload
         values = {"kind": entry.kind}
-        if self.state.panel_input in EVIDENCE_INPUTS and entry.kind in EVIDENCED:
+        if self.state.panel_input in EVIDENCE_INPUTS and entry.kind in EVIDENCED_KINDS:
             values["evidence"] = entry.evidence or NOT_GIVEN
             values["source"] = entry.source or ""
         self.choices.fill(values)
